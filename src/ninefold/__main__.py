@@ -1,0 +1,3 @@
+from ninefold.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The outside world behind small interfaces: each adapter talks to one external system."""

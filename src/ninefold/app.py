@@ -1,0 +1,182 @@
+"""create_app(settings) -> FastAPI: mounts every domain's API and web routes.
+
+No module-level app: the CLI builds one from the settings it was given, tests build as many
+as they like.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ninefold import __version__, migrations
+from ninefold.auth import api as auth_api
+from ninefold.auth import web as auth_web
+from ninefold.body_limit import BodyLimitMiddleware
+from ninefold.catalog import api as catalog_api
+from ninefold.catalog import web as catalog_web
+from ninefold.conventions import API_PREFIX
+from ninefold.db import make_engine, make_session_factory
+from ninefold.errors import NinefoldError, Unauthenticated
+from ninefold.headers import SecurityHeadersMiddleware
+from ninefold.observability import HttpMetrics, MetricsMiddleware
+from ninefold.settings import Settings
+from ninefold.slos import web as slos_web
+from ninefold.web import pages
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    engine = engine or make_engine(settings.resolved_database_url())
+    app = FastAPI(
+        title="Ninefold",
+        version=__version__,
+        description="Service catalog, SLOs, paging and incidents. Errors are "
+        '`{"error": {"code", "message", "field"}}`. Authenticate with '
+        "`Authorization: Bearer <token>` (see `ninefold token create`).",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    metrics = HttpMetrics()
+    app.state.metrics = metrics
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(SecurityHeadersMiddleware)
+    _add_error_handlers(app)
+    _add_platform_routes(app, engine, metrics)
+
+    app.include_router(catalog_api.router, prefix=API_PREFIX)
+    app.include_router(auth_api.router, prefix=API_PREFIX)
+    panels: list[pages.ServicePanel] = [slos_web.gate_panel]
+    app.state.service_panels = panels
+    app.include_router(auth_web.router)
+    app.include_router(catalog_web.router)
+    app.mount(
+        "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def _add_platform_routes(app: FastAPI, engine: Engine, metrics: HttpMetrics) -> None:
+    @app.get("/healthz", tags=["platform"], summary="The process is alive")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["platform"], summary="The database is reachable and migrated")
+    def readyz() -> JSONResponse:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            current = migrations.current(engine)
+        except SQLAlchemyError as exc:
+            return JSONResponse(
+                {"status": "unavailable", "reason": f"database: {exc.__class__.__name__}"}, 503
+            )
+        if current != migrations.head():
+            return JSONResponse(
+                {
+                    "status": "unavailable",
+                    "reason": f"database at revision {current}, code at {migrations.head()}",
+                },
+                503,
+            )
+        return JSONResponse({"status": "ready", "revision": current})
+
+    @app.get("/metrics", tags=["platform"], summary="Prometheus metrics of this process")
+    def metrics_endpoint() -> Response:
+        return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Ninefold API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(("/api/", "/healthz", "/readyz", "/metrics", "/openapi"))
+
+
+def error_body(code: str, message: str, field: str | None) -> dict[str, dict[str, str | None]]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NinefoldError)
+    async def domain_error(request: Request, exc: NinefoldError) -> Response:
+        if _wants_html(request):
+            if isinstance(exc, Unauthenticated):
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+            return pages.error_page(request, exc.http_status, exc.message)
+        return JSONResponse(error_body(exc.code, exc.message, exc.field), exc.http_status)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError) -> Response:
+        """Two requests raced for the same name or row; the loser's change was rolled back."""
+        log.info("integrity error on %s: %s", request.url.path, exc.orig)
+        message = "the change conflicts with another change made at the same time; try again"
+        if _wants_html(request):
+            return pages.error_page(request, 409, message)
+        return JSONResponse(error_body("conflict", message, None), 409)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        first: dict[str, Any] = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        loc = [str(p) for p in first["loc"] if p not in ("body", "query", "path")]
+        field = ".".join(loc) or None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if first.get("type") == "extra_forbidden":
+            message = "unknown field"
+        elif first.get("type") == "json_invalid":
+            message, field = (
+                f"invalid JSON at character {field}: {first.get('ctx', {}).get('error', message)}",
+                None,
+            )
+        if len(errors) > 1:
+            message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        if _wants_html(request):
+            return pages.error_page(request, 422, f"{field}: {message}" if field else message)
+        return JSONResponse(error_body("invalid", message, field), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}
+        if _wants_html(request):
+            return pages.error_page(request, exc.status_code, str(exc.detail))
+        return JSONResponse(
+            error_body(codes.get(exc.status_code, "http_error"), str(exc.detail), None),
+            exc.status_code,
+        )

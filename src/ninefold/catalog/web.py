@@ -1,0 +1,107 @@
+"""Pages of the catalog: home overview, services, a service, teams, a team."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ninefold.auth import service as auth_service
+from ninefold.catalog import service
+from ninefold.catalog.schemas import Lifecycle, ServiceUpdate
+from ninefold.conventions import CSRF_FORM_FIELD
+from ninefold.http import SessionDep
+from ninefold.pagination import MAX_LIMIT
+from ninefold.web.pages import PageUser, render, require_csrf
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
+    services = service.list_services(session, limit=MAX_LIMIT).items
+    by_tier = {tier: [s for s in services if s.tier == tier] for tier in range(4)}
+    teams = service.list_teams(session, limit=MAX_LIMIT).items
+    return render(
+        request, "home.html", {"me": me, "by_tier": by_tier, "teams": teams, "total": len(services)}
+    )
+
+
+@router.get("/services")
+def services_page(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    team: str | None = None,
+    tier: Annotated[str | None, Query()] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    tier_value = int(tier) if tier and tier.isdigit() and int(tier) <= 3 else None
+    page = service.list_services(
+        session, team=team or None, tier=tier_value, limit=100, offset=offset
+    )
+    filters = {k: v for k, v in {"team": team, "tier": tier}.items() if v}
+    context = {
+        "me": me,
+        "page": page,
+        "teams": service.list_teams(session, limit=MAX_LIMIT).items,
+        "team": team,
+        "tier": tier_value,
+        "query": urlencode(filters) + "&" if filters else "",
+    }
+    template = "services_table.html" if request.headers.get("hx-request") else "services.html"
+    return render(request, template, context)
+
+
+@router.get("/services/{name}")
+def service_page(
+    request: Request, name: str, session: SessionDep, me: PageUser, saved: bool = False
+) -> HTMLResponse:
+    svc = service.service_out(session, service.get_service_row(session, name))
+    context = {
+        "me": me,
+        "svc": svc,
+        "deps": service.dependencies(session, name),
+        "teams": service.list_teams(session, limit=MAX_LIMIT).items,
+        "saved": saved,
+        "panels": [panel(session, name) for panel in request.app.state.service_panels],
+    }
+    return render(request, "service.html", context)
+
+
+@router.post("/services/{name}")
+def service_update(
+    name: str,
+    session: SessionDep,
+    me: PageUser,
+    tier: Annotated[int, Form(ge=0, le=3)],
+    owner: Annotated[str, Form()],
+    lifecycle: Annotated[Lifecycle, Form()],
+    csrf_token: Annotated[str | None, Form(alias=CSRF_FORM_FIELD)] = None,
+) -> Response:
+    require_csrf(me, csrf_token)
+    service.update_service(
+        session, me, name, ServiceUpdate(tier=tier, owner=owner, lifecycle=lifecycle)
+    )
+    return RedirectResponse(f"/services/{quote(name, safe='')}?saved=1", status_code=303)
+
+
+@router.get("/teams")
+def teams_page(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
+    teams = service.list_teams(session, limit=MAX_LIMIT).items
+    services = service.list_services(session, limit=MAX_LIMIT).items
+    owned = {t.name: [s for s in services if s.owner == t.name] for t in teams}
+    return render(request, "teams.html", {"me": me, "teams": teams, "owned": owned})
+
+
+@router.get("/teams/{name}")
+def team_page(request: Request, name: str, session: SessionDep, me: PageUser) -> HTMLResponse:
+    team = service.team_out(service.get_team_row(session, name))
+    services = service.list_services(session, team=name, limit=MAX_LIMIT).items
+    users = {u.name: u for u in auth_service.list_users(session)}
+    members = [users[m] for m in team.members if m in users]
+    return render(
+        request, "team.html", {"me": me, "team": team, "services": services, "members": members}
+    )

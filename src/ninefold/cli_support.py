@@ -1,0 +1,35 @@
+"""What every domain's CLI commands share: who is acting, and a migrated database session."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from ninefold import migrations
+from ninefold.auth.model import Principal, Role
+from ninefold.db import make_engine, make_session_factory, unit_of_work
+from ninefold.errors import NotMigrated
+from ninefold.settings import Settings
+
+
+def operator(via: str = "cli") -> Principal:
+    """Whoever runs the CLI on the server holds its database: they act as an admin."""
+    return Principal(name=f"{via}:{getpass.getuser()}", role=Role.ADMIN, via=via)
+
+
+@contextmanager
+def transaction(settings: Settings) -> Iterator[Session]:
+    """One transaction on a migrated database, committed when the command's block ends."""
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        if not migrations.is_current(engine):
+            raise NotMigrated(
+                "the database is not migrated to this version; run `ninefold db upgrade` first"
+            )
+        with unit_of_work(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()

@@ -1,0 +1,175 @@
+"""`ninefold apply`: the plan (what the files would change) and its execution.
+
+Objects carry `managed_by`: `config` when the files own them, `api` when they were made
+through the API or UI. Apply creates and updates what the files declare (claiming an
+API-made object of the same name), and deletes only objects it owns that the files dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ninefold.auth import audit
+from ninefold.auth import service as auth_service
+from ninefold.auth.model import Principal, require_admin
+from ninefold.auth.tables import User
+from ninefold.catalog import model as catalog_model
+from ninefold.catalog import service as catalog_service
+from ninefold.catalog.tables import Service, Team
+from ninefold.config.loader import Bundle
+from ninefold.conventions import MANAGED_BY_API, MANAGED_BY_CONFIG
+
+Action = Literal["create", "update", "delete"]
+KINDS = ("user", "team", "service")
+
+
+@dataclass(frozen=True)
+class Change:
+    action: Action
+    kind: str
+    name: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    claim: bool = False
+
+    def changed_fields(self) -> list[str]:
+        before, after = self.before or {}, self.after or {}
+        return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+    def describe(self) -> str:
+        sign = {"create": "+", "update": "~", "delete": "-"}[self.action]
+        text = f"{sign} {self.action} {self.kind} {self.name}"
+        details = []
+        for key in self.changed_fields() if self.action == "update" else []:
+            old, new = (self.before or {}).get(key), (self.after or {}).get(key)
+            simple = isinstance(old, (int, str)) and isinstance(new, (int, str))
+            details.append(f"{key}: {old!r} -> {new!r}" if simple else key)
+        if self.claim:
+            details.append("taken over from the API")
+        return text + (f" ({'; '.join(details)})" if details else "")
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: list[Change]
+
+    def count(self, action: Action) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+    def summary(self) -> str:
+        if not self.changes:
+            return "No changes: the database matches the configuration."
+        return (
+            f"Plan: {self.count('create')} to create, {self.count('update')} to update, "
+            f"{self.count('delete')} to delete."
+        )
+
+
+def _current(session: Session) -> dict[str, dict[str, tuple[dict[str, Any], str]]]:
+    names = dict(session.execute(select(Service.id, Service.name)).all())
+    return {
+        "user": {
+            u.name: (auth_service.user_spec(u).model_dump(mode="json"), u.managed_by)
+            for u in session.scalars(select(User))
+        },
+        "team": {
+            t.name: (catalog_service.team_spec(t).model_dump(mode="json"), t.managed_by)
+            for t in session.scalars(select(Team))
+        },
+        "service": {
+            s.name: (catalog_service.service_spec(s, names).model_dump(mode="json"), s.managed_by)
+            for s in session.scalars(select(Service))
+        },
+    }
+
+
+def _desired(bundle: Bundle) -> dict[str, dict[str, dict[str, Any]]]:
+    return {
+        kind: {spec.name: spec.model_dump(mode="json") for spec in bundle.specs(kind + "s")}
+        for kind in KINDS
+    }
+
+
+def make_plan(session: Session, bundle: Bundle) -> Plan:
+    current, desired = _current(session), _desired(bundle)
+    changes: list[Change] = []
+    for kind in KINDS:
+        for name in sorted(desired[kind]):
+            after = desired[kind][name]
+            if name not in current[kind]:
+                changes.append(Change("create", kind, name, None, after))
+                continue
+            before, owner = current[kind][name]
+            if before != after or owner != MANAGED_BY_CONFIG:
+                changes.append(
+                    Change("update", kind, name, before, after, claim=owner != MANAGED_BY_CONFIG)
+                )
+        for name in sorted(current[kind]):
+            before, owner = current[kind][name]
+            if owner == MANAGED_BY_CONFIG and name not in desired[kind]:
+                changes.append(Change("delete", kind, name, before, None))
+    return Plan(changes)
+
+
+def execute(session: Session, actor: Principal, plan: Plan, bundle: Bundle) -> None:
+    """Carry out a plan in the caller's transaction; any failure leaves the database as it was.
+
+    Order matters: users and teams refer to each other (members, scopes), services to teams
+    and to each other, so new teams come first without members, services follow in
+    dependency order, and deletions run last, dependents before what they depend on.
+    """
+    require_admin(actor, "apply configuration")
+    wanted = {
+        kind: {c.name for c in plan.changes if c.kind == kind and c.action != "delete"}
+        for kind in KINDS
+    }
+    teams = {spec.name: spec for spec in bundle.specs("teams")}
+    services = {spec.name: spec for spec in bundle.specs("services")}
+
+    for name in sorted(wanted["team"]):
+        if session.scalar(select(Team.id).where(Team.name == name)) is None:
+            bare = teams[name].model_copy(update={"members": []})
+            catalog_service.write_team(session, bare, MANAGED_BY_CONFIG)
+    for spec in bundle.specs("users"):
+        if spec.name in wanted["user"]:
+            user = session.scalar(select(User).where(User.name == spec.name))
+            auth_service.write_user(session, spec, MANAGED_BY_CONFIG, user)
+    for name in sorted(wanted["team"]):
+        team = catalog_service.get_team_row(session, name)
+        catalog_service.write_team(session, teams[name], MANAGED_BY_CONFIG, team)
+    graph = {name: spec.depends_on for name, spec in services.items()}
+    for name in catalog_model.topological_order(graph):
+        if name in wanted["service"]:
+            service = session.scalar(select(Service).where(Service.name == name))
+            catalog_service.write_service(session, services[name], MANAGED_BY_CONFIG, service)
+    _delete(session, plan)
+    for change in plan.changes:
+        before, after = change.before, change.after
+        if change.claim:
+            # Taking an object over is a change even when none of its fields moves.
+            before = {**(before or {}), "managed_by": MANAGED_BY_API}
+            after = {**(after or {}), "managed_by": MANAGED_BY_CONFIG}
+        audit.record(session, actor, change.action, change.kind, change.name, before, after)
+
+
+def _delete(session: Session, plan: Plan) -> None:
+    doomed = {
+        kind: [c.name for c in plan.changes if c.kind == kind and c.action == "delete"]
+        for kind in KINDS
+    }
+    for name in doomed["service"]:
+        service = catalog_service.get_service_row(session, name)
+        catalog_service.ensure_service_unneeded(session, service, going=set(doomed["service"]))
+        session.delete(service)
+    session.flush()
+    for name in doomed["team"]:
+        row = catalog_service.get_team_row(session, name)
+        catalog_service.ensure_team_owns_nothing(session, row)
+        session.delete(row)
+    for name in doomed["user"]:
+        session.delete(auth_service.get_user_row(session, name))
+    session.flush()

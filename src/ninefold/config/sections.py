@@ -1,0 +1,23 @@
+"""The sections a configuration file may hold, and the schema of each.
+
+A later capability adds its section here (schedules, escalation policies, ...); `check`,
+`apply` and the configuration reference pick it up from this one table.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from ninefold.auth.schemas import UserSpec
+from ninefold.catalog.schemas import ServiceSpec, TeamSpec
+from ninefold.slos.policy import BudgetPolicySpec
+
+SECTIONS: dict[str, type[BaseModel]] = {
+    "users": UserSpec,
+    "teams": TeamSpec,
+    "services": ServiceSpec,
+    "budget_policies": BudgetPolicySpec,
+}
+
+# Subdirectories read by their own loaders (SLO specs, runbooks), not as sections.
+SUBDIRECTORIES_OF_OTHER_FORMATS = ("slos", "runbooks")

@@ -1,0 +1,76 @@
+"""What every route shares: the request's database session and who is asking.
+
+Route signatures read like prose with these: `def f(session: SessionDep, me: CurrentUser)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from ninefold.auth import service as auth_service
+from ninefold.auth.model import Principal
+from ninefold.conventions import CSRF_HEADER, SESSION_COOKIE
+from ninefold.db import utcnow
+from ninefold.errors import Forbidden, Unauthenticated
+from ninefold.pagination import MAX_LIMIT
+from ninefold.settings import Settings
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent.
+
+    Used with `scope="function"` (below): FastAPI then ends the dependency, committing,
+    right after the route returns and before the response goes out, so a 2xx means the
+    change is durable, and a failed commit still becomes an error response. With the default
+    ("request") scope the commit would run after the response: a browser following a
+    redirect could arrive before the data, and a client could hear "done" for a change that
+    then failed. An exception in the route rolls everything back.
+    """
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session, session.begin():
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def authenticate(request: Request, session: Session) -> Principal:
+    """A bearer token, else the session cookie (with a CSRF check on changes)."""
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthenticated("Authorization header must be 'Bearer <token>'")
+        return auth_service.principal_from_token(session, secret.strip(), utcnow())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise Unauthenticated("log in or send an API token as 'Authorization: Bearer <token>'")
+    principal = auth_service.principal_from_session(session, cookie, utcnow())
+    if (
+        request.method not in SAFE_METHODS
+        and request.headers.get(CSRF_HEADER) != principal.csrf_token
+    ):
+        raise Forbidden(f"missing or wrong {CSRF_HEADER} header for a cookie-authenticated change")
+    return principal
+
+
+def current_principal(request: Request, session: SessionDep) -> Principal:
+    return authenticate(request, session)
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]

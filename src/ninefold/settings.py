@@ -1,0 +1,64 @@
+"""Runtime settings, read from NINEFOLD_* environment variables.
+
+Built by the entry point (CLI or test), never at import time, so that tests and several
+servers in one process can each carry their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting Ninefold reads; each one is documented in docs/settings.md."""
+
+    model_config = SettingsConfigDict(env_prefix="NINEFOLD_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path(".ninefold"),
+        description="Directory for the SQLite database and other local state.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the database. Unset: SQLite file `ninefold.db` in the data "
+            "directory. PostgreSQL: `postgresql+psycopg://user@host:5432/dbname`."
+        ),
+    )
+    config_dir: Path = Field(
+        default=Path("ninefold"),
+        description="Configuration directory read by `check` and `apply` when none is given.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `serve` listens on.")
+    port: int = Field(default=8480, description="Port `serve` listens on.")
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        description="Largest request body accepted, in bytes; larger bodies get 413.",
+    )
+    session_hours: int = Field(default=12, description="Lifetime of a web login session.")
+    cookie_secure: bool = Field(
+        default=False,
+        description="Mark the session cookie Secure; turn on behind HTTPS.",
+    )
+    login_max_failures: int = Field(
+        default=5,
+        description="Failed logins per user name and client address before logins are refused.",
+    )
+    login_window_minutes: int = Field(
+        default=15,
+        description="Window over which failed logins are counted.",
+    )
+    prometheus_url: str = Field(
+        default="http://127.0.0.1:9090",
+        description="Prometheus that `slo status` queries when given no --prometheus.",
+    )
+    log_format: Literal["text", "json"] = Field(default="text", description="Log line format.")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ninefold.db').resolve()}"

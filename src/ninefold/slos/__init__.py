@@ -1,0 +1,1 @@
+"""SLOs and error budgets: specs in several formats -> one model -> Prometheus rules."""

@@ -1,0 +1,236 @@
+"""The SLO model every spec format normalises into, and the burn-rate math. Pure: no I/O.
+
+Vocabulary: the *error budget* is `1 - objective` (0.001 for 99.9%). The *burn rate* over a
+window is the error ratio in that window divided by the budget: burning at 1 spends exactly
+the budget over the SLO period; at 14.4 a 30-day budget lasts 50 hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Literal
+
+Severity = Literal["page", "ticket"]
+Budgeting = Literal["Occurrences", "Timeslices", "RatioTimeslices"]
+
+WINDOW_PLACEHOLDER = "{{.window}}"
+
+# Windows every SLO records its error ratio over: the short and long windows of the default
+# alerts, plus the SLO period (added per SLO).
+SLI_WINDOWS = (
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=1),
+    timedelta(hours=2),
+    timedelta(hours=6),
+    timedelta(days=1),
+    timedelta(days=3),
+)
+
+
+def prometheus_duration(value: timedelta) -> str:
+    """`timedelta(days=30)` -> "30d", `timedelta(minutes=90)` -> "90m": the largest whole unit."""
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0 and seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A PromQL query of an SLI: a counter selector (`counter`) or a query over `{{.window}}`."""
+
+    text: str
+    counter: bool = False
+
+    def at(self, window: timedelta) -> str:
+        span = prometheus_duration(window)
+        if self.counter:
+            return f"sum(rate({self.text}[{span}]))"
+        return self.text.replace(WINDOW_PLACEHOLDER, span)
+
+
+@dataclass(frozen=True)
+class EventsSli:
+    """A ratio of event counts: `part` counts bad events, or good ones when `part_is_good`
+    (then bad = total - good)."""
+
+    part: Query
+    total: Query
+    part_is_good: bool = False
+
+    def bad_rate(self, window: timedelta) -> str:
+        if self.part_is_good:
+            return f"({self.total.at(window)}) - ({self.part.at(window)})"
+        return self.part.at(window)
+
+    def total_rate(self, window: timedelta) -> str:
+        return self.total.at(window)
+
+    def error_ratio(self, window: timedelta) -> str:
+        return f"({self.bad_rate(window)})\n/\n({self.total_rate(window)})"
+
+
+@dataclass(frozen=True)
+class RawSli:
+    """A query that returns the ratio itself over `{{.window}}`: the error ratio, or the good
+    ratio when `good` is set (OpenSLO's `rawType: success`)."""
+
+    ratio: Query
+    good: bool = False
+
+    def error_ratio(self, window: timedelta) -> str:
+        query = self.ratio.at(window)
+        return f"1 - ({query})" if self.good else query
+
+
+Sli = EventsSli | RawSli
+
+
+@dataclass(frozen=True)
+class Rolling:
+    duration: timedelta
+
+    @property
+    def nominal(self) -> timedelta:
+        return self.duration
+
+
+CALENDAR_UNITS = {"week": 7, "month": 30, "quarter": 90, "year": 365}
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A window aligned to the calendar in a time zone. Prometheus rules cannot align to
+    calendar months, so rules use the unit's nominal length (`nominal`); the status reports
+    compute the exact calendar window."""
+
+    unit: Literal["week", "month", "quarter", "year"]
+    time_zone: str = "UTC"
+
+    @property
+    def nominal(self) -> timedelta:
+        return timedelta(days=CALENDAR_UNITS[self.unit])
+
+
+Window = Rolling | Calendar
+
+
+@dataclass(frozen=True)
+class BurnCondition:
+    """Alert when the burn rate exceeds `factor` over both the long and the short window.
+
+    The short window makes the alert reset soon after the errors stop (the long window alone
+    would keep it firing for as long as the bad minutes stay in it).
+    """
+
+    severity: Severity
+    long: timedelta
+    short: timedelta
+    factor: float
+
+
+# The SRE workbook's multiwindow, multi-burn-rate alerts, as shares of the budget spent in
+# the long window: page when 2% of the budget goes in 1 hour or 5% in 6 hours, ticket when
+# 10% goes in a day or in 3 days.
+WORKBOOK_CONDITIONS: tuple[tuple[Severity, timedelta, timedelta, float], ...] = (
+    ("page", timedelta(hours=1), timedelta(minutes=5), 0.02),
+    ("page", timedelta(hours=6), timedelta(minutes=30), 0.05),
+    ("ticket", timedelta(days=1), timedelta(hours=2), 0.10),
+    ("ticket", timedelta(days=3), timedelta(hours=6), 0.10),
+)
+
+
+def burn_factor(budget_share: float, period: timedelta, long_window: timedelta) -> float:
+    """The burn rate at which `budget_share` of the budget is spent within `long_window`.
+
+    Example: 2% of a 30-day budget in 1 hour is 0.02 x 720 h / 1 h = 14.4; on a 28-day
+    period the same share gives 0.02 x 672 / 1 = 13.44.
+    """
+    return round(budget_share * (period / long_window), 6)
+
+
+def default_conditions(period: timedelta) -> tuple[BurnCondition, ...]:
+    return tuple(
+        BurnCondition(severity, long, short, burn_factor(share, period, long))
+        for severity, long, short, share in WORKBOOK_CONDITIONS
+    )
+
+
+@dataclass(frozen=True)
+class AlertTier:
+    enabled: bool = True
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Alerting:
+    name: str
+    conditions: tuple[BurnCondition, ...]
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+    page: AlertTier = AlertTier()
+    ticket: AlertTier = AlertTier()
+
+    def tier(self, severity: Severity) -> AlertTier:
+        return self.page if severity == "page" else self.ticket
+
+
+@dataclass(frozen=True)
+class Slo:
+    service: str
+    name: str
+    objective: float
+    window: Window
+    sli: Sli
+    alerting: Alerting
+    description: str = ""
+    budgeting: Budgeting = "Occurrences"
+    timeslice: timedelta | None = None
+    timeslice_target: float | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    file: str = ""
+    line: int = 0
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def budget(self) -> float:
+        """The error budget as a ratio: 0.001 for a 99.9% objective."""
+        return round(1 - self.objective, 12)
+
+    @property
+    def period(self) -> timedelta:
+        return self.window.nominal
+
+
+def warnings_for(slo: Slo) -> list[str]:
+    """Settings that are valid but cannot work as the author expects."""
+    found = []
+    if slo.budgeting != "Occurrences":
+        found.append(
+            f"budgetingMethod {slo.budgeting}: the generated Prometheus rules measure "
+            "occurrences (bad events / all events), not time slices"
+        )
+    for condition in slo.alerting.conditions:
+        where = f"{condition.severity} alert over {prometheus_duration(condition.long)}"
+        if condition.factor * slo.budget >= 1:
+            found.append(
+                f"{where}: burn factor {condition.factor:g} x budget {slo.budget:g} >= 1, "
+                "so the error ratio can never exceed it and the alert never fires"
+            )
+        for window in (condition.long, condition.short):
+            if window > slo.period:
+                found.append(
+                    f"{where}: window {prometheus_duration(window)} is longer than the SLO "
+                    f"period {prometheus_duration(slo.period)}"
+                )
+        if slo.timeslice is not None and slo.timeslice > condition.short:
+            found.append(
+                f"{where}: time slice {prometheus_duration(slo.timeslice)} is longer than the "
+                f"short window {prometheus_duration(condition.short)}, which then never holds "
+                "a whole slice"
+            )
+    return found

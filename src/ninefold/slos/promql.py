@@ -1,0 +1,39 @@
+"""PromQL in SLI queries, checked with a real parser (promql-parser, Prometheus' grammar)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import promql_parser
+
+from ninefold.slos.model import Query
+
+
+def query_error(query: Query) -> str | None:
+    """Why the query is not valid PromQL, or None when it is."""
+    text = query.at(timedelta(minutes=5))
+    if not query.counter and "[" not in query.text and "{{" not in query.text:
+        return (
+            "query has no range: write it over {{.window}} "
+            "(e.g. sum(rate(x[{{.window}}]))) or set counter: true and give a selector"
+        )
+    if "{{" in text:
+        return "unknown template placeholder; only {{.window}} is replaced"
+    try:
+        promql_parser.parse(text)
+    except ValueError as exc:
+        return f"invalid PromQL: {exc} in {text!r}"
+    return None
+
+
+def vector_selectors(text: str) -> list[promql_parser.VectorSelector]:
+    """Every series selector in a query, in the order written."""
+    found: list[promql_parser.VectorSelector] = []
+
+    def visit(node: object) -> bool:
+        if isinstance(node, promql_parser.VectorSelector):
+            found.append(node)
+        return True
+
+    promql_parser.walk(promql_parser.parse(text), visit)
+    return found

@@ -1,0 +1,74 @@
+"""SLO status reports: the numbers of `slos.status` for every SLO, read from a data source,
+as table rows and as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from ninefold.adapters.prometheus import PrometheusClient
+from ninefold.slos.model import BurnCondition, Slo, prometheus_duration
+from ninefold.slos.sources import prometheus_counts
+from ninefold.slos.status import SloStatus, alert_conditions_holding, burn_windows, status
+from ninefold.slos.windows import period_bounds
+
+
+@dataclass(frozen=True)
+class Report:
+    slo: Slo
+    status: SloStatus
+    holding: tuple[BurnCondition, ...]
+
+
+def from_prometheus(
+    client: PrometheusClient, slos: list[Slo], now: datetime, step: int = 60
+) -> list[Report]:
+    reports = []
+    for slo in slos:
+        start, _ = period_bounds(slo.window, now)
+        longest = max(burn_windows(slo), default=timedelta(0))
+        begin = min(start, now - longest)
+        counts = prometheus_counts(client, slo, begin, now, step)
+        found = status(slo, counts.timestamps, counts.good, counts.total, now)
+        reports.append(Report(slo, found, alert_conditions_holding(slo, found.burn_by_window)))
+    return reports
+
+
+def _number(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    found = report.status
+    return {
+        "service": report.slo.service,
+        "slo": report.slo.name,
+        "objective": report.slo.objective,
+        "period": {"start": found.period_start.isoformat(), "end": found.period_end.isoformat()},
+        "budgeting": found.budgeting,
+        "attainment": _number(found.attainment, 9),
+        "good_events": found.good_events,
+        "total_events": found.total_events,
+        "bad_events": found.bad_events,
+        "error_budget": found.error_budget,
+        "budget_remaining": _number(found.budget_remaining),
+        "bad_events_left": _number(found.bad_events_left, 3),
+        "budget_minutes_left": _number(found.budget_minutes_left, 3),
+        "burn_rates": {
+            prometheus_duration(window): _number(burn)
+            for window, burn in sorted(found.burn_by_window.items())
+        },
+        "period_burn": _number(found.period_burn),
+        "minutes_to_exhaustion": _number(found.minutes_to_exhaustion, 1),
+        "exhaustion_at": found.exhaustion_at.isoformat() if found.exhaustion_at else None,
+        "alerts_holding": [
+            {
+                "severity": cond.severity,
+                "long": prometheus_duration(cond.long),
+                "short": prometheus_duration(cond.short),
+                "factor": cond.factor,
+            }
+            for cond in report.holding
+        ],
+    }

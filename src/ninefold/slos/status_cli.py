@@ -1,0 +1,215 @@
+"""`ninefold slo status`: attainment, budget and burn of every SLO, from Prometheus or from an
+event file (`--events`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ninefold.errors import Invalid
+
+if TYPE_CHECKING:
+    from ninefold.slos.model import Slo
+    from ninefold.slos.report import Report
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SHOWN_WINDOWS = ("5m", "1h", "6h", "1d", "3d")
+
+
+def parse_instant(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(
+            f"--at: {text!r} is not an ISO 8601 time such as 2026-11-23T10:00:00Z"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _select(slos: list[Slo], wanted: str | None, events: bool) -> list[Slo]:
+    """The SLOs to report: all of them, or the one `--slo SERVICE/NAME` (or a unique NAME)
+    names. An event file holds one SLO's events, so `--events` needs exactly one."""
+    names = ", ".join(f"{s.service}/{s.name}" for s in slos) or "none"
+    if wanted is not None:
+        chosen = [s for s in slos if wanted in (f"{s.service}/{s.name}", s.name)]
+        if not chosen:
+            raise Invalid(f"--slo: no SLO {wanted!r}; the specs hold: {names}")
+        if len(chosen) > 1:
+            raise Invalid(f"--slo: {wanted!r} names several SLOs; give SERVICE/NAME: {names}")
+        return chosen
+    if events and len(slos) != 1:
+        raise Invalid(
+            f"--events holds the events of one SLO, and the specs hold {len(slos)}; "
+            f"choose one with --slo SERVICE/NAME: {names}"
+        )
+    return slos
+
+
+def _print(reports: list[Report], as_json: bool) -> None:
+    from ninefold.slos.report import as_json as report_json
+
+    if as_json:
+        typer.echo(json.dumps([report_json(r) for r in reports], indent=2))
+        return
+    table = Table(
+        "service",
+        "SLO",
+        "objective",
+        "attainment",
+        "budget left",
+        "bad left",
+        *(f"burn {w}" for w in SHOWN_WINDOWS),
+        "exhausted in",
+        "alerts",
+    )
+    for report in reports:
+        data = report_json(report)
+        minutes = data["minutes_to_exhaustion"]
+        table.add_row(
+            data["service"],
+            data["slo"],
+            f"{data['objective'] * 100:g}%",
+            f"{data['attainment'] * 100:.4f}%",
+            f"{data['budget_remaining'] * 100:.1f}%",
+            f"{data['bad_events_left']:g}",
+            *(f"{data['burn_rates'].get(w, 0):.2f}" for w in SHOWN_WINDOWS),
+            "never" if minutes is None else f"{minutes / 60:.1f} h",
+            ", ".join(a["severity"] for a in data["alerts_holding"]) or "-",
+        )
+    # A pipe has no width; 80 columns would squeeze the table's 13 columns to nothing.
+    wide = out if out.is_terminal else Console(highlight=False, width=200)
+    wide.print(table)
+
+
+def register_status(slo_app: typer.Typer) -> None:
+    @slo_app.command("status")
+    def status_command(
+        ctx: typer.Context,
+        paths: Annotated[
+            list[Path] | None,
+            typer.Argument(help="Spec files or a configuration directory; default: --config."),
+        ] = None,
+        prometheus: Annotated[
+            str | None, typer.Option(help="Prometheus URL; default $NINEFOLD_PROMETHEUS_URL.")
+        ] = None,
+        at: Annotated[
+            str | None,
+            typer.Option(
+                help="Report as of this time (ISO 8601); default now, or the last event's "
+                "minute with --events."
+            ),
+        ] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print JSON instead of a table.")
+        ] = False,
+        period: Annotated[str, typer.Option(help="SLO period of specs that name none.")] = "30d",
+        slo: Annotated[
+            str | None,
+            typer.Option("--slo", help="Report only this SLO (SERVICE/NAME, or a unique NAME)."),
+        ] = None,
+        events: Annotated[
+            Path | None,
+            typer.Option(
+                help="Read the SLO's events from this file (CSV, Parquet or NDJSON, one row a "
+                "request) instead of Prometheus."
+            ),
+        ] = None,
+        fmt: Annotated[
+            str | None,
+            typer.Option(
+                "--format", help="Format of --events: csv, parquet or ndjson; default: suffix."
+            ),
+        ] = None,
+        time_column: Annotated[
+            str | None, typer.Option(help="--events: column of the time (default: timestamp).")
+        ] = None,
+        time_unit: Annotated[
+            str | None,
+            typer.Option(help="--events: epoch times are in s or ms; default: from their size."),
+        ] = None,
+        good_column: Annotated[
+            str | None, typer.Option(help="--events: column saying good (true/1/good) or bad.")
+        ] = None,
+        status_column: Annotated[
+            str | None, typer.Option(help="--events: column of the HTTP status code.")
+        ] = None,
+        bad_status: Annotated[
+            str | None,
+            typer.Option(
+                help="--events: bad status codes, e.g. 5xx,429 or 500-504 (default >= 500)."
+            ),
+        ] = None,
+        latency_column: Annotated[
+            str | None, typer.Option(help="--events: column of the request latency.")
+        ] = None,
+        latency_threshold: Annotated[
+            str | None,
+            typer.Option(help="--events: a request is good up to this latency, e.g. 300ms, 1.5s."),
+        ] = None,
+        latency_unit: Annotated[
+            str | None,
+            typer.Option(
+                help="--events: the latency column is in s or ms; default: from its name "
+                "(duration_ms, latency_seconds)."
+            ),
+        ] = None,
+    ) -> None:
+        """Report attainment, error budget and burn rates of every SLO from Prometheus, or of
+        one SLO from an event file."""
+        from ninefold.slos.spec_cli import load_specs, parse_period
+
+        event_options = {
+            "--format": fmt,
+            "--time-column": time_column,
+            "--time-unit": time_unit,
+            "--good-column": good_column,
+            "--status-column": status_column,
+            "--bad-status": bad_status,
+            "--latency-column": latency_column,
+            "--latency-threshold": latency_threshold,
+            "--latency-unit": latency_unit,
+        }
+        if events is None:
+            stray = [option for option, value in event_options.items() if value is not None]
+            if stray:
+                raise Invalid(f"{', '.join(stray)}: only with --events FILE")
+        elif prometheus is not None:
+            raise Invalid(
+                "--events and --prometheus are exclusive: read an event file or Prometheus"
+            )
+        spec_set, _ = load_specs(paths or [ctx.obj.config_dir], parse_period(period))
+        slos = _select(spec_set.slos, slo, events is not None)
+        if events is None:
+            from ninefold.adapters.prometheus import PrometheusClient
+            from ninefold.slos.report import from_prometheus
+
+            now = parse_instant(at)
+            with PrometheusClient(prometheus or ctx.obj.prometheus_url) as client:
+                reports = from_prometheus(client, slos, now)
+        else:
+            from ninefold.slos import events as event_files
+
+            columns = event_files.event_columns(
+                time=time_column,
+                time_unit=time_unit,
+                good=good_column,
+                status=status_column,
+                bad_status=bad_status,
+                latency=latency_column,
+                latency_threshold=latency_threshold,
+                latency_unit=latency_unit,
+            )
+            counts = event_files.event_counts(events, columns, fmt)
+            now = parse_instant(at) if at is not None else event_files.last_event(counts)
+            reports = event_files.from_events(counts, slos, now)
+        _print(reports, as_json)

@@ -1,0 +1,7 @@
+"""Imports every domain's tables so that Base.metadata is complete (for Alembic and tests)."""
+
+from ninefold.auth import tables as auth_tables
+from ninefold.catalog import tables as catalog_tables
+from ninefold.slos import tables as slo_tables
+
+__all__ = ["auth_tables", "catalog_tables", "slo_tables"]

@@ -1,0 +1,100 @@
+"""Shared page machinery: one Jinja2 environment over every domain's templates, the
+logged-in user of a page, and the CSRF check of forms.
+
+Templates autoescape, so whatever a user typed is shown as text, never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from ninefold import __version__
+from ninefold.auth import service as auth_service
+from ninefold.auth.model import Principal
+from ninefold.conventions import CSRF_FORM_FIELD, CSRF_HEADER, SESSION_COOKIE
+from ninefold.db import utcnow
+from ninefold.errors import Forbidden, Unauthenticated
+from ninefold.http import SessionDep
+
+PACKAGE = Path(__file__).parent.parent
+TEMPLATE_DIRS = [
+    PACKAGE / "slos" / "templates",
+    PACKAGE / "web" / "templates",
+    PACKAGE / "auth" / "templates",
+    PACKAGE / "catalog" / "templates",
+]
+
+_environment = Environment(
+    loader=ChoiceLoader([FileSystemLoader(str(d)) for d in TEMPLATE_DIRS]),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_environment.globals["version"] = __version__
+_environment.filters["as_json"] = lambda value, indent=None: json.dumps(
+    value, ensure_ascii=False, indent=indent, sort_keys=True
+)
+_environment.globals["csrf_field"] = CSRF_FORM_FIELD
+_environment.globals["csrf_header"] = CSRF_HEADER
+templates = Jinja2Templates(env=_environment)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def render_fragment(name: str, context: dict[str, Any]) -> Markup:
+    """A piece of a page, rendered by one domain for another's page (see `ServicePanel`)."""
+    return Markup(_environment.get_template(name).render(context))  # noqa: S704 (autoescaped)
+
+
+# A domain's contribution to the service page: given the request's session and a service
+# name, the HTML of a panel. app.py lists them; the catalog renders them in order.
+ServicePanel = Callable[[Session, str], Markup]
+
+
+def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
+    me = getattr(request.state, "principal", None)
+    return render(
+        request, "error.html", {"me": me, "status": status_code, "message": message}, status_code
+    )
+
+
+def page_principal(request: Request, session: SessionDep) -> Principal:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise Unauthenticated("log in first")
+    principal = auth_service.principal_from_session(session, cookie, utcnow())
+    request.state.principal = principal
+    return principal
+
+
+PageUser = Annotated[Principal, Depends(page_principal)]
+
+
+def require_csrf(me: Principal, sent: str | None) -> None:
+    """Form posts carry the session's CSRF token in a hidden field; anything else is refused."""
+    if not sent or sent != me.csrf_token:
+        raise Forbidden("the form's CSRF token is missing or stale; reload the page and try again")
+
+
+# The navigation bar; each capability adds its pages here.
+NAV = [
+    ("Home", "/", False),
+    ("Services", "/services", False),
+    ("Teams", "/teams", False),
+    ("Audit log", "/audit", True),
+]
+_environment.globals["nav"] = NAV

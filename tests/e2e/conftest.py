@@ -1,0 +1,128 @@
+"""A real server and a real browser for the end-to-end tests.
+
+Each test module gets one Uvicorn server on a free loopback port (its own migrated SQLite
+database with the example shop and an admin who has a password) and one headless Chromium;
+each test gets a fresh browser context, so no cookies leak from one test into the next.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+from sqlalchemy import Engine
+
+from ninefold import migrations
+from ninefold.app import create_app
+from ninefold.auth.model import Role
+from ninefold.db import make_engine
+from ninefold.settings import Settings
+from tests.factories import PASSWORD, load_examples, make_token, make_user
+
+ROOT = Path(__file__).parent.parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ADMIN = "ada"
+TIMEOUT_MS = 10_000
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    engine: Engine
+    admin_token: str
+
+
+@dataclass
+class BrowserPage:
+    """A page plus every JavaScript dialog (alert, confirm, prompt) it tried to open."""
+
+    page: Page
+    dialogs: list[str] = field(default_factory=list)
+
+    def record(self, dialog: Dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+
+def _free_socket() -> socket.socket:
+    """A listening socket on a port the OS picks, handed to Uvicorn: no race for the port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    data_dir = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{data_dir / 'ninefold.db'}"
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    load_examples(engine)
+    make_user(engine, ADMIN, Role.ADMIN)
+    token = make_token(engine, ADMIN, Role.ADMIN)
+
+    app = create_app(Settings(data_dir=data_dir, database_url=url), engine)
+    sock = _free_socket()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the Uvicorn server did not start", pytrace=False)
+        time.sleep(0.02)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", engine, token)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def tab(browser: Browser) -> Iterator[BrowserPage]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    watched = BrowserPage(page)
+    page.on("dialog", watched.record)
+    yield watched
+    context.close()
+
+
+def log_in(page: Page, name: str = ADMIN, password: str = PASSWORD) -> None:
+    """Fill and send the login form of the page the browser is on."""
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()

@@ -1,0 +1,162 @@
+"""The web UI in a real browser: headless Chromium against a real Uvicorn server.
+
+What is proven here needs a browser to be believed: that a form really logs in and carries
+the user back where they wanted to go, that a change made through the form shows on the page
+and in the audit log, that text a user typed never runs as script, and that the login form
+cannot be used to send someone to another site.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, quote, urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ADMIN, ARTIFACTS, BrowserPage, LiveServer, log_in
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE_DESCRIPTION = "<script>alert('description')</script> '; DROP TABLE services; --"
+
+
+@pytest.mark.browser
+def test_admin_changes_a_tier_through_the_form_and_finds_it_in_the_audit_log(
+    live_server: LiveServer, tab: BrowserPage
+) -> None:
+    page = tab.page
+    base = live_server.base_url
+
+    # A page asked for before logging in leads to the login form, and back after it.
+    page.goto(f"{base}/services/checkout")
+    where = urlsplit(page.url)
+    assert where.path == "/login"
+    assert parse_qs(where.query) == {"next": ["/services/checkout"]}
+    log_in(page)
+    expect(page).to_have_url(f"{base}/services/checkout")
+    expect(page.get_by_test_id("whoami")).to_have_text(f"{ADMIN} (admin)")
+    expect(page.get_by_test_id("tier")).to_have_text("Tier 0")
+    expect(page.get_by_role("status")).to_have_count(0)
+
+    page.get_by_label("Tier").select_option("2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
+
+    expect(page).to_have_url(f"{base}/services/checkout?saved=1")
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.get_by_test_id("tier")).to_have_text("Tier 2")
+    expect(page.get_by_label("Tier")).to_have_value("2")
+
+    # Stored, not just echoed: a fresh load and the overview agree.
+    page.goto(f"{base}/services/checkout")
+    expect(page.get_by_test_id("tier")).to_have_text("Tier 2")
+    page.goto(f"{base}/")
+    checkout = page.get_by_role("link", name="Checkout", exact=True)
+    expect(page.get_by_role("region", name="Tier 2").locator(checkout)).to_have_count(1)
+    expect(page.get_by_role("region", name="Tier 0").locator(checkout)).to_have_count(0)
+
+    # The audit log, filtered through its own form, names who changed what from what to what.
+    page.get_by_role("link", name="Audit log").click()
+    expect(page).to_have_url(f"{base}/audit")
+    page.get_by_label("Kind").select_option("service")
+    page.get_by_label("Name").fill("checkout")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Filter").click()
+    entries = page.get_by_test_id("audit-entry")
+    expect(entries).to_have_count(2)  # the tier change, then `apply` creating the service
+    newest = entries.first
+    expect(newest.get_by_test_id("actor")).to_have_text(ADMIN)
+    expect(newest.get_by_test_id("via")).to_have_text("web")
+    expect(newest.get_by_test_id("action")).to_have_text("update")
+    expect(newest.get_by_test_id("object")).to_have_text("service checkout")
+    expect(newest.get_by_test_id("changed-field")).to_have_text(["tier: 0 → 2"])
+    expect(entries.nth(1).get_by_test_id("action")).to_have_text("create")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "audit-log-tier-change.png"
+    shot.unlink(missing_ok=True)
+    page.screenshot(path=shot, full_page=True)
+    assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert tab.dialogs == []
+
+
+@pytest.mark.browser
+def test_html_in_a_service_name_is_shown_as_text_and_never_runs(
+    live_server: LiveServer, tab: BrowserPage
+) -> None:
+    page = tab.page
+    base = live_server.base_url
+    created = httpx.post(
+        f"{base}/api/v1/services",
+        json={
+            "name": HOSTILE_NAME,
+            "description": HOSTILE_DESCRIPTION,
+            "tier": 3,
+            "owner": "storefront",
+        },
+        headers={"Authorization": f"Bearer {live_server.admin_token}"},
+    )
+    assert created.status_code == 201, created.text
+
+    page.goto(f"{base}/services")
+    log_in(page)
+    expect(page).to_have_url(f"{base}/services")
+    link = page.get_by_role("link", name=HOSTILE_NAME, exact=True)
+    expect(link).to_have_count(1)
+    expect(link).to_be_visible()
+    expect(page.locator("main img")).to_have_count(0)
+
+    link.click()
+    expect(page).to_have_url(f"{base}/services/{quote(HOSTILE_NAME, safe='')}")
+    expect(page).to_have_title(f"{HOSTILE_NAME} · Ninefold")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{HOSTILE_NAME} Tier 3")
+    expect(page.get_by_test_id("name")).to_have_text(HOSTILE_NAME)
+    expect(page.get_by_text(HOSTILE_DESCRIPTION, exact=True)).to_be_visible()
+    expect(page.locator("main img")).to_have_count(0)
+    expect(page.locator("main script")).to_have_count(0)
+
+    # The form on the page of such a service still posts back to that same service.
+    page.get_by_label("Tier").select_option("2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.get_by_test_id("name")).to_have_text(HOSTILE_NAME)
+    expect(page.get_by_test_id("tier")).to_have_text("Tier 2")
+
+    page.goto(f"{base}/audit?kind=service&name={quote(HOSTILE_NAME, safe='')}")
+    expect(page.get_by_test_id("object").first).to_have_text(f"service {HOSTILE_NAME}")
+    expect(page.locator("main img")).to_have_count(0)
+    assert tab.dialogs == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/", "/\\evil.example/", "/\t/evil.example/"],
+    ids=["scheme-relative", "backslash", "tab"],
+)
+def test_login_never_sends_the_browser_to_another_site(
+    live_server: LiveServer, tab: BrowserPage, target: str
+) -> None:
+    page = tab.page
+    page.goto(f"{live_server.base_url}/login?next={quote(target, safe='')}")
+    log_in(page)
+    assert urlsplit(page.url).netloc == urlsplit(live_server.base_url).netloc, page.url
+    page.goto(f"{live_server.base_url}/")  # and the login itself worked
+    expect(page.get_by_test_id("whoami")).to_have_text(f"{ADMIN} (admin)")
+
+
+@pytest.mark.browser
+def test_logging_out_ends_the_session(live_server: LiveServer, tab: BrowserPage) -> None:
+    page = tab.page
+    base = live_server.base_url
+    page.goto(f"{base}/login")
+    log_in(page)
+    expect(page.get_by_test_id("whoami")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(f"{base}/login")
+    page.goto(f"{base}/teams")
+    expect(page).to_have_url(re.compile(re.escape(f"{base}/login?next=")))
+    expect(page.get_by_test_id("whoami")).to_have_count(0)

@@ -1,0 +1,94 @@
+"""The demo as a newcomer meets it: `ninefold demo examples` starts a server they can log into."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.factories import EXAMPLES
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_demo(data_dir: Path, port: int) -> tuple[subprocess.Popen[str], str]:
+    env = {**os.environ, "NINEFOLD_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    env.pop("NINEFOLD_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ninefold", "demo", str(EXAMPLES), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 60
+    for line in process.stdout:
+        found = re.search(r"log in as demo-admin with password (\S+)", line)
+        if found:
+            return process, found.group(1)
+        assert time.monotonic() < deadline, "demo printed no login in 60 s"
+    raise AssertionError(f"demo exited with {process.wait()} before printing a login")
+
+
+def _log_in(client: httpx.Client, password: str) -> httpx.Response:
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token, "the login form carries no CSRF token"
+    data = {"username": "demo-admin", "password": password, "csrf_token": token.group(1)}
+    return client.post("/login", data=data)
+
+
+def _wait_ready(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("demo server not ready in 30 s")
+
+
+def test_demo_serves_the_example_shop_with_a_working_admin_login(tmp_path: Path) -> None:
+    port = _free_port()
+    process, password = _start_demo(tmp_path, port)
+    try:
+        _wait_ready(port)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=True) as client:
+            page = _log_in(client, password)
+            assert page.status_code == 200
+            assert "Service overview" in page.text
+            assert "14 services owned by 3 teams" in page.text
+            assert "checkout" in client.get("/services").text
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert (tmp_path / "ninefold.db").exists()
+
+
+def test_running_the_demo_again_keeps_the_data_and_issues_a_new_password(tmp_path: Path) -> None:
+    first, old = _start_demo(tmp_path, _free_port())
+    first.terminate()
+    first.wait(timeout=10)
+    port = _free_port()
+    second, new = _start_demo(tmp_path, port)
+    try:
+        _wait_ready(port)
+        assert new != old
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            assert _log_in(client, old).status_code == 401
+            assert _log_in(client, new).status_code == 303
+    finally:
+        second.terminate()
+        second.wait(timeout=10)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from ninefold.app import create_app
+from ninefold.auth.model import Role
+from ninefold.settings import Settings
+from tests.factories import load_examples, make_token, make_user
+from tests.integration.prometheus_server import backfill, running_prometheus, write_counters
+
+
+@pytest.fixture
+def settings(tmp_path, database_url: str) -> Settings:
+    return Settings(data_dir=tmp_path, database_url=database_url, max_body_bytes=64 * 1024)
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, engine)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def shop(engine: Engine) -> Engine:
+    """The example online shop, loaded as `ninefold apply examples/` would."""
+    load_examples(engine)
+    return engine
+
+
+@pytest.fixture
+def admin_headers(shop: Engine) -> dict[str, str]:
+    make_user(shop, "root", Role.ADMIN)
+    return {"Authorization": f"Bearer {make_token(shop, 'root', Role.ADMIN)}"}
+
+
+def bearer(engine: Engine, user: str, role: Role) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_token(engine, user, role)}"}
+
+
+# --- a Prometheus with 35 days of checkout history and one known outage ------------------
+# checkout serves 1,000 requests a minute with 0.05% errors, except a 30-minute outage ten
+# days ago at 20% errors.
+
+DAY_MINUTES = 1440
+HISTORY = 35 * DAY_MINUTES
+TRAFFIC = 1000.0
+BASELINE_BAD = 0.5
+OUTAGE_BAD = 200.0
+OUTAGE_MINUTES = 30
+OUTAGE_START = HISTORY - 10 * DAY_MINUTES  # index of the first outage minute
+
+
+@pytest.fixture(scope="session")
+def history() -> dict[str, np.ndarray]:
+    bad = np.full(HISTORY, BASELINE_BAD)
+    bad[OUTAGE_START : OUTAGE_START + OUTAGE_MINUTES] = OUTAGE_BAD
+    end = (int(datetime.now(UTC).timestamp()) // 60 - 5) * 60
+    timestamps = end - 60 * np.arange(HISTORY)[::-1]
+    return {"timestamps": timestamps, "bad": bad, "good": TRAFFIC - bad}
+
+
+@pytest.fixture(scope="session")
+def prometheus(
+    history: dict[str, np.ndarray], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("prometheus")
+    data = work / "history.om"
+    write_counters(
+        data,
+        "http_requests",
+        history["timestamps"],
+        {
+            'job="checkout",code="200"': np.cumsum(history["good"]),
+            'job="checkout",code="500"': np.cumsum(history["bad"]),
+        },
+    )
+    backfill(data, work / "tsdb")
+    with running_prometheus(work / "tsdb", work) as url:
+        yield url

@@ -1,0 +1,92 @@
+"""A real Prometheus (Debian's package) on a loopback port, over backfilled history.
+
+History is written as OpenMetrics and turned into TSDB blocks with
+`promtool tsdb create-blocks-from openmetrics`, so queries see weeks of data at once.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import numpy as np
+import numpy.typing as npt
+
+PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
+PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_counters(
+    path: Path,
+    family: str,
+    timestamps: npt.NDArray[np.int64],
+    series: dict[str, npt.NDArray[np.float64]],
+) -> None:
+    """One counter family; `series` maps a label text (`job="x",code="200"`) to cumulative values."""
+    with path.open("w") as out:
+        out.write(f"# TYPE {family} counter\n")
+        for labels, values in series.items():
+            lines = (
+                f"{family}_total{{{labels}}} {v:.6f} {t}\n"
+                for t, v in zip(timestamps, values, strict=True)
+            )
+            out.writelines(lines)
+        out.write("# EOF\n")
+
+
+def backfill(openmetrics: Path, tsdb: Path) -> None:
+    tsdb.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", str(openmetrics), str(tsdb)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@contextmanager
+def running_prometheus(tsdb: Path, workdir: Path) -> Iterator[str]:
+    port = free_port()
+    config = workdir / "prometheus.yml"
+    config.write_text("global:\n  evaluation_interval: 1m\n")
+    process = subprocess.Popen(
+        [
+            PROMETHEUS,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={tsdb}",
+            "--storage.tsdb.retention.time=3650d",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--query.lookback-delta=5m",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=(workdir / "prometheus.log").open("w"),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, (workdir / "prometheus.log").read_text()[-2000:]
+            try:
+                if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "Prometheus did not become ready in 60 s"
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -1,0 +1,107 @@
+"""`ninefold gate` as CI runs it: against the backfilled Prometheus, the example policy and a
+real database; the decision is recorded and shown on the service page."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from ninefold.app import create_app
+from ninefold.auth.model import Role
+from ninefold.settings import Settings
+from tests.factories import EXAMPLES, make_user
+from tests.integration.conftest import OUTAGE_START
+from tests.integration.test_web import log_in
+
+ROOT = Path(__file__).parent.parent.parent
+
+
+def gate(database_url: str, prometheus: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "NINEFOLD_DATABASE_URL": database_url,
+        "NINEFOLD_CONFIG_DIR": str(EXAMPLES),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "ninefold", "gate", *args, "--prometheus", prometheus],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def at(history: dict[str, np.ndarray], index: int) -> str:
+    return datetime.fromtimestamp(int(history["timestamps"][index]), UTC).isoformat()
+
+
+def test_within_budget_the_release_is_allowed(
+    database_url: str, engine: Engine, prometheus: str, history
+) -> None:
+    result = gate(database_url, prometheus, "checkout", "--at", at(history, -1))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("ALLOW: release of checkout")
+    assert "SLO availability: budget left 36.1%" in result.stdout
+
+
+def test_during_a_fast_burn_it_is_denied_unless_it_is_a_rollback(
+    database_url: str, engine: Engine, prometheus: str, history
+) -> None:
+    moment = at(history, OUTAGE_START + 19)
+    denied = gate(database_url, prometheus, "checkout", "--at", moment, "--json")
+    assert denied.returncode == 1, denied.stderr
+    decision = json.loads(denied.stdout)
+    assert decision["decision"] == "deny"
+    assert any("burns at" in r and "over 1h (above 10x)" in r for r in decision["reasons"])
+    assert decision["evidence"]["availability"]["burn_1h"] > 10
+    rollback = gate(database_url, prometheus, "checkout", "--at", moment, "--label", "rollback")
+    assert rollback.returncode == 0, rollback.stderr
+    assert "allowed as an exception: labelled rollback" in rollback.stdout
+
+
+def test_a_freeze_window_denies(database_url: str, engine: Engine, prometheus: str) -> None:
+    result = gate(database_url, prometheus, "payments", "--at", "2026-12-24T09:00:00Z")
+    assert result.returncode == 1
+    assert "freeze window" in result.stdout
+    assert "Holiday freeze on the money path" in result.stdout
+
+
+def test_an_unreachable_prometheus_is_an_error_never_an_allow(
+    database_url: str, engine: Engine
+) -> None:
+    result = gate(database_url, "http://127.0.0.1:9", "checkout")
+    assert result.returncode == 2
+    assert "http://127.0.0.1:9" in result.stderr
+
+
+def test_an_unknown_service_is_an_error(database_url: str, engine: Engine, prometheus: str) -> None:
+    result = gate(database_url, prometheus, "nope")
+    assert result.returncode == 2
+    assert "no service named 'nope'" in result.stderr
+
+
+def test_decisions_are_recorded_and_shown_on_the_service_page(
+    database_url: str, engine: Engine, shop: Engine, prometheus: str, history, tmp_path: Path
+) -> None:
+    gate(database_url, prometheus, "checkout", "--at", at(history, OUTAGE_START + 19))
+    gate(database_url, prometheus, "checkout", "--at", at(history, -1), "--label", "feature")
+    make_user(shop, "ada", Role.ADMIN)
+    with TestClient(
+        create_app(Settings(database_url=database_url, data_dir=tmp_path), engine)
+    ) as client:
+        log_in(client, "ada")
+        page = client.get("/services/checkout").text
+    assert "Release gate" in page
+    rows = page.split('id="gate-decisions"')[1]
+    assert rows.index("allow") < rows.index("deny")
+    assert "feature" in rows
+    assert "above 10x" in rows

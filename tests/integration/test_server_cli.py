@@ -1,0 +1,100 @@
+"""The server and account commands as a user runs them: real processes, real databases."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.factories import EXAMPLES
+
+
+def ninefold(
+    args: list[str], database_url: str, tmp_path: Path, **kwargs
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NINEFOLD_DATABASE_URL": database_url, "NINEFOLD_DATA_DIR": str(tmp_path)}
+    return subprocess.run(
+        [sys.executable, "-m", "ninefold", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kwargs,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = ninefold(["serve", "--port", str(_free_port())], url, tmp_path)
+    assert result.returncode == 1
+    assert "ninefold db upgrade" in result.stderr
+    assert "--migrate" in result.stderr
+
+
+def test_serve_with_migrate_starts_and_answers(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    port = _free_port()
+    env = {**os.environ, "NINEFOLD_DATABASE_URL": url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ninefold", "serve", "--migrate", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stdout.read() if process.stdout else ""
+                assert time.monotonic() < deadline, "server did not start in 30 s"
+                time.sleep(0.2)
+        assert response.json()["status"] == "ready"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_tokens_are_shown_once_work_and_can_be_revoked(database_url: str, tmp_path: Path) -> None:
+    assert ninefold(["apply", str(EXAMPLES)], database_url, tmp_path).returncode == 0
+    created = ninefold(
+        ["token", "create", "maria", "--role", "admin", "--name", "ci"], database_url, tmp_path
+    )
+    assert created.returncode == 0, created.stderr
+    secret = created.stdout.strip().splitlines()[-1]
+    assert secret.startswith("nf_")
+    listed = ninefold(["token", "list"], database_url, tmp_path)
+    assert secret not in listed.stdout
+    assert secret[:10] in listed.stdout
+    revoked = ninefold(["token", "revoke", "1"], database_url, tmp_path)
+    assert revoked.returncode == 0
+    again = ninefold(["token", "revoke", "99"], database_url, tmp_path)
+    assert again.returncode == 1
+    assert "no API token with id 99" in again.stderr
+
+
+def test_a_token_for_more_than_the_users_role_is_refused(database_url: str, tmp_path: Path) -> None:
+    ninefold(["apply", str(EXAMPLES)], database_url, tmp_path)
+    result = ninefold(["token", "create", "sam", "--role", "admin"], database_url, tmp_path)
+    assert result.returncode == 1
+    assert "sam is viewer" in result.stderr
+
+
+def test_db_upgrade_then_current(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert "empty -> " in ninefold(["db", "upgrade"], url, tmp_path).stdout
+    current = ninefold(["db", "current"], url, tmp_path).stdout.splitlines()
+    assert current[0].split()[-1] == current[1].split()[-1]

@@ -1,0 +1,250 @@
+"""SLO spec files: every format into one model, and every bad input with file:line: field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from ninefold.slos import specs
+from ninefold.slos.model import Calendar, EventsSli, RawSli, Rolling
+
+OPENSLO_SLO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: availability
+spec:
+  service: checkout
+  indicator:
+    metadata:
+      name: requests
+    spec:
+      ratioMetric:
+        counter: true
+        bad:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: http_requests_total{{code=~"5.."}}
+        total:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: {total}
+  timeWindow:
+    - duration: {duration}
+      isRolling: {rolling}
+  budgetingMethod: Occurrences
+  objectives:
+    - {objective}
+"""
+
+
+def openslo(
+    *,
+    total: str = "http_requests_total",
+    duration: str = "30d",
+    rolling: str = "true",
+    objective: str = "target: 0.999",
+) -> str:
+    return OPENSLO_SLO.format(total=total, duration=duration, rolling=rolling, objective=objective)
+
+
+SLOTH = """\
+version: "prometheus/v1"
+service: "payments"
+slos:
+  - name: "charges"
+    objective: {objective}
+    sli:
+      events:
+        error_query: sum(rate(charges_total{{outcome="error"}}[{{{{.window}}}}]))
+        total_query: {total}
+"""
+
+
+def sloth(*, objective: str = "99.9", total: str = "sum(rate(charges_total[{{.window}}]))") -> str:
+    return SLOTH.format(objective=objective, total=total)
+
+
+def load_text(tmp_path: Path, text: str, services: set[str] | None = None) -> specs.SpecSet:
+    path = tmp_path / "slo.yaml"
+    path.write_text(dedent(text))
+    return specs.load([path], services)
+
+
+def problems(result: specs.SpecSet, tmp_path: Path) -> list[str]:
+    return [str(p).replace(str(tmp_path) + "/", "") for p in result.problems]
+
+
+def test_openslo_ratio_counter_becomes_an_events_sli(tmp_path: Path) -> None:
+    result = load_text(tmp_path, openslo())
+    assert result.problems == []
+    (slo,) = result.slos
+    assert (slo.service, slo.name, slo.objective) == ("checkout", "availability", 0.999)
+    assert slo.window == Rolling(timedelta(days=30))
+    assert isinstance(slo.sli, EventsSli)
+    assert slo.sli.error_ratio(timedelta(hours=1)) == (
+        '(sum(rate(http_requests_total{code=~"5.."}[1h])))\n/\n(sum(rate(http_requests_total[1h])))'
+    )
+    assert [c.factor for c in slo.alerting.conditions] == [14.4, 6.0, 3.0, 1.0]
+
+
+def test_a_28_day_window_scales_the_burn_factors(tmp_path: Path) -> None:
+    (slo,) = load_text(tmp_path, openslo(duration="28d")).slos
+    assert [c.factor for c in slo.alerting.conditions] == [13.44, 5.6, 2.8, 0.933333]
+
+
+def test_calendar_windows_and_percent_targets(tmp_path: Path) -> None:
+    text = openslo(duration="1M", rolling="false", objective="targetPercent: 99.5")
+    text = text.replace(
+        "      isRolling: false",
+        "      isRolling: false\n      calendar:\n        startTime: '2026-01-01 00:00:00'\n        timeZone: Europe/Berlin",
+    )
+    (slo,) = load_text(tmp_path, text).slos
+    assert slo.window == Calendar("month", "Europe/Berlin")
+    assert slo.objective == 0.995
+
+
+def test_sloth_format_reads_as_sloth_does(tmp_path: Path) -> None:
+    (slo,) = load_text(tmp_path, sloth()).slos
+    assert (slo.service, slo.name, slo.objective) == ("payments", "charges", 0.999)
+    assert slo.window == Rolling(timedelta(days=30))
+    assert slo.alerting.name == "PaymentsChargesErrorBudgetBurn"
+    assert slo.sli.error_ratio(timedelta(minutes=5)).startswith(
+        '(sum(rate(charges_total{outcome="error"}[5m])))'
+    )
+
+
+def test_sloth_raw_error_ratio_query(tmp_path: Path) -> None:
+    text = sloth().replace(
+        '      events:\n        error_query: sum(rate(charges_total{outcome="error"}[{{.window}}]))\n        total_query: sum(rate(charges_total[{{.window}}]))\n',
+        "      raw:\n        error_ratio_query: avg_over_time(charge_error_ratio[{{.window}}])\n",
+    )
+    (slo,) = load_text(tmp_path, text).slos
+    assert isinstance(slo.sli, RawSli)
+    assert slo.sli.error_ratio(timedelta(hours=6)) == "avg_over_time(charge_error_ratio[6h])"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            openslo(total="sum(rate(http_requests_total[5m])"),
+            "slo.yaml:1: query: invalid PromQL: unclosed left parenthesis",
+            id="invalid PromQL",
+        ),
+        pytest.param(
+            openslo(objective="target: 1.0"),
+            "slo.yaml:28: spec.objectives[0].target: Input should be less than 1",
+            id="objective at 100%",
+        ),
+        pytest.param(
+            openslo(objective="target: 0"),
+            "slo.yaml:28: spec.objectives[0].target: Input should be greater than 0",
+            id="objective at 0",
+        ),
+        pytest.param(
+            sloth(objective="100"),
+            "slo.yaml:5: slos[0].objective: Input should be less than 100",
+            id="sloth objective at 100%",
+        ),
+        pytest.param(
+            openslo(duration="30x"),
+            "slo.yaml:24: spec.timeWindow[0].duration: String should match pattern",
+            id="unknown duration unit",
+        ),
+        pytest.param(
+            openslo(duration="0d"),
+            "slo.yaml:24: spec.timeWindow[0]: malformed duration '0d'",
+            id="zero duration",
+        ),
+        pytest.param(
+            openslo().replace("kind: SLO", "kind: Slo"),
+            "slo.yaml:2: kind: unknown OpenSLO kind 'Slo'",
+            id="unknown kind",
+        ),
+        pytest.param(
+            "apiVersion: v1\nkind: ConfigMap\n",
+            "slo.yaml:1: apiVersion: not an SLO spec",
+            id="not an SLO spec",
+        ),
+        pytest.param(
+            openslo().replace("  service: checkout", "  service: checkout\n  colour: blue"),
+            "slo.yaml:7: spec.colour: unknown key",
+            id="unknown key",
+        ),
+        pytest.param(
+            openslo().replace("  indicator:\n", "  indicatorRef: nope\n  unused:\n"),
+            "slo.yaml:8: spec.unused: unknown key",
+            id="unknown key beside a reference",
+        ),
+    ],
+)
+def test_bad_specs_are_reported_where_they_are(tmp_path: Path, text: str, expected: str) -> None:
+    found = problems(load_text(tmp_path, text), tmp_path)
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_an_unknown_indicator_reference(tmp_path: Path) -> None:
+    text = openslo()
+    start = text.index("  indicator:")
+    end = text.index("  timeWindow:")
+    result = load_text(tmp_path, text[:start] + "  indicatorRef: missing-sli\n" + text[end:])
+    assert problems(result, tmp_path) == [
+        "slo.yaml:7: spec.indicatorRef: no SLI named 'missing-sli'"
+    ]
+
+
+def test_duplicate_slo_names_point_at_the_first(tmp_path: Path) -> None:
+    result = load_text(tmp_path, openslo() + "---\n" + openslo())
+    assert problems(result, tmp_path) == [
+        "slo.yaml:33: metadata.name: duplicate SLO name 'availability'; first defined at slo.yaml:1"
+    ]
+    assert len(result.slos) == 1
+
+
+def test_inside_a_configuration_directory_the_service_must_exist(tmp_path: Path) -> None:
+    result = load_text(tmp_path, sloth(), services={"checkout"})
+    assert problems(result, tmp_path) == [
+        "slo.yaml:4: service: no service named 'payments' in the catalog"
+    ]
+
+
+def test_a_burn_factor_that_can_never_fire_is_a_warning(tmp_path: Path) -> None:
+    result = load_text(tmp_path, sloth(objective="90"))
+    warnings = [p for p in result.problems if p.severity == "warning"]
+    assert [w.message for w in warnings][:1] == [
+        "page alert over 1h: burn factor 14.4 x budget 0.1 >= 1, so the error ratio can never "
+        "exceed it and the alert never fires"
+    ]
+    assert result.errors == []
+
+
+def test_sloth_plugins_are_refused_with_the_reason(tmp_path: Path) -> None:
+    text = sloth().replace(
+        '      events:\n        error_query: sum(rate(charges_total{outcome="error"}[{{.window}}]))\n        total_query: sum(rate(charges_total[{{.window}}]))\n',
+        "      plugin:\n        id: sloth-common/availability\n",
+    )
+    found = problems(load_text(tmp_path, text), tmp_path)
+    assert found == [
+        "slo.yaml:6: slos[0].sli: Sloth SLI plugins are Go code and cannot run here; use events or raw"
+    ]
+
+
+def test_timeslices_that_cannot_fit_the_short_window_are_warned_about(tmp_path: Path) -> None:
+    text = openslo(
+        objective="target: 0.99\n      timeSliceTarget: 0.95\n      timeSliceWindow: 10m"
+    )
+    text = text.replace("budgetingMethod: Occurrences", "budgetingMethod: Timeslices")
+    result = load_text(tmp_path, text)
+    messages = [p.message for p in result.problems if p.severity == "warning"]
+    assert (
+        "budgetingMethod Timeslices: the generated Prometheus rules measure occurrences (bad events / all events), not time slices"
+        in messages
+    )
+    assert any("time slice 10m is longer than the short window 5m" in m for m in messages)
+    assert result.errors == []
