@@ -73,10 +73,15 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
     app.include_router(catalog_api.router, prefix=API_PREFIX)
     app.include_router(auth_api.router, prefix=API_PREFIX)
-    panels: list[pages.ServicePanel] = [slos_web.gate_panel]
+    board = slos_web.make_board(settings)
+    app.state.slo_board = board
+    panels: list[pages.ServicePanel] = [slos_web.service_slos_panel(board), slos_web.gate_panel]
     app.state.service_panels = panels
+    home: list[pages.HomePanel] = [slos_web.home_panel(board)]
+    app.state.home_panels = home
     app.include_router(auth_web.router)
     app.include_router(catalog_web.router)
+    app.include_router(slos_web.router)
     app.mount(
         "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
     )

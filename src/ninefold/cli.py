@@ -166,7 +166,11 @@ def demo(
     from ninefold.db import make_engine, make_session_factory, unit_of_work
 
     settings = settings_of(ctx)
-    settings = settings.model_copy(update={"port": port or settings.port})
+    # The demo's SLO pages show sample history unless told to read a real Prometheus.
+    source = settings.slo_source if "slo_source" in settings.model_fields_set else "sample"
+    settings = settings.model_copy(
+        update={"port": port or settings.port, "config_dir": config, "slo_source": source}
+    )
     bundle = check_directory(config)
     config_cli.report(bundle)
     engine = make_engine(settings.resolved_database_url())

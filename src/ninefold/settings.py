@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:9090",
         description="Prometheus that `slo status` queries when given no --prometheus.",
     )
+    slo_source: Literal["prometheus", "sample"] = Field(
+        default="prometheus",
+        description="Where the SLO pages read SLI counts: `prometheus` (`prometheus_url`), or "
+        "`sample`, made-up history for trying Ninefold out (`ninefold demo` sets it).",
+    )
     log_format: Literal["text", "json"] = Field(default="text", description="Log line format.")
 
     def resolved_database_url(self) -> str:

@@ -24,7 +24,7 @@ from ninefold.app import create_app
 from ninefold.auth.model import Role
 from ninefold.db import make_engine
 from ninefold.settings import Settings
-from tests.factories import PASSWORD, load_examples, make_token, make_user
+from tests.factories import EXAMPLES, PASSWORD, load_examples, make_token, make_user
 
 ROOT = Path(__file__).parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -79,7 +79,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     make_user(engine, ADMIN, Role.ADMIN)
     token = make_token(engine, ADMIN, Role.ADMIN)
 
-    app = create_app(Settings(data_dir=data_dir, database_url=url), engine)
+    settings = Settings(
+        data_dir=data_dir, database_url=url, config_dir=EXAMPLES, slo_source="sample"
+    )
+    app = create_app(settings, engine)
     sock = _free_socket()
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))

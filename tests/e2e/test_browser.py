@@ -160,3 +160,27 @@ def test_logging_out_ends_the_session(live_server: LiveServer, tab: BrowserPage)
     page.goto(f"{base}/teams")
     expect(page).to_have_url(re.compile(re.escape(f"{base}/login?next=")))
     expect(page.get_by_test_id("whoami")).to_have_count(0)
+
+
+def test_from_the_home_page_to_an_slo_and_its_burn_down(
+    live_server: LiveServer, tab: BrowserPage
+) -> None:
+    page = tab.page
+    page.goto(f"{live_server.base_url}/login")
+    log_in(page)
+    rows = page.locator("#home-slos tbody tr")
+    expect(rows).to_have_count(3)
+    budgets = [float(t.rstrip("%")) for t in rows.locator("td:nth-child(4)").all_inner_texts()]
+    assert budgets == sorted(budgets)
+    with page.expect_navigation():
+        page.get_by_role("link", name="checkout / availability").click()
+    assert page.url.endswith("/slos/checkout/availability")
+    expect(page.get_by_role("heading", name="checkout / availability")).to_be_visible()
+    line = page.locator("svg.burndown polyline[data-series=remaining]")
+    box = line.bounding_box()
+    assert box is not None and box["width"] > 300
+    chart = page.locator("svg.burndown").bounding_box()
+    assert chart is not None
+    assert chart["x"] <= box["x"] and box["x"] + box["width"] <= chart["x"] + chart["width"]
+    expect(page.locator("#burn-rates tbody tr")).to_have_count(7)
+    assert tab.dialogs == []

@@ -71,6 +71,11 @@ def test_demo_serves_the_example_shop_with_a_working_admin_login(tmp_path: Path)
             assert "Service overview" in page.text
             assert "14 services owned by 3 teams" in page.text
             assert "checkout" in client.get("/services").text
+            slos = client.get("/slos").text
+            assert slos.count('<tr data-slo="') == 3
+            assert "sample data" in slos
+            slo = client.get("/slos/checkout/availability").text
+            assert '<polyline class="remaining"' in slo
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -24,9 +24,14 @@ def home(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
     services = service.list_services(session, limit=MAX_LIMIT).items
     by_tier = {tier: [s for s in services if s.tier == tier] for tier in range(4)}
     teams = service.list_teams(session, limit=MAX_LIMIT).items
-    return render(
-        request, "home.html", {"me": me, "by_tier": by_tier, "teams": teams, "total": len(services)}
-    )
+    context = {
+        "me": me,
+        "by_tier": by_tier,
+        "teams": teams,
+        "total": len(services),
+        "panels": [panel(session) for panel in request.app.state.home_panels],
+    }
+    return render(request, "home.html", context)
 
 
 @router.get("/services")

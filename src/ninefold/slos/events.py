@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -37,10 +37,8 @@ import numpy as np
 
 from ninefold.errors import Invalid
 from ninefold.slos.model import Slo
-from ninefold.slos.report import Report
+from ninefold.slos.report import Report, history_start, report_of
 from ninefold.slos.sources import Array, Counts
-from ninefold.slos.status import alert_conditions_holding, burn_windows, status
-from ninefold.slos.windows import period_bounds
 
 Format = Literal["csv", "parquet", "ndjson"]
 TimeUnit = Literal["s", "ms"]
@@ -572,11 +570,4 @@ def last_event(counts: Counts) -> datetime:
 
 def from_events(counts: Counts, slos: list[Slo], now: datetime, step: int = 60) -> list[Report]:
     """The status of each SLO at `now` over the counts of an event file."""
-    reports = []
-    for slo in slos:
-        start, _ = period_bounds(slo.window, now)
-        longest = max(burn_windows(slo), default=timedelta(0))
-        part = within(counts, min(start, now - longest), now, step)
-        found = status(slo, part.timestamps, part.good, part.total, now)
-        reports.append(Report(slo, found, alert_conditions_holding(slo, found.burn_by_window)))
-    return reports
+    return [report_of(slo, within(counts, history_start(slo, now), now, step), now) for slo in slos]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ninefold.adapters.prometheus import PrometheusClient
 from ninefold.slos.model import BurnCondition, Slo, prometheus_duration
-from ninefold.slos.sources import prometheus_counts
+from ninefold.slos.sources import Counts, prometheus_counts
 from ninefold.slos.status import SloStatus, alert_conditions_holding, burn_windows, status
 from ninefold.slos.windows import period_bounds
 
@@ -21,18 +21,25 @@ class Report:
     holding: tuple[BurnCondition, ...]
 
 
+def history_start(slo: Slo, now: datetime) -> datetime:
+    """How far back a report needs counts: the period, or the longest burn window if longer."""
+    start, _ = period_bounds(slo.window, now)
+    longest = max(burn_windows(slo), default=timedelta(0))
+    return min(start, now - longest)
+
+
+def report_of(slo: Slo, counts: Counts, now: datetime) -> Report:
+    found = status(slo, counts.timestamps, counts.good, counts.total, now)
+    return Report(slo, found, alert_conditions_holding(slo, found.burn_by_window))
+
+
 def from_prometheus(
     client: PrometheusClient, slos: list[Slo], now: datetime, step: int = 60
 ) -> list[Report]:
-    reports = []
-    for slo in slos:
-        start, _ = period_bounds(slo.window, now)
-        longest = max(burn_windows(slo), default=timedelta(0))
-        begin = min(start, now - longest)
-        counts = prometheus_counts(client, slo, begin, now, step)
-        found = status(slo, counts.timestamps, counts.good, counts.total, now)
-        reports.append(Report(slo, found, alert_conditions_holding(slo, found.burn_by_window)))
-    return reports
+    return [
+        report_of(slo, prometheus_counts(client, slo, history_start(slo, now), now, step), now)
+        for slo in slos
+    ]
 
 
 def _number(value: float | None, digits: int = 6) -> float | None:

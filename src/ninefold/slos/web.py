@@ -1,13 +1,84 @@
-"""What the SLO domain adds to other pages: the release gate's recent decisions on a
-service page (a panel the catalog's page renders without knowing where it comes from)."""
+"""The SLO pages (`/slos`, `/slos/{service}/{name}`) and what the SLO domain adds to other
+pages: SLOs by budget left on the home page, and on a service page its SLOs and the release
+gate's recent decisions (panels the catalog renders without knowing where they come from)."""
 
 from __future__ import annotations
 
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from ninefold.adapters.prometheus import PrometheusClient
+from ninefold.errors import NotFound
+from ninefold.settings import Settings
+from ninefold.slos.board import SloBoard
+from ninefold.slos.chart import chart
+from ninefold.slos.model import prometheus_duration
 from ninefold.slos.service import recent_decisions
-from ninefold.web.pages import render_fragment
+from ninefold.web.pages import HomePanel, PageUser, ServicePanel, render, render_fragment
+
+router = APIRouter(include_in_schema=False)
+PROMETHEUS_TIMEOUT = 10.0
+
+
+def make_board(settings: Settings) -> SloBoard:
+    if settings.slo_source == "sample":
+        from ninefold.slos.sample import sample_counts
+
+        return SloBoard(settings.config_dir, sample_counts, "sample data (ninefold demo)")
+    from ninefold.slos.sources import prometheus_counts
+
+    client = PrometheusClient(settings.prometheus_url, timeout=PROMETHEUS_TIMEOUT)
+    return SloBoard(
+        settings.config_dir,
+        lambda slo, start, end: prometheus_counts(client, slo, start, end),
+        f"Prometheus at {settings.prometheus_url}",
+    )
+
+
+def _board(request: Request) -> SloBoard:
+    board: SloBoard = request.app.state.slo_board
+    return board
+
+
+@router.get("/slos")
+def slos_page(request: Request, me: PageUser) -> HTMLResponse:
+    snapshot = _board(request).snapshot()
+    return render(request, "slos.html", {"me": me, "snapshot": snapshot})
+
+
+@router.get("/slos/{service}/{name}")
+def slo_page(request: Request, service: str, name: str, me: PageUser) -> HTMLResponse:
+    snapshot = _board(request).snapshot()
+    view = snapshot.find(service, name)
+    if view is None:
+        raise NotFound(f"no SLO {name!r} of service {service!r} in the configuration directory")
+    context = {
+        "me": me,
+        "view": view,
+        "source": snapshot.source,
+        "chart": chart(view.burn) if view.burn else None,
+        "duration": prometheus_duration,
+    }
+    return render(request, "slo.html", context)
+
+
+def home_panel(board: SloBoard) -> HomePanel:
+    def panel(_session: Session) -> Markup:
+        snapshot = board.snapshot()
+        return render_fragment("slos_home.html", {"snapshot": snapshot})
+
+    return panel
+
+
+def service_slos_panel(board: SloBoard) -> ServicePanel:
+    def panel(_session: Session, service: str) -> Markup:
+        snapshot = board.snapshot()
+        views = [v for v in snapshot.by_budget() if v.slo.service == service]
+        return render_fragment("slos_service.html", {"views": views, "service": service})
+
+    return panel
 
 
 def gate_panel(session: Session, service: str) -> Markup:

@@ -63,6 +63,8 @@ def render_fragment(name: str, context: dict[str, Any]) -> Markup:
 # A domain's contribution to the service page: given the request's session and a service
 # name, the HTML of a panel. app.py lists them; the catalog renders them in order.
 ServicePanel = Callable[[Session, str], Markup]
+# A domain's contribution to the home page, under the catalog's overview.
+HomePanel = Callable[[Session], Markup]
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
@@ -94,6 +96,7 @@ def require_csrf(me: Principal, sent: str | None) -> None:
 NAV = [
     ("Home", "/", False),
     ("Services", "/services", False),
+    ("SLOs", "/slos", False),
     ("Teams", "/teams", False),
     ("Audit log", "/audit", True),
 ]

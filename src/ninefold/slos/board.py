@@ -1,0 +1,100 @@
+"""The SLOs the web pages show: the specs of the configuration directory, each with its
+status and burn-down from the configured data source.
+
+A page view must not cost a month of Prometheus range queries, so results are kept for
+`ttl` seconds; specs are read again at the same pace, so an edited spec shows within that
+time without a restart. A data source that fails is shown on the SLO, never as a page error.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ninefold.errors import NinefoldError
+from ninefold.slos.burndown import BurnDown, burn_down
+from ninefold.slos.model import Slo
+from ninefold.slos.report import Report, history_start, report_of
+from ninefold.slos.sources import Counts
+
+CountSource = Callable[[Slo, datetime, datetime], Counts]
+DEFAULT_PERIOD = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class SloView:
+    slo: Slo
+    report: Report | None = None
+    burn: BurnDown | None = None
+    error: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.slo.service, self.slo.name
+
+    @property
+    def budget_remaining(self) -> float | None:
+        return self.report.status.budget_remaining if self.report else None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    at: datetime
+    source: str
+    taken: float
+    views: tuple[SloView, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    def by_budget(self) -> list[SloView]:
+        """Least budget left first; SLOs without a status last, by name."""
+        return sorted(
+            self.views,
+            key=lambda v: (v.budget_remaining is None, v.budget_remaining or 0.0, v.key),
+        )
+
+    def find(self, service: str, name: str) -> SloView | None:
+        return next((v for v in self.views if v.key == (service, name)), None)
+
+
+@dataclass
+class SloBoard:
+    config_dir: Path
+    source: CountSource
+    source_name: str
+    ttl: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    _snapshot: Snapshot | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            if self._snapshot is None or self.clock() - self._snapshot.taken >= self.ttl:
+                self._snapshot = self._take()
+            return self._snapshot
+
+    def _take(self) -> Snapshot:
+        from ninefold.slos.generate import load
+
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        taken = self.clock()
+        if not (self.config_dir / "slos").is_dir():
+            return Snapshot(now, self.source_name, taken)
+        spec_set, _ = load([self.config_dir], DEFAULT_PERIOD)
+        views = tuple(self._view(slo, now) for slo in spec_set.slos)
+        problems = tuple(str(p) for p in spec_set.problems)
+        return Snapshot(now, self.source_name, taken, views, problems)
+
+    def _view(self, slo: Slo, now: datetime) -> SloView:
+        try:
+            counts = self.source(slo, history_start(slo, now), now)
+        except NinefoldError as exc:
+            return SloView(slo, error=exc.message)
+        return SloView(
+            slo,
+            report_of(slo, counts, now),
+            burn_down(slo, counts.timestamps, counts.good, counts.total, now),
+        )
