@@ -178,9 +178,11 @@ def test_from_the_home_page_to_an_slo_and_its_burn_down(
     expect(page.get_by_role("heading", name="checkout / availability")).to_be_visible()
     line = page.locator("svg.burndown polyline[data-series=remaining]")
     box = line.bounding_box()
-    assert box is not None and box["width"] > 300
+    assert box is not None
+    assert box["width"] > 300
     chart = page.locator("svg.burndown").bounding_box()
     assert chart is not None
-    assert chart["x"] <= box["x"] and box["x"] + box["width"] <= chart["x"] + chart["width"]
+    assert chart["x"] <= box["x"]
+    assert box["x"] + box["width"] <= chart["x"] + chart["width"]
     expect(page.locator("#burn-rates tbody tr")).to_have_count(7)
     assert tab.dialogs == []
