@@ -12,7 +12,7 @@ from ninefold.app import create_app
 from ninefold.auth.model import Role
 from ninefold.settings import Settings
 from tests.factories import load_examples, make_token, make_user
-from tests.integration.prometheus_server import backfill, running_prometheus, write_counters
+from tests.integration.prometheus_server import checkout_prometheus
 
 
 @pytest.fixture
@@ -70,16 +70,5 @@ def prometheus(
     history: dict[str, np.ndarray], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     work = tmp_path_factory.mktemp("prometheus")
-    data = work / "history.om"
-    write_counters(
-        data,
-        "http_requests",
-        history["timestamps"],
-        {
-            'job="checkout",code="200"': np.cumsum(history["good"]),
-            'job="checkout",code="500"': np.cumsum(history["bad"]),
-        },
-    )
-    backfill(data, work / "tsdb")
-    with running_prometheus(work / "tsdb", work) as url:
+    with checkout_prometheus(work, history["timestamps"], history["good"], history["bad"]) as url:
         yield url

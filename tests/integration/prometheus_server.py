@@ -90,3 +90,28 @@ def running_prometheus(tsdb: Path, workdir: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@contextmanager
+def checkout_prometheus(
+    work: Path,
+    timestamps: npt.NDArray[np.int64],
+    good: npt.NDArray[np.float64],
+    bad: npt.NDArray[np.float64],
+) -> Iterator[str]:
+    """A Prometheus serving checkout's `http_requests_total` counters (`code="200"` and
+    `code="500"`), cumulated from the good and bad requests of each step ending at
+    `timestamps`."""
+    data = work / "history.om"
+    write_counters(
+        data,
+        "http_requests",
+        timestamps,
+        {
+            'job="checkout",code="200"': np.cumsum(good),
+            'job="checkout",code="500"': np.cumsum(bad),
+        },
+    )
+    backfill(data, work / "tsdb")
+    with running_prometheus(work / "tsdb", work) as url:
+        yield url

@@ -443,7 +443,13 @@ def test_the_audit_page_is_for_admins_only(
         with TestClient(client.app) as browser:
             log_in(browser, name)
             nav = parse(browser.get("/")).one("nav")
-            assert [a.text for a in nav.find_all("a")] == ["Ninefold", "Home", "Services", "Teams"]
+            assert [a.text for a in nav.find_all("a")] == [
+                "Ninefold",
+                "Home",
+                "Services",
+                "SLOs",
+                "Teams",
+            ]
             refused = browser.get("/audit")
             assert refused.status_code == 403
             assert "only an admin may read the audit log" in main(refused).text

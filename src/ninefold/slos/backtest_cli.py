@@ -13,9 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from ninefold.errors import Invalid
+from ninefold.slos.event_options import EventOptions, event_options
 
 if TYPE_CHECKING:
     from ninefold.slos.backtest import BacktestResult
+    from ninefold.slos.model import Slo
+    from ninefold.slos.sources import Counts
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -79,8 +82,43 @@ def as_json(result: BacktestResult) -> list[dict[str, object]]:
     ]
 
 
+def _history(
+    ctx: typer.Context,
+    slo: Slo,
+    prometheus: str | None,
+    events: EventOptions,
+    days: int,
+    at: str | None,
+) -> Counts:
+    """The SLO's per-minute counts over `days` ending at `at`, from Prometheus or, with
+    `--events`, from the event file (where `at` defaults to the end of the last event's
+    minute, and the replay starts at the first event within the range)."""
+    from ninefold.slos.status_cli import parse_instant
+
+    if events.file is None:
+        from ninefold.adapters.prometheus import PrometheusClient
+        from ninefold.slos.sources import prometheus_counts
+
+        end = parse_instant(at)
+        with PrometheusClient(prometheus or ctx.obj.prometheus_url) as client:
+            return prometheus_counts(client, slo, end - timedelta(days=days), end)
+    from ninefold.slos.events import within
+
+    whole, end = events.read(at)
+    start = end - timedelta(days=days)
+    counts = within(whole, start, end)
+    if counts.timestamps.size < 2:
+        raise Invalid(
+            f"{events.file}: {counts.timestamps.size} minutes of events from "
+            f"{start.isoformat()} to {end.isoformat()} (--days {days} ending at --at); "
+            "a backtest needs at least 2"
+        )
+    return counts
+
+
 def register_backtest(slo_app: typer.Typer) -> None:
     @slo_app.command("backtest")
+    @event_options
     def backtest_command(
         ctx: typer.Context,
         spec: Annotated[
@@ -91,7 +129,11 @@ def register_backtest(slo_app: typer.Typer) -> None:
         ] = None,
         days: Annotated[int, typer.Option(min=1, help="Days of history to replay.")] = 30,
         at: Annotated[
-            str | None, typer.Option(help="End of the history (ISO 8601); default now.")
+            str | None,
+            typer.Option(
+                help="End of the history (ISO 8601); default now, or the end of the last "
+                "event's minute with --events."
+            ),
         ] = None,
         incidents: Annotated[
             Path | None, typer.Option(help="CSV of known incidents: columns start, end.")
@@ -104,17 +146,16 @@ def register_backtest(slo_app: typer.Typer) -> None:
             str | None, typer.Option(help="SERVICE/NAME when the spec holds several.")
         ] = None,
         as_json_flag: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        events: EventOptions = EventOptions(),
     ) -> None:
         """Replay alerting policies over history: alerts, detection and reset, precision, recall."""
         from rich.progress import Progress
 
-        from ninefold.adapters.prometheus import PrometheusClient
         from ninefold.slos.alert_policies import slo_policy, workbook_policies
         from ninefold.slos.backtest import backtest
-        from ninefold.slos.sources import prometheus_counts
         from ninefold.slos.spec_cli import load_specs
-        from ninefold.slos.status_cli import parse_instant
 
+        events.check(prometheus)
         spec_set, _ = load_specs([spec], timedelta(days=30))
         chosen = [s for s in spec_set.slos if slo is None or f"{s.service}/{s.name}" == slo]
         if len(chosen) != 1:
@@ -126,9 +167,7 @@ def register_backtest(slo_app: typer.Typer) -> None:
         if unknown:
             raise Invalid(f"unknown policy {', '.join(unknown)}; known: {', '.join(every)}")
         policies = [every[name] for name in (policy or every)]
-        end = parse_instant(at)
-        with PrometheusClient(prometheus or ctx.obj.prometheus_url) as client:
-            counts = prometheus_counts(client, target, end - timedelta(days=days), end)
+        counts = _history(ctx, target, prometheus, events, days, at)
         known = read_incidents(incidents) if incidents else []
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("replaying", total=1.0)

@@ -7,14 +7,22 @@ the budget over the SLO period; at 14.4 a 30-day budget lasts 50 hours.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
 Severity = Literal["page", "ticket"]
 Budgeting = Literal["Occurrences", "Timeslices", "RatioTimeslices"]
+ThresholdOp = Literal["lt", "lte", "gt", "gte"]
+
+# OpenSLO's threshold operators as PromQL comparisons.
+PROMQL_OPS: dict[ThresholdOp, str] = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
 WINDOW_PLACEHOLDER = "{{.window}}"
+
+# How often a threshold SLI is sampled: every minute, the metric meets its threshold or not.
+SAMPLE_STEP = timedelta(minutes=1)
 
 # Windows every SLO records its error ratio over: the short and long windows of the default
 # alerts, plus the SLO period (added per SLO).
@@ -86,7 +94,80 @@ class RawSli:
         return f"1 - ({query})" if self.good else query
 
 
-Sli = EventsSli | RawSli
+@dataclass(frozen=True)
+class ThresholdSli:
+    """A metric that must meet a threshold (OpenSLO's `thresholdMetric` with an objective's
+    `op` and `value`): a latency percentile under 300 ms, a queue shorter than 1,000.
+
+    The metric is sampled once a minute (`SAMPLE_STEP`; `{{.window}}` in the query is that
+    minute), and a sample is good when `query op value` holds for every series the query
+    returns. Each sample is an event for Occurrences budgeting; with Timeslices a slice is good
+    when the share of good samples in it reaches the slice target.
+    """
+
+    query: Query
+    op: ThresholdOp
+    value: float
+
+    def sample(self) -> str:
+        """1 where the threshold is met, 0 where it is not: one series, whatever the query
+        returns (the worst of its series)."""
+        query = self.query.at(SAMPLE_STEP)
+        return f"min(\n  ({query}) {PROMQL_OPS[self.op]} bool {self.value!r}\n)"
+
+    def met(self, metric: float) -> bool:
+        """Whether one value of the metric meets the threshold."""
+        return {
+            "lt": metric < self.value,
+            "lte": metric <= self.value,
+            "gt": metric > self.value,
+            "gte": metric >= self.value,
+        }[self.op]
+
+
+@dataclass(frozen=True)
+class Component:
+    """One SLI of a composite SLO, recorded as an SLO of its own (`slo`, whose alerts are off:
+    the composite alerts), and its share of the composite: `weight`, normalised so that the
+    weights of a composite sum to 1."""
+
+    slo: Slo
+    weight: float
+
+
+@dataclass(frozen=True)
+class CompositeSli:
+    """OpenSLO's composite SLO: objectives that each carry their own indicator and a
+    `compositeWeight`. The composite's error ratio over any window is the weighted sum of its
+    components' error ratios, and its objective the weighted sum of their objectives, so its
+    budget is the weighted sum of theirs.
+
+    Example: latency (weight 3, 99%) and availability (weight 1, 99.9%) weigh 0.75 and 0.25;
+    the composite's objective is 0.75 x 0.99 + 0.25 x 0.999 = 99.225%, and a 4% latency error
+    ratio alone makes a composite error ratio of 3%, burning its 0.775% budget at 3.87.
+    """
+
+    components: tuple[Component, ...]
+
+    def error_ratio(self, ratios: tuple[float, ...]) -> float:
+        """The composite's error ratio from its components' (in component order)."""
+        return sum(c.weight * r for c, r in zip(self.components, ratios, strict=True))
+
+
+def normalised(weights: tuple[float, ...]) -> tuple[float, ...]:
+    """Weights scaled to sum to 1: (3, 1) -> (0.75, 0.25). Every weight must be positive."""
+    if not weights or any(not w > 0 or w == float("inf") for w in weights):
+        raise ValueError(f"weights must be positive and finite, not {weights}")
+    total = math.fsum(weights)
+    return tuple(w / total for w in weights)
+
+
+def composite_objective(components: tuple[Component, ...]) -> float:
+    """The weighted objective of a composite: 0.75 x 0.99 + 0.25 x 0.999 = 0.99225."""
+    return round(math.fsum(c.weight * c.slo.objective for c in components), 12)
+
+
+Sli = EventsSli | RawSli | ThresholdSli | CompositeSli
 
 
 @dataclass(frozen=True)
@@ -205,15 +286,27 @@ class Slo:
     def period(self) -> timedelta:
         return self.window.nominal
 
+    @property
+    def slice_target(self) -> float:
+        """The share a time slice must reach to be good: OpenSLO's timeSliceTarget, or the
+        objective when the spec gives none."""
+        return self.timeslice_target if self.timeslice_target is not None else self.objective
+
+    @property
+    def components(self) -> tuple[Component, ...]:
+        """The components of a composite SLO; none for any other."""
+        return self.sli.components if isinstance(self.sli, CompositeSli) else ()
+
 
 def warnings_for(slo: Slo) -> list[str]:
     """Settings that are valid but cannot work as the author expects."""
     found = []
-    if slo.budgeting != "Occurrences":
-        found.append(
-            f"budgetingMethod {slo.budgeting}: the generated Prometheus rules measure "
-            "occurrences (bad events / all events), not time slices"
-        )
+    for component in slo.components:
+        found += [
+            f"component {component.slo.name}: {warning}"
+            for warning in (*_sli_warnings(component.slo), *_slice_warnings(component.slo))
+        ]
+    found += _sli_warnings(slo)
     for condition in slo.alerting.conditions:
         where = f"{condition.severity} alert over {prometheus_duration(condition.long)}"
         if condition.factor * slo.budget >= 1:
@@ -227,6 +320,24 @@ def warnings_for(slo: Slo) -> list[str]:
                     f"{where}: window {prometheus_duration(window)} is longer than the SLO "
                     f"period {prometheus_duration(slo.period)}"
                 )
+    found += _slice_warnings(slo)
+    return found
+
+
+def _sli_warnings(slo: Slo) -> list[str]:
+    """Threshold SLIs are measured in time slices; the rules of ratio SLIs in occurrences."""
+    if slo.budgeting == "Occurrences" or isinstance(slo.sli, ThresholdSli | CompositeSli):
+        return []
+    return [
+        f"budgetingMethod {slo.budgeting}: the generated Prometheus rules measure "
+        "occurrences (bad events / all events), not time slices"
+    ]
+
+
+def _slice_warnings(slo: Slo) -> list[str]:
+    found = []
+    for condition in slo.alerting.conditions:
+        where = f"{condition.severity} alert over {prometheus_duration(condition.long)}"
         if slo.timeslice is not None and slo.timeslice > condition.short:
             found.append(
                 f"{where}: time slice {prometheus_duration(slo.timeslice)} is longer than the "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ninefold.slos.durations import calendar_unit, parse_duration
 from ninefold.spec import Spec, TimeZone
@@ -113,15 +113,27 @@ class TimeWindow(Spec):
 
 class Objective(Spec):
     displayName: str = ""
-    op: Literal["lte", "gte", "lt", "gt"] | None = None
-    value: float | None = None
+    # A thresholdMetric SLI is good while `metric op value` holds.
+    op: Literal["lt", "lte", "gt", "gte"] | None = None
+    value: float | None = Field(default=None, allow_inf_nan=False)
     target: float | None = Field(default=None, gt=0, lt=1)
     targetPercent: float | None = Field(default=None, gt=0, lt=100)
     timeSliceTarget: float | None = Field(default=None, gt=0, le=1)
     timeSliceWindow: DurationText | None = None
+    # A composite SLO: each objective has its own indicator, weighed by compositeWeight.
     indicator: InlineSli | None = None
     indicatorRef: str | None = None
-    compositeWeight: float | None = Field(default=None, gt=0)
+    compositeWeight: float | None = None
+
+    @field_validator("compositeWeight")
+    @classmethod
+    def _positive_weight(cls, value: float | None) -> float | None:
+        if value is not None and not 0 < value < float("inf"):
+            raise ValueError(
+                f"must be a number greater than 0, not {value:g}: the weights of a composite "
+                "are its components' shares (normalised to sum to 1)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _one_target(self) -> Objective:
@@ -129,7 +141,14 @@ class Objective(Spec):
             raise ValueError("an objective has exactly one of target or targetPercent")
         if self.timeSliceWindow is not None:
             _check_duration(self.timeSliceWindow)
+        if self.indicator is not None and self.indicatorRef is not None:
+            raise ValueError("an objective has one of indicator or indicatorRef, not both")
         return self
+
+    @property
+    def composite(self) -> bool:
+        """Whether the objective carries its own indicator (a component of a composite)."""
+        return self.indicator is not None or self.indicatorRef is not None
 
     @property
     def ratio(self) -> float:
@@ -151,7 +170,9 @@ class SloSpec(Spec):
 
     @model_validator(mode="after")
     def _one_indicator(self) -> SloSpec:
-        composite = any(o.indicator or o.indicatorRef for o in self.objectives)
+        # A composite (objectives with their own indicators) is checked where its parts are
+        # resolved, with the line of each part.
+        composite = any(o.composite for o in self.objectives)
         if not composite and (self.indicator is None) == (self.indicatorRef is None):
             raise ValueError("an SLO has exactly one of indicator or indicatorRef")
         return self

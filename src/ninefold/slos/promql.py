@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import promql_parser
 
-from ninefold.slos.model import Query
+from ninefold.slos.model import SAMPLE_STEP, Query, ThresholdSli
 
 
 def query_error(query: Query) -> str | None:
@@ -23,6 +23,26 @@ def query_error(query: Query) -> str | None:
         promql_parser.parse(text)
     except ValueError as exc:
         return f"invalid PromQL: {exc} in {text!r}"
+    return None
+
+
+def threshold_error(sli: ThresholdSli) -> str | None:
+    """Why a threshold SLI's query cannot be sampled, or None when it can. Any query that
+    returns an instant vector goes (a gauge, a percentile); `{{.window}}` is optional."""
+    text = sli.query.at(SAMPLE_STEP)
+    if "{{" in text:
+        return "unknown template placeholder; only {{.window}} is replaced"
+    try:
+        promql_parser.parse(text)
+    except ValueError as exc:
+        return f"invalid PromQL: {exc} in {text!r}"
+    try:
+        promql_parser.parse(sli.sample())
+    except ValueError as exc:
+        return (
+            f"a thresholdMetric query must return an instant vector (series with one value "
+            f"each), to compare with the threshold: {exc} in {text!r}"
+        )
     return None
 
 

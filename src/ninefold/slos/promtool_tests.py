@@ -5,6 +5,13 @@ a ticket and never pages, and an error rate within budget fires nothing.
 Series are built from the selectors of the SLI queries: labels from their matchers (a value
 matching each regular expression), and where bad and total events share a metric, a second
 series that only the total query counts.
+
+A threshold SLI whose query is one selector (or a sum, min, max or avg of one) gets a gauge
+that breaches the threshold throughout (the alerts fire) or meets it throughout (nothing
+fires). A composite gets its components' series: each component failing alone at the
+composite's fast-burn error ratio (a heavy component pages, a light one may not), all of them
+failing, and none; the expected alerts follow from the weighted error ratio. A case whose
+weighted ratio lies within 1% of a threshold is left out rather than left to rounding.
 """
 
 from __future__ import annotations
@@ -15,8 +22,9 @@ from datetime import timedelta
 from typing import Any
 
 import exrex
+import promql_parser
 
-from ninefold.slos.model import EventsSli, Slo
+from ninefold.slos.model import SAMPLE_STEP, EventsSli, Slo, ThresholdSli
 from ninefold.slos.promql import vector_selectors
 from ninefold.slos.rules import alert_rules
 
@@ -178,6 +186,152 @@ def scenarios(slo: Slo) -> list[tuple[str, float]]:
     return cases
 
 
+Series = list[tuple[Labels, str]]  # input series and their values in promtool's notation
+
+# A case is left out when its error ratio is within this share of an alert's threshold.
+MARGIN = 0.01
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    error_ratio: float  # the SLO's error ratio in every window, steady over the test
+    series: Series
+    exact: bool = False  # expectations strictly from `>`, as the ratio is chosen from factors
+
+
+def _counter_series(slo: Slo, error_ratio: float) -> Series:
+    return [
+        (labels, f"0+{per_minute:g}x{MINUTES}")
+        for labels, per_minute in input_series(slo, error_ratio)
+    ]
+
+
+_SAME_VALUE = {"sum", "min", "max", "avg"}  # of one series: its value
+
+
+def threshold_series(slo: Slo, breached: bool) -> Series:
+    """A gauge the threshold query reads, breaching the threshold throughout or meeting it.
+
+    Example: `histogram_quantile(...)` cannot be fed a chosen value and is refused; for
+    `max(queue_depth{job="worker"})` with `lte 1000`, the gauge is 1500 (breached) or 500.
+    """
+    sli = slo.sli
+    if not isinstance(sli, ThresholdSli):
+        raise CannotSynthesize("not a threshold SLI")
+    text = sli.query.at(SAMPLE_STEP)
+    node = promql_parser.parse(text)
+    while isinstance(node, promql_parser.ParenExpr) or (
+        isinstance(node, promql_parser.AggregateExpr) and str(node.op) in _SAME_VALUE
+    ):
+        node = node.expr
+    if not isinstance(node, promql_parser.VectorSelector):
+        raise CannotSynthesize(
+            "a threshold query that is not one series selector (or a sum, min, max or avg of "
+            f"one) cannot be given chosen values; write its test by hand: {text}"
+        )
+    step = abs(sli.value) / 2 or 1.0
+    low, high = sli.value - step, sli.value + step
+    good, bad = (low, high) if sli.op in ("lt", "lte") else (high, low)
+    assert sli.met(good)  # noqa: S101 (op decides which side is good)
+    assert not sli.met(bad)  # noqa: S101
+    value = bad if breached else good
+    return [(_series_for(_selector(text)), f"{value!r}+0x{MINUTES}")]
+
+
+def _sli_series(slo: Slo, error_ratio: float) -> Series:
+    """The SLI's input series at `error_ratio`: threshold SLIs can only fail (1) or not (0)."""
+    if isinstance(slo.sli, ThresholdSli):
+        return threshold_series(slo, error_ratio > 0)
+    return _counter_series(slo, error_ratio)
+
+
+def _single_cases(slo: Slo) -> list[Case]:
+    if isinstance(slo.sli, ThresholdSli):
+        return [
+            Case("a breached threshold pages", 1.0, threshold_series(slo, True)),
+            Case("a met threshold fires nothing", 0.0, threshold_series(slo, False)),
+        ]
+    cases = []
+    for name, burn in scenarios(slo):
+        ratio = min(1.0, burn * slo.budget)
+        cases.append(Case(name, ratio, _counter_series(slo, ratio), exact=True))
+    return cases
+
+
+def _composite_cases(slo: Slo) -> list[Case]:
+    """Each component failing alone, all failing, none. A failing events component runs at the
+    composite's fast-burn error ratio (1.25 times the highest page factor, in the composite's
+    budget); a failing threshold component breaches throughout."""
+    pages = [c.factor for c in slo.alerting.conditions if c.severity == "page"]
+    fast = min(1.0, max([*pages, 1.0]) * 1.25 * slo.budget)
+    parts = slo.components
+    ratios = [1.0 if isinstance(p.slo.sli, ThresholdSli) else fast for p in parts]
+    inputs = [
+        (_sli_series(p.slo, r), _sli_series(p.slo, 0.0)) for p, r in zip(parts, ratios, strict=True)
+    ]
+    _check_disjoint(slo, [bad for bad, _ in inputs])
+
+    def case(name: str, failing: set[int]) -> Case:
+        series = [s for i, (bad, ok) in enumerate(inputs) for s in (bad if i in failing else ok)]
+        ratio = sum(p.weight * ratios[i] for i, p in enumerate(parts) if i in failing)
+        return Case(name, ratio, series)
+
+    cases = [case("every component healthy fires nothing", set())]
+    for index, part in enumerate(parts):
+        cases.append(
+            case(
+                f"{part.slo.name} (weight {part.weight:.3g}) failing alone at error ratio "
+                f"{ratios[index]:g}",
+                {index},
+            )
+        )
+    if len(parts) > 1:
+        cases.append(case("every component failing", set(range(len(parts)))))
+    return cases
+
+
+def _check_disjoint(slo: Slo, inputs: list[Series]) -> None:
+    """Components must not read each other's series, or one's failure would show in another."""
+    seen: dict[str, str] = {}
+    selectors = [_selectors_of(part.slo) for part in slo.components]
+    for index, series in enumerate(inputs):
+        for labels, _ in series:
+            text = _series_text(labels)
+            readers = [
+                slo.components[other].slo.name
+                for other, found in enumerate(selectors)
+                if other != index and any(sel.matches(labels) for sel in found)
+            ]
+            if text in seen or readers:
+                raise CannotSynthesize(
+                    f"components share the input series {text}; write the test by hand"
+                )
+            seen[text] = slo.components[index].slo.name
+
+
+def _selectors_of(slo: Slo) -> list[_Selector]:
+    five = timedelta(minutes=5)
+    if isinstance(slo.sli, EventsSli):
+        return [_selector(slo.sli.part.at(five)), _selector(slo.sli.total.at(five))]
+    if isinstance(slo.sli, ThresholdSli):
+        return [_selector(slo.sli.query.at(SAMPLE_STEP))]
+    raise CannotSynthesize("raw SLIs give the ratio directly; write their test by hand")
+
+
+def _firing(slo: Slo, case: Case, severities: list[str]) -> list[str] | None:
+    """The severities whose alert the case fires; None when a threshold is too close to call."""
+    firing = []
+    for severity in severities:
+        conditions = [c for c in slo.alerting.conditions if c.severity == severity]
+        thresholds = [c.factor * slo.budget for c in conditions]
+        if not case.exact and any(abs(case.error_ratio - t) <= MARGIN * t for t in thresholds):
+            return None
+        if any(case.error_ratio > t for t in thresholds):
+            firing.append(severity)
+    return firing
+
+
 def promtool_test_file(
     slo: Slo, rule_file: str, runbook_url: str = "", dashboard_url: str = ""
 ) -> dict[str, Any]:
@@ -186,21 +340,12 @@ def promtool_test_file(
         for r in alert_rules(slo, runbook_url, dashboard_url)
         if r["alert"] == slo.alerting.name
     }
+    cases = _composite_cases(slo) if slo.components else _single_cases(slo)
     tests = []
-    for name, burn in scenarios(slo):
-        ratio = min(1.0, burn * slo.budget)
-        series = [
-            {"series": _series_text(labels), "values": f"0+{per_minute:g}x{MINUTES}"}
-            for labels, per_minute in input_series(slo, ratio)
-        ]
-        firing = [
-            severity
-            for severity, rule in sorted(rules.items())
-            if any(
-                cond.severity == severity and ratio > cond.factor * slo.budget
-                for cond in slo.alerting.conditions
-            )
-        ]
+    for case in cases:
+        firing = _firing(slo, case, sorted(rules))
+        if firing is None:
+            continue
         expected = [
             {
                 "exp_labels": {**rules[severity]["labels"]},
@@ -208,11 +353,15 @@ def promtool_test_file(
             }
             for severity in firing
         ]
+        burn = case.error_ratio / slo.budget
         tests.append(
             {
-                "name": f"{slo.service}/{slo.name}: {name} (burn rate {burn:g})",
+                "name": f"{slo.service}/{slo.name}: {case.name} (burn rate {burn:.6g})",
                 "interval": "1m",
-                "input_series": series,
+                "input_series": [
+                    {"series": _series_text(labels), "values": values}
+                    for labels, values in case.series
+                ],
                 "alert_rule_test": [
                     {
                         "eval_time": EVAL_TIME,
@@ -227,4 +376,6 @@ def promtool_test_file(
                 ],
             }
         )
+    if not tests:
+        raise CannotSynthesize("every case lies too close to an alert threshold to call")
     return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}

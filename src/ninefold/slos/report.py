@@ -10,7 +10,13 @@ from typing import Any
 from ninefold.adapters.prometheus import PrometheusClient
 from ninefold.slos.model import BurnCondition, Slo, prometheus_duration
 from ninefold.slos.sources import Counts, prometheus_counts
-from ninefold.slos.status import SloStatus, alert_conditions_holding, burn_windows, status
+from ninefold.slos.status import (
+    SloStatus,
+    alert_conditions_holding,
+    burn_windows,
+    composite_status,
+    status,
+)
 from ninefold.slos.windows import period_bounds
 
 
@@ -29,7 +35,20 @@ def history_start(slo: Slo, now: datetime) -> datetime:
 
 
 def report_of(slo: Slo, counts: Counts, now: datetime) -> Report:
-    found = status(slo, counts.timestamps, counts.good, counts.total, now)
+    """The report of an SLO at `now`. A composite whose counts hold its components' is the
+    weighted combination of their statuses; read as one series, it is that series' status."""
+    parts = slo.components
+    if parts and len(counts.components) == len(parts):
+        found = composite_status(
+            slo,
+            [
+                status(part.slo, c.timestamps, c.good, c.total, now)
+                for part, c in zip(parts, counts.components, strict=True)
+            ],
+            now,
+        )
+    else:
+        found = status(slo, counts.timestamps, counts.good, counts.total, now)
     return Report(slo, found, alert_conditions_holding(slo, found.burn_by_window))
 
 
@@ -47,7 +66,10 @@ def _number(value: float | None, digits: int = 6) -> float | None:
 
 
 def as_json(report: Report) -> dict[str, Any]:
+    """The report as JSON. A composite has no events of its own (its event counts are null)
+    and lists its components, each with its weight and its own numbers."""
     found = report.status
+    composite = bool(found.components)
     return {
         "service": report.slo.service,
         "slo": report.slo.name,
@@ -55,12 +77,12 @@ def as_json(report: Report) -> dict[str, Any]:
         "period": {"start": found.period_start.isoformat(), "end": found.period_end.isoformat()},
         "budgeting": found.budgeting,
         "attainment": _number(found.attainment, 9),
-        "good_events": found.good_events,
-        "total_events": found.total_events,
-        "bad_events": found.bad_events,
+        "good_events": None if composite else found.good_events,
+        "total_events": None if composite else found.total_events,
+        "bad_events": None if composite else found.bad_events,
         "error_budget": found.error_budget,
         "budget_remaining": _number(found.budget_remaining),
-        "bad_events_left": _number(found.bad_events_left, 3),
+        "bad_events_left": None if composite else _number(found.bad_events_left, 3),
         "budget_minutes_left": _number(found.budget_minutes_left, 3),
         "burn_rates": {
             prometheus_duration(window): _number(burn)
@@ -77,5 +99,21 @@ def as_json(report: Report) -> dict[str, Any]:
                 "factor": cond.factor,
             }
             for cond in report.holding
+        ],
+        "components": [
+            {
+                "slo": part.slo.name,
+                "weight": part.weight,
+                "objective": part.slo.objective,
+                "attainment": _number(status.attainment, 9),
+                "good_events": status.good_events,
+                "total_events": status.total_events,
+                "budget_remaining": _number(status.budget_remaining),
+                "burn_rates": {
+                    prometheus_duration(window): _number(burn)
+                    for window, burn in sorted(status.burn_by_window.items())
+                },
+            }
+            for part, status in zip(report.slo.components, found.components, strict=False)
         ],
     }

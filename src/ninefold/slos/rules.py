@@ -4,6 +4,11 @@ multiwindow, multi-burn-rate alerts. Output is plain data, deterministic for a g
 The period SLI is traffic-weighted: it divides the bad and total event rates summed over the
 whole period (each 5-minute rate sample counts in proportion to its traffic), where a plain
 average of 5-minute ratios would weigh a quiet night as much as the busiest hour.
+
+A threshold SLI records whether its metric meets the threshold at each evaluation, and its
+error ratio over a window is the share of bad samples (Occurrences) or of bad time slices
+(Timeslices). A composite records each component as an SLO of its own, then its error ratio
+per window as the weighted sum of theirs; only the composite alerts.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from ninefold import conventions as c
 from ninefold.slos.model import (
     SLI_WINDOWS,
     BurnCondition,
+    CompositeSli,
     EventsSli,
     Severity,
     Slo,
+    ThresholdSli,
     prometheus_duration,
 )
 
@@ -60,9 +67,33 @@ def windows(slo: Slo) -> dict[str, timedelta]:
 
 
 def sli_rules(slo: Slo) -> list[Rule]:
+    """The error ratio of each window, and what it is computed from. A composite's group
+    holds its components' rules first, so that one evaluation sees them all."""
     labels = identity(slo)
+    if isinstance(slo.sli, CompositeSli):
+        rules = [rule for part in slo.sli.components for rule in sli_rules(part.slo)]
+        for span in windows(slo):
+            rules.append(
+                {
+                    "record": error_ratio_name(span),
+                    "expr": composite_ratio(slo, span),
+                    "labels": labels,
+                }
+            )
+        return rules
+    if isinstance(slo.sli, ThresholdSli):
+        rules = [{"record": c.SLO_THRESHOLD_MET, "expr": slo.sli.sample(), "labels": labels}]
+        for span, window in windows(slo).items():
+            rules.append(
+                {
+                    "record": error_ratio_name(span),
+                    "expr": threshold_ratio(slo, window),
+                    "labels": labels,
+                }
+            )
+        return rules
     period = prometheus_duration(slo.period)
-    rules: list[Rule] = []
+    rules = []
     if isinstance(slo.sli, EventsSli):
         five = SLI_WINDOWS[0]
         rules.append({"record": c.SLO_BAD_RATE, "expr": slo.sli.bad_rate(five), "labels": labels})
@@ -84,11 +115,49 @@ def sli_rules(slo: Slo) -> list[Rule]:
     return rules
 
 
+def threshold_ratio(slo: Slo, window: timedelta) -> str:
+    """A threshold SLI's error ratio over `window`: the share of bad samples (Occurrences), of
+    bad slices (Timeslices: a slice is good when the share of good samples in it reaches the
+    slice target), or one minus the mean share of good samples per slice (RatioTimeslices).
+
+    Slices are the steps of a subquery, aligned to multiples of the slice length since the
+    Unix epoch; each covers the slice length before its step, so the slice in progress is
+    left out, as in `ninefold slo status`. Example, 99% of 5-minute slices with every sample
+    good: `1 - avg_over_time((avg_over_time(MET[5m]) >= bool 0.99)[1h:5m])`.
+    """
+    met = f"{c.SLO_THRESHOLD_MET}{selector(slo)}"
+    span = prometheus_duration(window)
+    if slo.budgeting == "Occurrences" or slo.timeslice is None:
+        return f"1 - avg_over_time({met}[{span}])"
+    length = prometheus_duration(slo.timeslice)
+    share = f"avg_over_time({met}[{length}])"
+    if slo.budgeting == "Timeslices":
+        share = f"({share} >= bool {slo.slice_target!r})"
+    return f"1 - avg_over_time(\n  {share}[{span}:{length}]\n)"
+
+
+def composite_ratio(slo: Slo, span: str) -> str:
+    """A composite's error ratio over a window: its components' recorded ratios, weighted.
+
+    Example: `0.75 * RATIO{latency} + on(ninefold_service) 0.25 * RATIO{availability}`. The
+    result keeps only the service label (the rule adds the composite's own), and is missing
+    while any component is, so the composite's SLIMissing alert covers every component.
+    """
+    assert isinstance(slo.sli, CompositeSli)  # noqa: S101 (only called for composites)
+    terms = [
+        f"{part.weight!r} * {error_ratio_name(span)}{selector(part.slo)}"
+        for part in slo.sli.components
+    ]
+    return f"\n+ on({c.SLO_LABEL_SERVICE})\n".join(terms)
+
+
 def meta_rules(slo: Slo) -> list[Rule]:
     labels = identity(slo)
     period = prometheus_duration(slo.period)
     sel = selector(slo)
+    components = [rule for part in slo.components for rule in meta_rules(part.slo)]
     return [
+        *components,
         {"record": c.SLO_OBJECTIVE, "expr": f"vector({slo.objective!r})", "labels": labels},
         {"record": c.SLO_ERROR_BUDGET, "expr": f"vector({slo.budget!r})", "labels": labels},
         {

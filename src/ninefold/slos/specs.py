@@ -2,13 +2,14 @@
 message` problems, normalised into `model.Slo`.
 
 Formats are told apart by their header: `apiVersion: openslo/v1` (OpenSLO; objects may refer
-to each other across files) and `version: prometheus/v1` (Sloth).
+to each other across files), `apiVersion: openslo/v1alpha` (OpenSLO v1alpha, as Sloth reads
+it) and `version: prometheus/v1` (Sloth).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,22 +17,28 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from ninefold.slos import openslo_v1, sloth_v1
+from ninefold.slos import openslo_v1, openslo_v1alpha, sloth_v1
 from ninefold.slos.durations import calendar_unit, parse_duration
 from ninefold.slos.model import (
     Alerting,
     AlertTier,
     BurnCondition,
     Calendar,
+    Component,
+    CompositeSli,
     EventsSli,
     Query,
     RawSli,
     Rolling,
+    Sli,
     Slo,
+    ThresholdSli,
+    composite_objective,
     default_conditions,
+    normalised,
     warnings_for,
 )
-from ninefold.slos.promql import query_error
+from ninefold.slos.promql import query_error, threshold_error
 from ninefold.sourcefile import Problem, display_path, line_of, parse_yaml_documents, validate
 
 DEFAULT_PERIOD = timedelta(days=30)
@@ -115,13 +122,16 @@ def _load_file(
                 result.slos += _from_sloth(located, period, result.problems)
         elif node.get("apiVersion") == openslo_v1.API_VERSION:
             _register_openslo(node, name, line, openslo, result.problems)
+        elif node.get("apiVersion") == openslo_v1alpha.API_VERSION:
+            result.slos += _from_openslo_v1alpha(node, name, line, period, result.problems)
         else:
             result.problems.append(
                 Problem(
                     name,
                     line,
                     "apiVersion",
-                    "not an SLO spec: expected apiVersion: openslo/v1 or version: prometheus/v1",
+                    "not an SLO spec: expected apiVersion: openslo/v1 or openslo/v1alpha, "
+                    "or version: prometheus/v1",
                 )
             )
 
@@ -211,8 +221,74 @@ def _from_sloth(located: Located, period: timedelta, problems: list[Problem]) ->
     return slos
 
 
+def _from_openslo_v1alpha(
+    node: CommentedMap, file: str, line: int, period: timedelta, problems: list[Problem]
+) -> list[Slo]:
+    """An SLO per objective, as Sloth makes them (see `openslo_v1alpha`); nothing from a
+    Service, which only names a service."""
+    kind = str(node.get("kind", ""))
+    if kind not in openslo_v1alpha.KINDS:
+        known = ", ".join(openslo_v1alpha.KINDS)
+        problems.append(
+            Problem(
+                file,
+                line_of(node, ("kind",), line),
+                "kind",
+                f"unknown OpenSLO v1alpha kind {kind!r}; one of {known}",
+            )
+        )
+        return []
+    doc = validate(openslo_v1alpha.KINDS[kind], node, file, "", line, problems)
+    if not isinstance(doc, openslo_v1alpha.SloDoc):
+        return []
+    located = Located(doc, file, line, node)
+    spec = doc.spec
+    if spec.indicator is not None:
+        problems.append(
+            Problem(
+                file,
+                located.line_of("spec", "indicator"),
+                "spec.indicator",
+                "ignored, as Sloth ignores it: each objective's ratioMetrics is its SLI",
+                "warning",
+            )
+        )
+    window = Rolling(timedelta(days=spec.timeWindows[0].count) if spec.timeWindows else period)
+    slos = []
+    for index, objective in enumerate(spec.objectives):
+        ratio = objective.ratioMetrics
+        assert ratio is not None  # noqa: S101 (Objective requires ratioMetrics)
+        name = f"{doc.metadata.name}-{index}"
+        slos.append(
+            Slo(
+                service=spec.service,
+                name=name,
+                objective=objective.target,
+                window=window,
+                sli=EventsSli(
+                    part=Query(ratio.good.query.strip()),
+                    total=Query(ratio.total.query.strip()),
+                    part_is_good=True,
+                ),
+                description=spec.description,
+                alerting=Alerting(
+                    name=alert_name(spec.service, name),
+                    conditions=default_conditions(window.duration),
+                    page=AlertTier(enabled=False),
+                    ticket=AlertTier(enabled=False),
+                ),
+                file=file,
+                line=located.line_of("spec", "objectives", index),
+            )
+        )
+    return slos
+
+
 def _tier(tier: sloth_v1.SlothAlertTier) -> AlertTier:
     return AlertTier(not tier.disable, _labels(tier.labels), _labels(tier.annotations))
+
+
+ProblemAt = Callable[[tuple[str | int, ...], str], None]
 
 
 def _from_openslo(
@@ -222,24 +298,10 @@ def _from_openslo(
     spec = doc.spec
 
     def problem(loc: tuple[str | int, ...], message: str) -> None:
-        field_name = ".".join(str(p) for p in loc)
+        # Named as validation names fields: spec.objectives[0].op.
+        field_name = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)[1:]
         problems.append(Problem(located.file, located.line_of(*loc), field_name, message))
 
-    if any(o.indicator or o.indicatorRef for o in spec.objectives):
-        problem(("spec", "objectives"), "composite SLOs are not supported yet")
-        return []
-    sli_spec = spec.indicator.spec if spec.indicator else None
-    if spec.indicatorRef is not None:
-        ref = registry["SLI"].get(spec.indicatorRef)
-        if ref is None:
-            problem(("spec", "indicatorRef"), f"no SLI named {spec.indicatorRef!r}")
-            return []
-        sli_spec = ref.doc.spec
-    assert sli_spec is not None  # noqa: S101 (SloSpec requires indicator or indicatorRef)
-    if sli_spec.ratioMetric is None:
-        problem(("spec",), "thresholdMetric SLIs are not supported yet; use a ratioMetric")
-        return []
-    sli = _openslo_sli(sli_spec.ratioMetric)
     window = spec.timeWindow[0]
     unit = calendar_unit(window.duration)
     slo_window: Rolling | Calendar = (
@@ -248,35 +310,179 @@ def _from_openslo(
         else Calendar(unit, window.calendar.timeZone if window.calendar else "UTC")  # type: ignore[arg-type]
     )
     conditions = _openslo_conditions(spec, registry, slo_window.nominal, problem)
+
+    def build(name: str, objective: float, sli: Sli, line: int, alerts: bool = True) -> Slo:
+        return Slo(
+            service=spec.service,
+            name=name,
+            objective=objective,
+            window=slo_window,
+            sli=sli,
+            description=spec.description,
+            budgeting=spec.budgetingMethod,
+            labels=_labels(doc.metadata.labels),
+            alerting=Alerting(
+                name=alert_name(spec.service, name),
+                conditions=conditions,
+                page=AlertTier(enabled=alerts and any(c.severity == "page" for c in conditions)),
+                ticket=AlertTier(
+                    enabled=alerts and any(c.severity == "ticket" for c in conditions)
+                ),
+            ),
+            file=located.file,
+            line=line,
+        )
+
+    if any(o.composite for o in spec.objectives):
+        return _openslo_composite(located, registry, build, problem)
+    sli_spec = spec.indicator.spec if spec.indicator else None
+    if spec.indicatorRef is not None:
+        ref = registry["SLI"].get(spec.indicatorRef)
+        if ref is None:
+            problem(("spec", "indicatorRef"), f"no SLI named {spec.indicatorRef!r}")
+            return []
+        sli_spec = ref.doc.spec
+    assert sli_spec is not None  # noqa: S101 (SloSpec requires indicator or indicatorRef)
     slos = []
     for index, objective in enumerate(spec.objectives):
+        loc = ("spec", "objectives", index)
+        if objective.compositeWeight is not None:
+            problem(
+                (*loc, "compositeWeight"),
+                "only the objectives of a composite SLO have weights: give each objective its "
+                "own indicator or indicatorRef (and no SLO-level indicator), or remove it",
+            )
+            continue
+        sli = _objective_sli(sli_spec, objective, spec.budgetingMethod, loc, problem)
+        if sli is None:
+            continue
         suffix = "" if len(spec.objectives) == 1 else f"-{objective.displayName or index}"
-        name = f"{doc.metadata.name}{suffix}"
         slos.append(
-            Slo(
-                service=spec.service,
-                name=name,
-                objective=objective.ratio,
-                window=slo_window,
-                sli=sli,
-                description=spec.description,
-                budgeting=spec.budgetingMethod,
-                timeslice=(
-                    parse_duration(objective.timeSliceWindow) if objective.timeSliceWindow else None
-                ),
-                timeslice_target=objective.timeSliceTarget,
-                labels=_labels(doc.metadata.labels),
-                alerting=Alerting(
-                    name=alert_name(spec.service, name),
-                    conditions=conditions,
-                    page=AlertTier(enabled=any(c.severity == "page" for c in conditions)),
-                    ticket=AlertTier(enabled=any(c.severity == "ticket" for c in conditions)),
-                ),
-                file=located.file,
-                line=located.line,
+            _sliced(
+                build(f"{doc.metadata.name}{suffix}", objective.ratio, sli, located.line), objective
             )
         )
     return slos
+
+
+def _sliced(slo: Slo, objective: openslo_v1.Objective) -> Slo:
+    """The SLO with its objective's time slices."""
+    return replace(
+        slo,
+        timeslice=(
+            parse_duration(objective.timeSliceWindow) if objective.timeSliceWindow else None
+        ),
+        timeslice_target=objective.timeSliceTarget,
+    )
+
+
+def _openslo_composite(
+    located: Located,
+    registry: dict[str, dict[str, Located]],
+    build: Callable[..., Slo],
+    problem: ProblemAt,
+) -> list[Slo]:
+    """A composite SLO: one component per objective, each with its own indicator and weight.
+
+    Components are named `COMPOSITE.INDICATOR` (SLO names cannot hold '/'), and their weights
+    are normalised to sum to 1; a weight left out counts as 1, as in OpenSLO.
+    """
+    doc: openslo_v1.SloDoc = located.doc
+    spec = doc.spec
+    valid = True
+    for key in ("indicator", "indicatorRef"):
+        if getattr(spec, key) is not None:
+            problem(
+                ("spec", key),
+                "a composite SLO (objectives with their own indicator or indicatorRef) takes "
+                "every indicator from its objectives: move this one into an objective",
+            )
+            valid = False
+    parts: list[tuple[str, openslo_v1.Objective, Sli, int]] = []
+    seen: dict[str, int] = {}
+    for index, objective in enumerate(spec.objectives):
+        loc: tuple[str | int, ...] = ("spec", "objectives", index)
+        if objective.indicator is not None:
+            sli_name, sli_spec = objective.indicator.metadata.name, objective.indicator.spec
+        elif objective.indicatorRef is not None:
+            ref = registry["SLI"].get(objective.indicatorRef)
+            if ref is None:
+                problem((*loc, "indicatorRef"), f"no SLI named {objective.indicatorRef!r}")
+                valid = False
+                continue
+            sli_name, sli_spec = objective.indicatorRef, ref.doc.spec
+        else:
+            problem(
+                loc,
+                "every objective of a composite SLO needs its own indicator or indicatorRef "
+                "(and a compositeWeight); this one has none",
+            )
+            valid = False
+            continue
+        if sli_name in seen:
+            problem(
+                loc,
+                f"objectives {seen[sli_name]} and {index} both measure SLI {sli_name!r}; a "
+                "composite combines different SLIs",
+            )
+            valid = False
+            continue
+        seen[sli_name] = index
+        sli = _objective_sli(sli_spec, objective, spec.budgetingMethod, loc, problem)
+        if sli is None:
+            valid = False
+            continue
+        parts.append((sli_name, objective, sli, located.line_of(*loc)))
+    if not valid or not parts:
+        return []
+    weights = normalised(tuple(o.compositeWeight or 1.0 for _, o, _, _ in parts))
+    components = tuple(
+        Component(
+            _sliced(build(f"{doc.metadata.name}.{name}", o.ratio, sli, line, False), o), weight
+        )
+        for (name, o, sli, line), weight in zip(parts, weights, strict=True)
+    )
+    composite = build(
+        doc.metadata.name, composite_objective(components), CompositeSli(components), located.line
+    )
+    return [composite]
+
+
+def _objective_sli(
+    sli_spec: openslo_v1.SliSpec,
+    objective: openslo_v1.Objective,
+    budgeting: str,
+    loc: tuple[str | int, ...],
+    problem: ProblemAt,
+) -> Sli | None:
+    """The SLI an objective measures: a ratio, or a threshold with the objective's op and
+    value."""
+    if sli_spec.thresholdMetric is not None:
+        if objective.op is None or objective.value is None:
+            problem(
+                loc,
+                "a thresholdMetric SLI needs op (lt, lte, gt or gte) and value on each "
+                "objective: the metric is good while `metric op value` holds",
+            )
+            return None
+        if budgeting != "Occurrences" and objective.timeSliceWindow is None:
+            problem(
+                loc,
+                f"budgetingMethod {budgeting} needs timeSliceWindow on each objective (e.g. 5m)",
+            )
+            return None
+        query = Query(sli_spec.thresholdMetric.metricSource.query)
+        return ThresholdSli(query, objective.op, objective.value)
+    for key in ("op", "value"):
+        if getattr(objective, key) is not None:
+            problem(
+                (*loc, key),
+                "op and value are the threshold of a thresholdMetric SLI; a ratioMetric SLI "
+                "has none (its target is the share of good events)",
+            )
+            return None
+    assert sli_spec.ratioMetric is not None  # noqa: S101 (SliSpec has exactly one metric)
+    return _openslo_sli(sli_spec.ratioMetric)
 
 
 def _openslo_sli(metric: openslo_v1.RatioMetric) -> EventsSli | RawSli:
@@ -345,20 +551,22 @@ def _check(result: SpecSet, services: set[str] | None) -> None:
     seen: dict[tuple[str, str], Slo] = {}
     checked = []
     for slo in result.slos:
-        key = (slo.service, slo.name)
-        if key in seen:
-            first = seen[key]
+        # A composite's components are recorded under their own names: those are taken too.
+        named = (slo, *(c.slo for c in slo.components))
+        clash = next((part for part in named if (part.service, part.name) in seen), None)
+        if clash is not None:
+            first = seen[(clash.service, clash.name)]
             result.problems.append(
                 Problem(
-                    slo.file,
-                    slo.line,
+                    clash.file,
+                    clash.line,
                     "name",
-                    f"duplicate SLO {slo.name!r} of service {slo.service!r}; "
+                    f"duplicate SLO {clash.name!r} of service {clash.service!r}; "
                     f"first defined at {first.file}:{first.line}",
                 )
             )
             continue
-        seen[key] = slo
+        seen.update({(part.service, part.name): part for part in named})
         if services is not None and slo.service not in services:
             result.problems.append(
                 Problem(
@@ -368,10 +576,9 @@ def _check(result: SpecSet, services: set[str] | None) -> None:
                     f"no service named {slo.service!r} in the catalog",
                 )
             )
-        for query in _queries(slo):
-            error = query_error(query)
-            if error:
-                result.problems.append(Problem(slo.file, slo.line, "query", error))
+        for part in (slo, *(c.slo for c in slo.components)):
+            for error in _query_errors(part.sli):
+                result.problems.append(Problem(part.file, part.line, "query", error))
         warnings = tuple(warnings_for(slo))
         for warning in warnings:
             result.problems.append(Problem(slo.file, slo.line, "alerting", warning, "warning"))
@@ -379,7 +586,14 @@ def _check(result: SpecSet, services: set[str] | None) -> None:
     result.slos = checked
 
 
-def _queries(slo: Slo) -> list[Query]:
-    if isinstance(slo.sli, EventsSli):
-        return [slo.sli.part, slo.sli.total]
-    return [slo.sli.ratio]
+def _query_errors(sli: Sli) -> list[str]:
+    """What is wrong with the PromQL of an SLI (a composite's parts are checked on their own)."""
+    if isinstance(sli, ThresholdSli):
+        return [error] if (error := threshold_error(sli)) else []
+    if isinstance(sli, EventsSli):
+        queries = [sli.part, sli.total]
+    elif isinstance(sli, RawSli):
+        queries = [sli.ratio]
+    else:
+        queries = []
+    return [error for query in queries if (error := query_error(query))]

@@ -11,11 +11,15 @@ Python loop over samples.
 
 Ratios are traffic-weighted: attainment over a period is `sum(good) / sum(total)`, never a mean
 of per-step ratios (one failed request in a quiet minute must not weigh as much as a busy hour).
+
+A composite SLO's status combines its components' (`composite_status`): attainment, budget
+spent and burn rates are their weighted sums, against the composite's weighted budget.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
@@ -23,7 +27,14 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ninefold.slos.model import SLI_WINDOWS, Budgeting, BurnCondition, Calendar, Slo
+from ninefold.slos.model import (
+    SLI_WINDOWS,
+    Budgeting,
+    BurnCondition,
+    Calendar,
+    CompositeSli,
+    Slo,
+)
 from ninefold.slos.windows import period_bounds
 
 FloatArray = NDArray[np.float64]
@@ -228,6 +239,9 @@ class SloStatus:
     good_slices: float = 0.0
     bad_slices: float = 0.0
     budget_minutes_left: float | None = None  # time slices: allowed bad minutes still unspent
+    # A composite's components, in the order of `slo.components` (their events are not added
+    # up: the composite's event fields are 0).
+    components: tuple[SloStatus, ...] = ()
 
     @property
     def exhausted(self) -> bool:
@@ -286,7 +300,8 @@ def status(
 
     tally: SliceTally | None = None
     length, target, in_period, minutes_left = None, None, 0.0, None
-    if slo.budgeting == "Occurrences":
+    # A composite read as one series (`sources.composite_counts`) is measured in occurrences.
+    if slo.budgeting == "Occurrences" or isinstance(slo.sli, CompositeSli):
         achieved = attainment(good_events, total_events)
         consumed = 1.0 - budget_remaining(good_events, total_events, budget)
     else:
@@ -314,13 +329,7 @@ def status(
         minutes_left = (allowed - tally.bad) * (length / timedelta(minutes=1))
 
     remaining = 1.0 - consumed
-    to_exhaustion = minutes_to_exhaustion(remaining, period, burns[projection_window])
-    exhaustion_at = None
-    if to_exhaustion is not None:
-        try:
-            exhaustion_at = now + timedelta(minutes=to_exhaustion)
-        except OverflowError:  # beyond year 9999: never, for any practical purpose
-            exhaustion_at = None
+    to_exhaustion, exhaustion_at = _exhaustion(remaining, period, burns[projection_window], now)
 
     return SloStatus(
         now=now,
@@ -349,6 +358,90 @@ def status(
         good_slices=tally.good if tally else 0.0,
         bad_slices=tally.bad if tally else 0.0,
         budget_minutes_left=minutes_left,
+    )
+
+
+def _exhaustion(
+    remaining: float, period: timedelta, burn: float, now: datetime
+) -> tuple[float | None, datetime | None]:
+    to_exhaustion = minutes_to_exhaustion(remaining, period, burn)
+    exhaustion_at = None
+    if to_exhaustion is not None:
+        try:
+            exhaustion_at = now + timedelta(minutes=to_exhaustion)
+        except OverflowError:  # beyond year 9999: never, for any practical purpose
+            exhaustion_at = None
+    return to_exhaustion, exhaustion_at
+
+
+def composite_status(
+    slo: Slo,
+    parts: Sequence[SloStatus],
+    now: datetime,
+    *,
+    projection_window: timedelta = PROJECTION_WINDOW,
+) -> SloStatus:
+    """The status of a composite SLO from its components' statuses (in component order), as
+    its generated rules compute it: with weights `w` (summing to 1) and component budgets `b`,
+
+    - attainment is `sum(w x attainment)`, the composite's objective `sum(w x objective)`, so
+      its budget `B` is `sum(w x b)`;
+    - each window's burn rate is `sum(w x b x burn) / B`: the weighted error ratios over the
+      composite's budget;
+    - budget spent is `sum(w x b x spent) / B`, where a component's `b x spent` is its error
+      ratio (occurrences) or its bad slices over the slices of the whole period.
+
+    Example: latency (weight 0.75, 99%) at 98% and availability (0.25, 99.9%) at 99.95%
+    attain 0.75 x 0.98 + 0.25 x 0.9995 = 98.4875% against a 99.225% objective: a budget of
+    0.775% with 1.5125% spent, 195% of it (budget remaining -95%).
+
+    A composite of one component is that component, under the composite's name.
+    """
+    components = slo.components
+    if len(parts) != len(components) or not parts:
+        raise ValueError(
+            f"{slo.name}: a composite of {len(components)} components needs as many statuses, "
+            f"got {len(parts)}"
+        )
+    budget = slo.budget
+    now = now.astimezone(UTC)
+    weights = [c.weight for c in components]
+
+    def weighted(values: Sequence[float]) -> float:
+        return math.fsum(w * v for w, v in zip(weights, values, strict=True))
+
+    attained = weighted([p.attainment for p in parts])
+    consumed = weighted([p.budget_consumed * p.error_budget for p in parts]) / budget
+    windows = burn_windows(slo, projection_window)
+    burns = {
+        window: weighted([p.burn_by_window[window] * p.error_budget for p in parts]) / budget
+        for window in windows
+    }
+    first = parts[0]
+    remaining = 1.0 - consumed
+    period = first.period_end - first.period_start
+    to_exhaustion, exhaustion_at = _exhaustion(remaining, period, burns[projection_window], now)
+    return SloStatus(
+        now=now,
+        period_start=first.period_start,
+        period_end=first.period_end,
+        budgeting=slo.budgeting,
+        objective=slo.objective,
+        error_budget=budget,
+        good_events=0.0,
+        total_events=0.0,
+        bad_events=0.0,
+        event_attainment=weighted([p.event_attainment for p in parts]),
+        attainment=attained,
+        budget_consumed=consumed,
+        budget_remaining=remaining,
+        bad_events_left=0.0,
+        burn_by_window=MappingProxyType(burns),
+        period_burn=(1.0 - attained) / budget,
+        projection_window=projection_window,
+        minutes_to_exhaustion=to_exhaustion,
+        exhaustion_at=exhaustion_at,
+        components=tuple(parts),
     )
 
 

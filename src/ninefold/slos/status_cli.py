@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ninefold.errors import Invalid
+from ninefold.slos.event_options import EventOptions, event_options
 
 if TYPE_CHECKING:
     from ninefold.slos.model import Slo
@@ -38,7 +39,10 @@ def parse_instant(text: str | None) -> datetime:
 
 def _select(slos: list[Slo], wanted: str | None, events: bool) -> list[Slo]:
     """The SLOs to report: all of them, or the one `--slo SERVICE/NAME` (or a unique NAME)
-    names. An event file holds one SLO's events, so `--events` needs exactly one."""
+    names. An event file holds one SLO's events, so `--events` needs exactly one, and one
+    measured in requests: not a composite, nor a threshold metric."""
+    from ninefold.slos.model import ThresholdSli
+
     names = ", ".join(f"{s.service}/{s.name}" for s in slos) or "none"
     if wanted is not None:
         chosen = [s for s in slos if wanted in (f"{s.service}/{s.name}", s.name)]
@@ -51,6 +55,17 @@ def _select(slos: list[Slo], wanted: str | None, events: bool) -> list[Slo]:
         raise Invalid(
             f"--events holds the events of one SLO, and the specs hold {len(slos)}; "
             f"choose one with --slo SERVICE/NAME: {names}"
+        )
+    if events and slos[0].components:
+        raise Invalid(
+            f"--events: {slos[0].service}/{slos[0].name} is a composite SLO, whose components "
+            "are separate SLIs; an event file holds the events of one SLI (read the composite "
+            "from Prometheus)"
+        )
+    if events and isinstance(slos[0].sli, ThresholdSli):
+        raise Invalid(
+            f"--events: {slos[0].service}/{slos[0].name} is a threshold SLO, a metric sampled "
+            "every minute; an event file holds requests (read it from Prometheus)"
         )
     return slos
 
@@ -81,11 +96,23 @@ def _print(reports: list[Report], as_json: bool) -> None:
             f"{data['objective'] * 100:g}%",
             f"{data['attainment'] * 100:.4f}%",
             f"{data['budget_remaining'] * 100:.1f}%",
-            f"{data['bad_events_left']:g}",
+            "-" if data["bad_events_left"] is None else f"{data['bad_events_left']:g}",
             *(f"{data['burn_rates'].get(w, 0):.2f}" for w in SHOWN_WINDOWS),
             "never" if minutes is None else f"{minutes / 60:.1f} h",
             ", ".join(a["severity"] for a in data["alerts_holding"]) or "-",
         )
+        for part in data["components"]:  # a composite's, below it: they do not alert
+            table.add_row(
+                "",
+                f"  {part['slo']} (weight {part['weight']:.3g})",
+                f"{part['objective'] * 100:g}%",
+                f"{part['attainment'] * 100:.4f}%",
+                f"{part['budget_remaining'] * 100:.1f}%",
+                "-",
+                *(f"{part['burn_rates'].get(w, 0):.2f}" for w in SHOWN_WINDOWS),
+                "",
+                "",
+            )
     # A pipe has no width; 80 columns would squeeze the table's 13 columns to nothing.
     wide = out if out.is_terminal else Console(highlight=False, width=200)
     wide.print(table)
@@ -93,6 +120,7 @@ def _print(reports: list[Report], as_json: bool) -> None:
 
 def register_status(slo_app: typer.Typer) -> None:
     @slo_app.command("status")
+    @event_options
     def status_command(
         ctx: typer.Context,
         paths: Annotated[
@@ -117,79 +145,16 @@ def register_status(slo_app: typer.Typer) -> None:
             str | None,
             typer.Option("--slo", help="Report only this SLO (SERVICE/NAME, or a unique NAME)."),
         ] = None,
-        events: Annotated[
-            Path | None,
-            typer.Option(
-                help="Read the SLO's events from this file (CSV, Parquet or NDJSON, one row a "
-                "request) instead of Prometheus."
-            ),
-        ] = None,
-        fmt: Annotated[
-            str | None,
-            typer.Option(
-                "--format", help="Format of --events: csv, parquet or ndjson; default: suffix."
-            ),
-        ] = None,
-        time_column: Annotated[
-            str | None, typer.Option(help="--events: column of the time (default: timestamp).")
-        ] = None,
-        time_unit: Annotated[
-            str | None,
-            typer.Option(help="--events: epoch times are in s or ms; default: from their size."),
-        ] = None,
-        good_column: Annotated[
-            str | None, typer.Option(help="--events: column saying good (true/1/good) or bad.")
-        ] = None,
-        status_column: Annotated[
-            str | None, typer.Option(help="--events: column of the HTTP status code.")
-        ] = None,
-        bad_status: Annotated[
-            str | None,
-            typer.Option(
-                help="--events: bad status codes, e.g. 5xx,429 or 500-504 (default >= 500)."
-            ),
-        ] = None,
-        latency_column: Annotated[
-            str | None, typer.Option(help="--events: column of the request latency.")
-        ] = None,
-        latency_threshold: Annotated[
-            str | None,
-            typer.Option(help="--events: a request is good up to this latency, e.g. 300ms, 1.5s."),
-        ] = None,
-        latency_unit: Annotated[
-            str | None,
-            typer.Option(
-                help="--events: the latency column is in s or ms; default: from its name "
-                "(duration_ms, latency_seconds)."
-            ),
-        ] = None,
+        events: EventOptions = EventOptions(),
     ) -> None:
         """Report attainment, error budget and burn rates of every SLO from Prometheus, or of
         one SLO from an event file."""
         from ninefold.slos.spec_cli import load_specs, parse_period
 
-        event_options = {
-            "--format": fmt,
-            "--time-column": time_column,
-            "--time-unit": time_unit,
-            "--good-column": good_column,
-            "--status-column": status_column,
-            "--bad-status": bad_status,
-            "--latency-column": latency_column,
-            "--latency-threshold": latency_threshold,
-            "--latency-unit": latency_unit,
-        }
-        if events is None:
-            stray = [option for option, value in event_options.items() if value is not None]
-            if stray:
-                raise Invalid(f"{', '.join(stray)}: only with --events FILE")
-        elif prometheus is not None:
-            raise Invalid(
-                "--events and --prometheus are exclusive: read an event file or Prometheus"
-            )
+        events.check(prometheus)
         spec_set, _ = load_specs(paths or [ctx.obj.config_dir], parse_period(period))
-        slos = _select(spec_set.slos, slo, events is not None)
-        if events is None:
+        slos = _select(spec_set.slos, slo, events.file is not None)
+        if events.file is None:
             from ninefold.adapters.prometheus import PrometheusClient
             from ninefold.slos.report import from_prometheus
 
@@ -197,19 +162,8 @@ def register_status(slo_app: typer.Typer) -> None:
             with PrometheusClient(prometheus or ctx.obj.prometheus_url) as client:
                 reports = from_prometheus(client, slos, now)
         else:
-            from ninefold.slos import events as event_files
+            from ninefold.slos.events import from_events
 
-            columns = event_files.event_columns(
-                time=time_column,
-                time_unit=time_unit,
-                good=good_column,
-                status=status_column,
-                bad_status=bad_status,
-                latency=latency_column,
-                latency_threshold=latency_threshold,
-                latency_unit=latency_unit,
-            )
-            counts = event_files.event_counts(events, columns, fmt)
-            now = parse_instant(at) if at is not None else event_files.last_event(counts)
-            reports = event_files.from_events(counts, slos, now)
+            counts, now = events.read(at)
+            reports = from_events(counts, slos, now)
         _print(reports, as_json)

@@ -326,6 +326,45 @@ CASES = [
         id="an object with a problem of its own is not also reported missing where named",
     ),
     pytest.param(
+        {
+            **BASE,
+            "services.yaml": "services:\n  - name: checkout\n    tier: 0\n    owner: core\n",
+            "slos/journey.yaml": """\
+                apiVersion: openslo/v1
+                kind: SLO
+                metadata:
+                  name: journey
+                spec:
+                  service: checkout
+                  indicatorRef: requests
+                  timeWindow:
+                    - duration: 30d
+                  budgetingMethod: Occurrences
+                  objectives:
+                    - target: 0.99
+                      compositeWeight: 0
+                      indicatorRef: requests
+                    - target: 0.99
+                      compositeWeight: -1
+                      indicatorRef: fast
+                    - target: 0.99
+                      op: above
+                      value: 3
+                """,
+        },
+        [
+            "slos/journey.yaml:13: spec.objectives[0].compositeWeight: must be a number greater "
+            "than 0, not 0: the weights of a composite are its components' shares (normalised "
+            "to sum to 1)",
+            "slos/journey.yaml:16: spec.objectives[1].compositeWeight: must be a number greater "
+            "than 0, not -1: the weights of a composite are its components' shares (normalised "
+            "to sum to 1)",
+            "slos/journey.yaml:19: spec.objectives[2].op: Input should be 'lt', 'lte', 'gt' or "
+            "'gte'",
+        ],
+        id="a composite SLO's weights must be positive, and a threshold's op known",
+    ),
+    pytest.param(
         {**BASE, "empty.yaml": "# nothing here yet\n"},
         [],
         id="an empty file is fine",
