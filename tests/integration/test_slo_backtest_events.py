@@ -270,3 +270,24 @@ def test_a_range_without_events_is_refused(files: dict[str, Path]) -> None:
         message
     )
     assert "a backtest needs at least 2" in message
+
+
+def test_a_composite_slo_is_refused_with_the_reason() -> None:
+    spec = Path(__file__).parent.parent / "fixtures" / "openslo-v1" / "composite.yaml"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ninefold",
+            "slo",
+            "backtest",
+            str(spec),
+            "--prometheus",
+            "http://127.0.0.1:9",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "is a composite SLO, which backtest does not replay" in result.stderr

@@ -223,6 +223,26 @@ def test_bad_status_takes_classes_and_codes(files: dict[str, Path]) -> None:
     check(found, ((code >= 500) & (code <= 599)) | (code == 429), END)
 
 
+def test_the_spec_gives_the_mapping_and_the_command_line_overrides_it(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    spec = tmp_path / "checkout.yaml"
+    spec.write_text(
+        CHECKOUT.read_text().replace(
+            "  displayName: Checkout availability\n",
+            "  displayName: Checkout availability\n"
+            "  annotations:\n"
+            "    ninefold.dev/events-time-column: ts\n"
+            "    ninefold.dev/events-status-column: code\n"
+            "    ninefold.dev/events-bad-status: 5xx,429\n",
+        )
+    )
+    code = HISTORY["code"]
+    check(report("--events", files["csv"], spec=spec), (code >= 500) | (code == 429), END)
+    overridden = report("--events", files["csv"], "--bad-status", "5xx", spec=spec)
+    check(overridden, code >= 500, END)
+
+
 @pytest.mark.parametrize(
     ("fmt", "threshold"),
     [("csv", "300ms"), ("parquet", "0.3s")],

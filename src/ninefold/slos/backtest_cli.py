@@ -104,7 +104,7 @@ def _history(
             return prometheus_counts(client, slo, end - timedelta(days=days), end)
     from ninefold.slos.events import within
 
-    whole, end = events.read(at)
+    whole, end = events.with_spec(slo.event_columns).read(at)
     start = end - timedelta(days=days)
     counts = within(whole, start, end)
     if counts.timestamps.size < 2:
@@ -162,6 +162,14 @@ def register_backtest(slo_app: typer.Typer) -> None:
             names = ", ".join(f"{s.service}/{s.name}" for s in spec_set.slos)
             raise Invalid(f"choose one SLO with --slo SERVICE/NAME; the spec holds: {names}")
         target = chosen[0]
+        from ninefold.slos.model import CompositeSli
+
+        if isinstance(target.sli, CompositeSli):
+            raise Invalid(
+                f"{target.service}/{target.name} is a composite SLO, which backtest does not "
+                "replay: its burn is a weighted sum of its components' ratios, and one series "
+                "of counts cannot reproduce it exactly"
+            )
         every = {p.name: p for p in (*workbook_policies(target.period), slo_policy(target))}
         unknown = sorted(set(policy or []) - set(every))
         if unknown:

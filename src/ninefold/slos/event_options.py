@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -66,6 +66,16 @@ OPTIONS: dict[str, tuple[str, object]] = {
 }
 
 
+# The options an SLO spec may also give, as annotations `ninefold.dev/events-NAME` (see
+# `specs._event_annotations`): option name without dashes -> field of `EventOptions`. The file
+# and its format belong to the command line.
+COLUMN_OPTIONS: dict[str, str] = {
+    flag.removeprefix("--"): name
+    for name, (flag, _) in OPTIONS.items()
+    if name not in ("file", "fmt")
+}
+
+
 @dataclass(frozen=True)
 class EventOptions:
     """What the event options said; `file` is None without `--events`."""
@@ -92,6 +102,13 @@ class EventOptions:
             raise Invalid(
                 "--events and --prometheus are exclusive: read an event file or Prometheus"
             )
+
+    def with_spec(self, spec_options: tuple[tuple[str, str], ...]) -> EventOptions:
+        """These options, with the SLO spec's mapping where the command line said nothing."""
+        given: dict[str, Any] = {COLUMN_OPTIONS[name]: value for name, value in spec_options}
+        return replace(
+            self, **{field: value for field, value in given.items() if getattr(self, field) is None}
+        )
 
     def columns(self) -> EventColumns:
         """The column mapping, checked."""

@@ -273,6 +273,9 @@ class Slo:
     timeslice: timedelta | None = None
     timeslice_target: float | None = None
     labels: tuple[tuple[str, str], ...] = ()
+    # How an event file of this SLO reads (`--events`): option name (`status-column`) and value,
+    # from the spec's `ninefold.dev/events-*` annotations; the command line overrides them.
+    event_columns: tuple[tuple[str, str], ...] = ()
     file: str = ""
     line: int = 0
     warnings: tuple[str, ...] = field(default=(), compare=False)

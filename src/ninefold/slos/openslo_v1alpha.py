@@ -13,8 +13,9 @@ What Sloth does with a v1alpha SLO, and so do we (`specs._from_openslo_v1alpha`)
   `--period` flag (30 days by default);
 - no page or ticket alerts: v1alpha has no alerting fields and Sloth disables both.
 
-Stricter than Sloth, with the reason in the message: budgeting other than Occurrences,
-calendar windows, and queries that are not valid PromQL are errors here.
+Stricter than Sloth, with the reason in the message: calendar windows and queries that are
+not valid PromQL are errors here. Budgeting other than Occurrences is read as Occurrences, as
+Sloth reads it, with a warning.
 """
 
 from __future__ import annotations
@@ -167,16 +168,6 @@ class SloSpec(Spec):
         if len(value) > 1:
             raise ValueError(
                 f"{len(value)} time windows: Sloth reads exactly one (or none, for --period)"
-            )
-        return value
-
-    @field_validator("budgetingMethod")
-    @classmethod
-    def _occurrences(cls, value: str) -> str:
-        if value.lower() != "occurrences":
-            raise ValueError(
-                f"budgetingMethod {value!r} is not supported in openslo/v1alpha: only "
-                "Occurrences (good events / total events); for time slices use openslo/v1"
             )
         return value
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from ninefold.errors import NinefoldError
 from ninefold.slos import openslo_v1, openslo_v1alpha, sloth_v1
 from ninefold.slos.durations import calendar_unit, parse_duration
 from ninefold.slos.model import (
@@ -243,6 +244,17 @@ def _from_openslo_v1alpha(
         return []
     located = Located(doc, file, line, node)
     spec = doc.spec
+    if spec.budgetingMethod.lower() != "occurrences":
+        problems.append(
+            Problem(
+                file,
+                located.line_of("spec", "budgetingMethod"),
+                "spec.budgetingMethod",
+                f"{spec.budgetingMethod} is read as Occurrences (good events / total events), "
+                "as Sloth reads it; for time slices use openslo/v1",
+                "warning",
+            )
+        )
     if spec.indicator is not None:
         problems.append(
             Problem(
@@ -291,6 +303,38 @@ def _tier(tier: sloth_v1.SlothAlertTier) -> AlertTier:
 ProblemAt = Callable[[tuple[str | int, ...], str], None]
 
 
+EVENTS_ANNOTATION = "ninefold.dev/events-"
+
+
+def _event_annotations(
+    annotations: dict[str, str], problem: Callable[[tuple[str | int, ...], str], None]
+) -> tuple[tuple[str, str], ...]:
+    """The `--events` column options an SLO's annotations give, checked as the command line's
+    would be, so a wrong mapping is reported at its line by `ninefold check`."""
+    found = tuple(
+        (key.removeprefix(EVENTS_ANNOTATION), value)
+        for key, value in sorted(annotations.items())
+        if key.startswith(EVENTS_ANNOTATION)
+    )
+    if not found:
+        return ()
+    from ninefold.slos.event_options import COLUMN_OPTIONS, EventOptions
+
+    where = ("metadata", "annotations")
+    unknown = [name for name, _ in found if name not in COLUMN_OPTIONS]
+    if unknown:
+        known = ", ".join(EVENTS_ANNOTATION + name for name in COLUMN_OPTIONS)
+        for name in unknown:
+            problem((*where, EVENTS_ANNOTATION + name), f"unknown event option; one of {known}")
+        return ()
+    try:
+        EventOptions().with_spec(found).columns()
+    except NinefoldError as exc:
+        problem(where, exc.message)
+        return ()
+    return found
+
+
 def _from_openslo(
     located: Located, registry: dict[str, dict[str, Located]], problems: list[Problem]
 ) -> list[Slo]:
@@ -310,6 +354,7 @@ def _from_openslo(
         else Calendar(unit, window.calendar.timeZone if window.calendar else "UTC")  # type: ignore[arg-type]
     )
     conditions = _openslo_conditions(spec, registry, slo_window.nominal, problem)
+    event_columns = _event_annotations(doc.metadata.annotations, problem)
 
     def build(name: str, objective: float, sli: Sli, line: int, alerts: bool = True) -> Slo:
         return Slo(
@@ -321,6 +366,7 @@ def _from_openslo(
             description=spec.description,
             budgeting=spec.budgetingMethod,
             labels=_labels(doc.metadata.labels),
+            event_columns=event_columns,
             alerting=Alerting(
                 name=alert_name(spec.service, name),
                 conditions=conditions,

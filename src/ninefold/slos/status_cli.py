@@ -164,6 +164,6 @@ def register_status(slo_app: typer.Typer) -> None:
         else:
             from ninefold.slos.events import from_events
 
-            counts, now = events.read(at)
+            counts, now = events.with_spec(slos[0].event_columns).read(at)
             reports = from_events(counts, slos, now)
         _print(reports, as_json)

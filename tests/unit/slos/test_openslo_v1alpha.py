@@ -145,6 +145,18 @@ def test_a_threshold_indicator_is_ignored_with_a_warning(tmp_path: Path) -> None
     assert len(result.slos) == 1
 
 
+def test_timeslices_budgeting_is_read_as_occurrences_with_a_warning(tmp_path: Path) -> None:
+    """Sloth never looks at budgetingMethod, so a Sloth user's file loads unchanged."""
+    text = replaced("budgetingMethod: Occurrences", "budgetingMethod: Timeslices")
+    result = load_text(tmp_path, text)
+    assert problems(result, tmp_path) == [
+        "slo.yaml:7: spec.budgetingMethod: warning: Timeslices is read as Occurrences (good "
+        "events / total events), as Sloth reads it; for time slices use openslo/v1"
+    ]
+    (slo, *_) = result.slos
+    assert slo.budgeting == "Occurrences"
+
+
 def test_a_service_document_is_accepted_and_makes_no_slo(tmp_path: Path) -> None:
     service = (
         "apiVersion: openslo/v1alpha\nkind: Service\nmetadata:\n  name: payments\n"
@@ -188,15 +200,6 @@ def test_a_service_document_is_accepted_and_makes_no_slo(tmp_path: Path) -> None
             replaced("      target: 0.999\n", ""),
             ["slo.yaml:13: spec.objectives[0].target: Field required"],
             id="no target",
-        ),
-        pytest.param(
-            replaced("budgetingMethod: Occurrences", "budgetingMethod: Timeslices"),
-            [
-                "slo.yaml:7: spec.budgetingMethod: budgetingMethod 'Timeslices' is not "
-                "supported in openslo/v1alpha: only Occurrences (good events / total events); "
-                "for time slices use openslo/v1"
-            ],
-            id="Timeslices budgeting",
         ),
         pytest.param(
             replaced(

@@ -248,3 +248,42 @@ def test_timeslices_that_cannot_fit_the_short_window_are_warned_about(tmp_path: 
     )
     assert any("time slice 10m is longer than the short window 5m" in m for m in messages)
     assert result.errors == []
+
+
+# --- the event file mapping in a spec ---------------------------------------------------------
+
+
+def with_annotations(lines: str) -> str:
+    return openslo().replace(
+        "  name: availability\n", "  name: availability\n  annotations:\n" + lines, 1
+    )
+
+
+def test_annotations_give_the_event_file_mapping(tmp_path: Path) -> None:
+    text = with_annotations(
+        "    ninefold.dev/events-time-column: ts\n"
+        "    ninefold.dev/events-status-column: code\n"
+        "    ninefold.dev/events-bad-status: 5xx,429\n"
+        "    team-wiki: https://wiki.example/checkout\n"
+    )
+    (slo,) = load_text(tmp_path, text).slos
+    assert slo.event_columns == (
+        ("bad-status", "5xx,429"),
+        ("status-column", "code"),
+        ("time-column", "ts"),
+    )
+
+
+def test_a_wrong_event_mapping_is_reported_at_its_line(tmp_path: Path) -> None:
+    unknown = with_annotations("    ninefold.dev/events-colour: blue\n")
+    assert problems(load_text(tmp_path, unknown), tmp_path)[0].startswith(
+        "slo.yaml:6: metadata.annotations.ninefold.dev/events-colour: unknown event option; "
+        "one of ninefold.dev/events-time-column, "
+    )
+    two_flags = with_annotations(
+        "    ninefold.dev/events-status-column: code\n    ninefold.dev/events-good-column: ok\n"
+    )
+    (message,) = problems(load_text(tmp_path, two_flags), tmp_path)
+    assert message.startswith("slo.yaml:5: metadata.annotations: ")
+    assert "--good-column" in message
+    assert "--status-column" in message
