@@ -17,6 +17,11 @@ def query_error(query: Query) -> str | None:
             "query has no range: write it over {{.window}} "
             "(e.g. sum(rate(x[{{.window}}]))) or set counter: true and give a selector"
         )
+    return _parse_error(text)
+
+
+def _parse_error(text: str) -> str | None:
+    """Why a query with its window filled in does not parse, or None when it does."""
     if "{{" in text:
         return "unknown template placeholder; only {{.window}} is replaced"
     try:
@@ -30,12 +35,9 @@ def threshold_error(sli: ThresholdSli) -> str | None:
     """Why a threshold SLI's query cannot be sampled, or None when it can. Any query that
     returns an instant vector goes (a gauge, a percentile); `{{.window}}` is optional."""
     text = sli.query.at(SAMPLE_STEP)
-    if "{{" in text:
-        return "unknown template placeholder; only {{.window}} is replaced"
-    try:
-        promql_parser.parse(text)
-    except ValueError as exc:
-        return f"invalid PromQL: {exc} in {text!r}"
+    problem = _parse_error(text)
+    if problem is not None:
+        return problem
     try:
         promql_parser.parse(sli.sample())
     except ValueError as exc:
