@@ -1,5 +1,5 @@
 # Shortcuts; the README's two commands are scripts/demo and scripts/test.
-.PHONY: demo test lint format docs
+.PHONY: demo test bench lint format docs
 
 demo:
 	scripts/demo
@@ -7,9 +7,12 @@ demo:
 test:
 	scripts/test
 
+bench:
+	scripts/bench
+
 lint:
-	.venv/bin/ruff check src tests
-	.venv/bin/ruff format --check src tests
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
 	.venv/bin/mypy
 
 format:
