@@ -24,14 +24,13 @@ import numpy as np
 import pytest
 
 from ninefold.errors import Invalid
-from ninefold.slos.events import (
+from ninefold.slos.event_columns import (
     EventColumns,
     event_columns,
-    event_counts,
     parse_bad_status,
     parse_threshold,
-    within,
 )
+from ninefold.slos.events import event_counts, within
 from tests.factories import EXAMPLES
 
 CHECKOUT = EXAMPLES / "slos" / "checkout.yaml"

@@ -21,7 +21,7 @@ import typer
 from ninefold.errors import Invalid
 
 if TYPE_CHECKING:
-    from ninefold.slos.events import EventColumns
+    from ninefold.slos.event_columns import EventColumns
     from ninefold.slos.sources import Counts
 
 
@@ -67,8 +67,8 @@ OPTIONS: dict[str, tuple[str, object]] = {
 
 
 # The options an SLO spec may also give, as annotations `ninefold.dev/events-NAME` (see
-# `specs._event_annotations`): option name without dashes -> field of `EventOptions`. The file
-# and its format belong to the command line.
+# `from_openslo._event_annotations`): option name without dashes -> field of `EventOptions`.
+# The file and its format belong to the command line.
 COLUMN_OPTIONS: dict[str, str] = {
     flag.removeprefix("--"): name
     for name, (flag, _) in OPTIONS.items()
@@ -112,7 +112,7 @@ class EventOptions:
 
     def columns(self) -> EventColumns:
         """The column mapping, checked."""
-        from ninefold.slos.events import event_columns
+        from ninefold.slos.event_columns import event_columns
 
         return event_columns(
             time=self.time_column,
