@@ -99,3 +99,6 @@ def engine(database_url: str) -> Iterator[Engine]:
         with engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+pytest_plugins = ["tests.support.fixtures"]

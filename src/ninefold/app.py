@@ -29,6 +29,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ninefold import __version__, migrations
+from ninefold.alerts import api as alerts_api
+from ninefold.alerts import intake_api
 from ninefold.auth import api as auth_api
 from ninefold.auth import web as auth_web
 from ninefold.body_limit import BodyLimitMiddleware
@@ -73,6 +75,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
     app.include_router(catalog_api.router, prefix=API_PREFIX)
     app.include_router(auth_api.router, prefix=API_PREFIX)
+    app.include_router(alerts_api.router, prefix=API_PREFIX)
+    app.include_router(intake_api.router, prefix=API_PREFIX)
     board = slos_web.make_board(settings)
     app.state.slo_board = board
     panels: list[pages.ServicePanel] = [slos_web.service_slos_panel(board), slos_web.gate_panel]

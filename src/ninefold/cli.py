@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,7 @@ from ninefold.observability import configure_logging
 from ninefold.settings import Settings
 from ninefold.slos import cli as slo_cli
 from ninefold.slos.gate_cli import register_gate
+from ninefold.worker import cli as worker_cli
 
 app = typer.Typer(
     name="ninefold",
@@ -39,6 +41,7 @@ config_cli.register(app)
 auth_cli.register(app)
 slo_cli.register(app)
 register_gate(app)
+worker_cli.register(app)
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -119,11 +122,22 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     migrate: Annotated[bool, typer.Option("--migrate", help="Migrate the database first.")] = False,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run background jobs in this process too (default: NINEFOLD_RUN_WORKER).",
+        ),
+    ] = None,
 ) -> None:
     """Run the web server: API, web UI, /healthz, /readyz and /metrics."""
     settings = settings_of(ctx)
     settings = settings.model_copy(
-        update={"host": host or settings.host, "port": port or settings.port}
+        update={
+            "host": host or settings.host,
+            "port": port or settings.port,
+            "run_worker": settings.run_worker if worker is None else worker,
+        }
     )
     _serve(settings, migrate)
 
@@ -143,10 +157,21 @@ def _serve(settings: Settings, migrate: bool) -> None:
             f"the database is at revision {current or 'none (empty)'} but this Ninefold needs "
             f"{migrations.head()}; run `ninefold db upgrade` first, or start with `serve --migrate`"
         )
+    stop = threading.Event()
+    if settings.run_worker:
+        from ninefold.db import make_session_factory
+        from ninefold.jobs import handlers
+        from ninefold.worker.runner import Worker
+
+        runner = Worker(make_session_factory(engine), handlers())
+        threading.Thread(target=runner.run_forever, args=(stop,), daemon=True).start()
     log.info("serving on http://%s:%s", settings.host, settings.port)
-    uvicorn.run(
-        create_app(settings, engine), host=settings.host, port=settings.port, log_config=None
-    )
+    try:
+        uvicorn.run(
+            create_app(settings, engine), host=settings.host, port=settings.port, log_config=None
+        )
+    finally:
+        stop.set()
 
 
 @app.command()

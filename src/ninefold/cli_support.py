@@ -6,6 +6,7 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ninefold import migrations
@@ -20,15 +21,21 @@ def operator(via: str = "cli") -> Principal:
     return Principal(name=f"{via}:{getpass.getuser()}", role=Role.ADMIN, via=via)
 
 
+def migrated_engine(settings: Settings) -> Engine:
+    engine = make_engine(settings.resolved_database_url())
+    if not migrations.is_current(engine):
+        engine.dispose()
+        raise NotMigrated(
+            "the database is not migrated to this version; run `ninefold db upgrade` first"
+        )
+    return engine
+
+
 @contextmanager
 def transaction(settings: Settings) -> Iterator[Session]:
     """One transaction on a migrated database, committed when the command's block ends."""
-    engine = make_engine(settings.resolved_database_url())
+    engine = migrated_engine(settings)
     try:
-        if not migrations.is_current(engine):
-            raise NotMigrated(
-                "the database is not migrated to this version; run `ninefold db upgrade` first"
-            )
         with unit_of_work(make_session_factory(engine)) as session:
             yield session
     finally:

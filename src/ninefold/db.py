@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, inspect
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -93,3 +95,18 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back whole when it raises."""
     with factory() as session, session.begin():
         yield session
+
+
+def insert_new(
+    session: Session, model: type[Base], values: dict[str, Any], unique: list[str]
+) -> bool:
+    """INSERT unless a row with the same `unique` columns exists; True when inserted.
+
+    Duplicate deliveries and repeated enqueues race each other across requests and workers;
+    ON CONFLICT DO NOTHING settles the race in the database, on SQLite and PostgreSQL alike,
+    without aborting the caller's transaction.
+    """
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
+    key = inspect(model).primary_key
+    return session.execute(statement.returning(*key)).first() is not None

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         description="Where the SLO pages read SLI counts: `prometheus` (`prometheus_url`), or "
         "`sample`, made-up history for trying Ninefold out (`ninefold demo` sets it).",
     )
+    run_worker: bool = Field(
+        default=True,
+        description="`serve` runs background jobs (escalations, notifications) in-process too; "
+        "turn off when separate `ninefold worker` processes run them.",
+    )
     log_format: Literal["text", "json"] = Field(default="text", description="Log line format.")
 
     def resolved_database_url(self) -> str:

@@ -7,12 +7,14 @@ API-made object of the same name), and deletes only objects it owns that the fil
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ninefold.alerts import integrations
 from ninefold.auth import audit
 from ninefold.auth import service as auth_service
 from ninefold.auth.model import Principal, require_admin
@@ -24,7 +26,22 @@ from ninefold.config.loader import Bundle
 from ninefold.conventions import MANAGED_BY_API, MANAGED_BY_CONFIG
 
 Action = Literal["create", "update", "delete"]
-KINDS = ("user", "team", "service")
+
+
+@dataclass(frozen=True)
+class StandaloneKind:
+    """A kind whose objects refer to others only by name: written after the catalog, one by
+    one, and deleted by removing the row."""
+
+    rows: Callable[[Session], list[Any]]
+    spec_of: Callable[[Any], Any]
+    write: Callable[[Session, Any, str, Any], Any]
+
+
+STANDALONE = {
+    "integration": StandaloneKind(integrations.all_rows, integrations.spec_of, integrations.write),
+}
+KINDS = ("user", "team", "service", *STANDALONE)
 
 
 @dataclass(frozen=True)
@@ -71,7 +88,14 @@ class Plan:
 
 def _current(session: Session) -> dict[str, dict[str, tuple[dict[str, Any], str]]]:
     names = dict(session.execute(select(Service.id, Service.name)).all())
-    return {
+    standalone = {
+        name: {
+            row.name: (kind.spec_of(row).model_dump(mode="json"), row.managed_by)
+            for row in kind.rows(session)
+        }
+        for name, kind in STANDALONE.items()
+    }
+    return standalone | {
         "user": {
             u.name: (auth_service.user_spec(u).model_dump(mode="json"), u.managed_by)
             for u in session.scalars(select(User))
@@ -146,6 +170,11 @@ def execute(session: Session, actor: Principal, plan: Plan, bundle: Bundle) -> N
         if name in wanted["service"]:
             service = session.scalar(select(Service).where(Service.name == name))
             catalog_service.write_service(session, services[name], MANAGED_BY_CONFIG, service)
+    for kind_name, kind in STANDALONE.items():
+        rows = {row.name: row for row in kind.rows(session)}
+        for spec in bundle.specs(kind_name + "s"):
+            if spec.name in wanted[kind_name]:
+                kind.write(session, spec, MANAGED_BY_CONFIG, rows.get(spec.name))
     _delete(session, plan)
     for change in plan.changes:
         before, after = change.before, change.after
@@ -161,6 +190,10 @@ def _delete(session: Session, plan: Plan) -> None:
         kind: [c.name for c in plan.changes if c.kind == kind and c.action == "delete"]
         for kind in KINDS
     }
+    for kind_name, kind in STANDALONE.items():
+        for row in kind.rows(session):
+            if row.name in doomed[kind_name]:
+                session.delete(row)
     for name in doomed["service"]:
         service = catalog_service.get_service_row(session, name)
         catalog_service.ensure_service_unneeded(session, service, going=set(doomed["service"]))

@@ -45,6 +45,9 @@ def cross_check(bundle: Bundle) -> list[Problem]:
     problems += _cycles(bundle.items["services"])
     for item in bundle.items["budget_policies"]:
         problems += _dangling(item, "services", item.spec.services, services, "service")
+    for item in bundle.items["integrations"]:
+        if item.spec.service is not None:
+            problems += _dangling(item, "service", [item.spec.service], services, "service")
     return problems
 
 
@@ -71,7 +74,7 @@ def _duplicates(section: str, items: list[Item]) -> list[Problem]:
 
 def _dangling(item: Item, key: str, names: list[str], known: set[str], kind: str) -> list[Problem]:
     # The spec holds lists of names sorted; the problem points at the name as it was written.
-    single = key == "owner"
+    single = key in {"owner", "service"}
     written = [] if single else [str(name) for name in item.node.get(key) or []]
     problems = []
     for name in names:

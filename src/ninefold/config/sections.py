@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from ninefold.alerts.schemas import IntegrationSpec
 from ninefold.auth.schemas import UserSpec
 from ninefold.catalog.schemas import ServiceSpec, TeamSpec
 from ninefold.slos.policy import BudgetPolicySpec
@@ -17,6 +18,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "teams": TeamSpec,
     "services": ServiceSpec,
     "budget_policies": BudgetPolicySpec,
+    "integrations": IntegrationSpec,
 }
 
 # Subdirectories read by their own loaders (SLO specs, runbooks), not as sections.

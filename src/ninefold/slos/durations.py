@@ -35,3 +35,16 @@ def calendar_unit(text: str) -> str | None:
     if found and found.group(1) == "1":
         return CALENDAR_UNIT_NAMES[found.group(2)]
     return None
+
+
+def format_duration(value: timedelta) -> str:
+    """The shortest exact spelling in the largest unit that divides it: 25h, 90m, 1d, 45s.
+
+    Specs store durations this way so that `5m` and `300s` compare equal after a round trip
+    through the database (and `apply` plans no change for them).
+    """
+    seconds = int(value.total_seconds())
+    for unit, size in (("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -53,6 +53,7 @@ def test_the_written_directory_passes_check(tmp_path: Path) -> None:
         "teams": 3,
         "services": 5,
         "budget_policies": 0,
+        "integrations": 0,
     }
 
 

@@ -10,7 +10,7 @@ import pytest
 from ninefold.config.check import check_directory
 from tests.factories import EXAMPLES
 
-SECTIONS = "users, teams, services, budget_policies"
+SECTIONS = "users, teams, services, budget_policies, integrations"
 
 # A small valid configuration the cases below break one piece at a time.
 BASE = {
@@ -505,4 +505,5 @@ def test_the_examples_are_clean() -> None:
         "teams": 3,
         "services": 14,
         "budget_policies": 1,
+        "integrations": 4,
     }

@@ -1,0 +1,96 @@
+"""REST endpoints for integrations and alert groups (intake itself is in `intake_api`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field
+
+from ninefold.alerts import groups, integrations
+from ninefold.alerts.groups import Actionable
+from ninefold.alerts.schemas import AlertGroupDetail, AlertGroupOut, IntegrationOut, IntegrationSpec
+from ninefold.auth import audit
+from ninefold.auth.model import require_admin
+from ninefold.conventions import MANAGED_BY_API
+from ninefold.db import utcnow
+from ninefold.errors import Conflict
+from ninefold.http import CurrentUser, Limit, Offset, SessionDep
+from ninefold.pagination import Page
+
+router = APIRouter(tags=["alerts"])
+
+
+@router.get("/integrations", summary="List integrations and their intake URLs")
+def list_integrations(session: SessionDep, me: CurrentUser) -> list[IntegrationOut]:
+    require_admin(me, "see integration keys")
+    return [integrations.out(row) for row in integrations.all_rows(session)]
+
+
+@router.post("/integrations", status_code=status.HTTP_201_CREATED, summary="Create an integration")
+def create_integration(
+    body: IntegrationSpec, session: SessionDep, me: CurrentUser
+) -> IntegrationOut:
+    require_admin(me, "create integrations")
+    if any(row.name == body.name for row in integrations.all_rows(session)):
+        raise Conflict(f"an integration named {body.name!r} already exists", field="name")
+    row = integrations.write(session, body, MANAGED_BY_API)
+    audit.record(session, me, "create", "integration", body.name, None, body.model_dump())
+    return integrations.out(row)
+
+
+@router.post("/integrations/{name}/rotate-key", summary="Give an integration a new URL key")
+def rotate_key(name: str, session: SessionDep, me: CurrentUser) -> IntegrationOut:
+    require_admin(me, "rotate integration keys")
+    row = integrations.rotate_key(session, name)
+    audit.record(session, me, "rotate-key", "integration", name, None, None)
+    return integrations.out(row)
+
+
+@router.delete(
+    "/integrations/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete an integration"
+)
+def delete_integration(name: str, session: SessionDep, me: CurrentUser) -> Response:
+    require_admin(me, "delete integrations")
+    row = integrations.get_row(session, name)
+    before = integrations.spec_of(row).model_dump()
+    session.delete(row)
+    audit.record(session, me, "delete", "integration", name, before, None)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/alert-groups", summary="List alert groups, newest first")
+def list_groups(
+    session: SessionDep,
+    _me: CurrentUser,
+    state: Annotated[str | None, Query(description="triggered, acknowledged or resolved.")] = None,
+    service: Annotated[str | None, Query(description="Service name.")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[AlertGroupOut]:
+    return groups.list_groups(session, state=state, service=service, limit=limit, offset=offset)
+
+
+@router.get("/alert-groups/{group_id}", summary="An alert group with its alerts and timeline")
+def get_group(group_id: int, session: SessionDep, _me: CurrentUser) -> AlertGroupDetail:
+    return groups.detail(session, group_id)
+
+
+class ResolveBody(BaseModel):
+    actionable: Actionable | None = Field(
+        default=None, description="Was the page actionable: yes, no or unsure."
+    )
+
+
+@router.post("/alert-groups/{group_id}/acknowledge", summary="Acknowledge: stops escalation")
+def acknowledge(group_id: int, session: SessionDep, me: CurrentUser) -> AlertGroupDetail:
+    groups.acknowledge(session, me, group_id, utcnow())
+    return groups.detail(session, group_id)
+
+
+@router.post("/alert-groups/{group_id}/resolve", summary="Resolve by hand")
+def resolve(
+    group_id: int, session: SessionDep, me: CurrentUser, body: ResolveBody | None = None
+) -> AlertGroupDetail:
+    groups.resolve(session, me, group_id, utcnow(), body.actionable if body else None)
+    return groups.detail(session, group_id)

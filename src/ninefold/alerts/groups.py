@@ -1,0 +1,157 @@
+"""Alert groups as responders see them: lists, details, and acknowledging or resolving them.
+
+Acting twice is harmless: acknowledging an acknowledged group, or resolving a resolved one,
+changes nothing and records nothing, so a signed link clicked twice or two responders racing
+leave one entry in the timeline.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ninefold.alerts.schemas import (
+    AlertGroupDetail,
+    AlertGroupOut,
+    AlertOut,
+    GroupEventOut,
+)
+from ninefold.alerts.service import ACKNOWLEDGED, GROUP_RESOLVED, TRIGGERED, close
+from ninefold.alerts.tables import Alert, AlertGroup, GroupEvent, Integration
+from ninefold.auth.model import Principal
+from ninefold.errors import Invalid, NotFound
+from ninefold.pagination import Page
+
+Actionable = Literal["yes", "no", "unsure"]
+STATES = (TRIGGERED, ACKNOWLEDGED, GROUP_RESOLVED)
+
+
+def get_row(session: Session, group_id: int, *, lock: bool = False) -> AlertGroup:
+    query = select(AlertGroup).where(AlertGroup.id == group_id)
+    row = session.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        raise NotFound(f"no alert group {group_id}")
+    return row
+
+
+def list_groups(
+    session: Session,
+    *,
+    state: str | None = None,
+    service: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[AlertGroupOut]:
+    if state is not None and state not in STATES:
+        raise Invalid(f"state must be one of {', '.join(STATES)}", field="state")
+    query = select(AlertGroup)
+    if state:
+        query = query.where(AlertGroup.state == state)
+    if service:
+        query = query.where(AlertGroup.service == service)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(AlertGroup.created_at.desc(), AlertGroup.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return Page(items=_outs(session, list(rows)), total=total, limit=limit, offset=offset)
+
+
+def _outs(session: Session, rows: list[AlertGroup]) -> list[AlertGroupOut]:
+    ids = [row.id for row in rows]
+    counts = dict(
+        session.execute(
+            select(Alert.group_id, func.count())
+            .where(Alert.group_id.in_(ids))
+            .group_by(Alert.group_id)
+        ).all()
+    )
+    names = dict(session.execute(select(Integration.id, Integration.name)).all())
+    return [
+        AlertGroupOut(
+            id=row.id,
+            title=row.title,
+            state=row.state,
+            integration=names.get(row.integration_id, ""),
+            service=row.service,
+            severity=row.severity,
+            labels=row.labels,
+            created_at=row.created_at,
+            acknowledged_at=row.acknowledged_at,
+            acknowledged_by=row.acknowledged_by,
+            resolved_at=row.resolved_at,
+            resolved_by=row.resolved_by,
+            truncated_alerts=row.truncated_alerts,
+            alert_count=counts.get(row.id, 0),
+        )
+        for row in rows
+    ]
+
+
+def detail(session: Session, group_id: int) -> AlertGroupDetail:
+    row = get_row(session, group_id)
+    alerts = session.scalars(
+        select(Alert).where(Alert.group_id == row.id).order_by(Alert.starts_at, Alert.id)
+    )
+    events = session.scalars(
+        select(GroupEvent).where(GroupEvent.group_id == row.id).order_by(GroupEvent.id)
+    )
+    return AlertGroupDetail(
+        **_outs(session, [row])[0].model_dump(),
+        alerts=[
+            AlertOut(
+                fingerprint=a.fingerprint,
+                status=a.status,
+                labels=a.labels,
+                annotations=a.annotations,
+                starts_at=a.starts_at,
+                ends_at=a.ends_at,
+                generator_url=a.generator_url,
+            )
+            for a in alerts
+        ],
+        timeline=[
+            GroupEventOut(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail) for e in events
+        ],
+    )
+
+
+def acknowledge(session: Session, actor: Principal, group_id: int, now: datetime) -> bool:
+    """True when this call acknowledged the group; False when it was already acked or over."""
+    row = get_row(session, group_id, lock=True)
+    if row.state != TRIGGERED:
+        return False
+    row.state = ACKNOWLEDGED
+    row.acknowledged_at = now
+    row.acknowledged_by = actor.name
+    session.add(GroupEvent(group_id=row.id, at=now, kind="acknowledged", actor=actor.name))
+    return True
+
+
+def resolve(
+    session: Session,
+    actor: Principal,
+    group_id: int,
+    now: datetime,
+    actionable: Actionable | None = None,
+) -> bool:
+    """Resolve by hand, with the responder's answer to "was this page actionable?"."""
+    row = get_row(session, group_id, lock=True)
+    if row.state == GROUP_RESOLVED:
+        return False
+    close(session, row, now, actor.name)
+    if actionable is not None:
+        session.add(
+            GroupEvent(
+                group_id=row.id,
+                at=now,
+                kind="actionable",
+                actor=actor.name,
+                detail={"answer": actionable},
+            )
+        )
+    return True

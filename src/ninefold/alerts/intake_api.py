@@ -1,0 +1,83 @@
+"""The intake endpoints: the integration's key in the path is the only credential.
+
+A wrong key and a key of another kind get the same 404, so the answers reveal nothing about
+which keys exist. Each request commits before its 2xx (see `http.get_session`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+
+from ninefold.alerts import heartbeats, intake, integrations, service
+from ninefold.alerts.schemas import IngestResult
+from ninefold.db import utcnow
+from ninefold.errors import NinefoldError, Unauthenticated
+from ninefold.http import SessionDep
+from ninefold.signing import verify
+
+router = APIRouter(tags=["intake"])
+SIGNATURE_HEADER = "X-Ninefold-Signature"
+
+
+class SecretMissing(NinefoldError):
+    """The server lacks a configured secret: the sender should retry once it is set."""
+
+    code = "secret_missing"
+    http_status = 503
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+Body = Annotated[bytes, Depends(raw_body)]
+
+
+@router.post(
+    "/integrations/alertmanager/{key}",
+    summary="Receive an Alertmanager webhook (payload version 4)",
+)
+def alertmanager(key: str, body: Body, session: SessionDep) -> IngestResult:
+    integration = integrations.by_key(session, "alertmanager", key)
+    delivery = intake.notification("alertmanager", intake.parse_json(body))
+    return service.ingest(session, integration, delivery, utcnow())
+
+
+@router.post("/integrations/grafana/{key}", summary="Receive a Grafana alerting webhook")
+def grafana(key: str, body: Body, session: SessionDep) -> IngestResult:
+    integration = integrations.by_key(session, "grafana", key)
+    delivery = intake.notification("grafana", intake.parse_json(body))
+    return service.ingest(session, integration, delivery, utcnow())
+
+
+@router.post("/integrations/webhook/{key}", summary="Receive one alert as generic JSON")
+def webhook(
+    key: str,
+    body: Body,
+    session: SessionDep,
+    signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
+) -> IngestResult:
+    integration = integrations.by_key(session, "webhook", key)
+    if integration.secret_env:
+        secret = os.environ.get(integration.secret_env, "")
+        if not secret:
+            raise SecretMissing(
+                f"integration {integration.name!r} needs its secret in the environment "
+                f"variable {integration.secret_env}, which the server does not have"
+            )
+        if not verify(secret, body, signature):
+            raise Unauthenticated(
+                f"missing or wrong {SIGNATURE_HEADER} header: expected sha256=<hex HMAC-SHA256 "
+                "of the body with the integration's secret>"
+            )
+    now = utcnow()
+    return service.ingest(session, integration, intake.webhook(intake.parse_json(body), now), now)
+
+
+@router.post("/heartbeats/{key}", summary="Ping a heartbeat")
+def heartbeat(key: str, session: SessionDep) -> IngestResult:
+    integration = integrations.by_key(session, "heartbeat", key, lock=True)
+    return heartbeats.ping(session, integration, utcnow())

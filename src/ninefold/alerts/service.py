@@ -1,0 +1,238 @@
+"""Alert intake: store, deduplicate, group and enqueue paging, in the caller's transaction.
+
+The request that delivers alerts commits all of it before it answers (see `http.get_session`),
+so a 2xx means the alerts are stored and their paging job is queued; a failure anywhere
+rolls everything back and the answer is an error the source retries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ninefold.alerts.model import (
+    FIRING,
+    RESOLVED,
+    SERVICE_LABELS,
+    SEVERITY_LABELS,
+    Delivery,
+    Incoming,
+    common_labels,
+    first_label,
+    group_key_of,
+)
+from ninefold.alerts.schemas import IngestResult
+from ninefold.alerts.tables import Alert, AlertGroup, GroupEvent, Integration
+from ninefold.alerts.tables import Delivery as DeliveryRow
+from ninefold.conventions import JOB_ALERT_GROUP_OPENED
+from ninefold.db import insert_new
+from ninefold.worker import queue
+
+TRIGGERED, ACKNOWLEDGED = "triggered", "acknowledged"
+GROUP_RESOLVED = RESOLVED
+
+
+def ingest(
+    session: Session, integration: Integration, delivery: Delivery, now: datetime
+) -> IngestResult:
+    accepted = duplicates = 0
+    groups: set[int] = set()
+    for alert in delivery.alerts:
+        group = _ingest_one(session, integration, delivery, alert, now)
+        if group is None:
+            duplicates += 1
+            continue
+        accepted += 1
+        groups.add(group.id)
+        if delivery.truncated > group.truncated_alerts:
+            group.truncated_alerts = delivery.truncated
+            log(session, group, now, "truncated", integration, {"left_out": delivery.truncated})
+    return IngestResult(accepted=accepted, duplicates=duplicates, groups=sorted(groups))
+
+
+def open_alert(session: Session, integration: Integration, fingerprint: str) -> Alert | None:
+    return session.scalar(
+        select(Alert)
+        .where(
+            Alert.integration_id == integration.id,
+            Alert.fingerprint == fingerprint,
+            Alert.status == FIRING,
+        )
+        .order_by(Alert.starts_at.desc())
+        .limit(1)
+    )
+
+
+def _ingest_one(
+    session: Session, integration: Integration, delivery: Delivery, alert: Incoming, now: datetime
+) -> AlertGroup | None:
+    """Store one alert; the group it changed, or None when it changed nothing."""
+    current = open_alert(session, integration, alert.fingerprint)
+    starts = alert.starts_at
+    if not alert.start_given and current is not None:
+        starts = current.starts_at
+    stored = insert_new(
+        session,
+        DeliveryRow,
+        {
+            "integration_id": integration.id,
+            "fingerprint": alert.fingerprint,
+            "status": alert.status,
+            "starts_at": starts,
+            "received_at": now,
+            "alert": alert.raw,
+            "envelope": delivery.envelope,
+        },
+        ["integration_id", "fingerprint", "status", "starts_at"],
+    )
+    if not stored:
+        return None
+    same = current if current is not None and current.starts_at == starts else None
+    if alert.status == FIRING:
+        if same is not None:
+            same.last_seen = now
+            return None
+        return _fire(session, integration, delivery, alert, starts, now)
+    if same is None:
+        same = session.scalar(
+            select(Alert).where(
+                Alert.integration_id == integration.id,
+                Alert.fingerprint == alert.fingerprint,
+                Alert.starts_at == starts,
+            )
+        )
+    if same is None or same.status == RESOLVED:
+        # A resolution of an alert never seen firing (sent before this integration existed,
+        # or a repeat): kept as a delivery, nothing to end.
+        return None
+    return _resolve_alert(session, integration, same, alert, now)
+
+
+def _fire(
+    session: Session,
+    integration: Integration,
+    delivery: Delivery,
+    alert: Incoming,
+    starts: datetime,
+    now: datetime,
+) -> AlertGroup | None:
+    if session.scalar(
+        select(Alert.id).where(
+            Alert.integration_id == integration.id,
+            Alert.fingerprint == alert.fingerprint,
+            Alert.starts_at == starts,
+        )
+    ):
+        return None  # a late "firing" for an alert already resolved: the end stands
+    group = _open_group(session, integration, delivery, alert, now)
+    session.add(
+        Alert(
+            integration_id=integration.id,
+            group_id=group.id,
+            fingerprint=alert.fingerprint,
+            status=FIRING,
+            labels=alert.labels,
+            annotations=alert.annotations,
+            starts_at=starts,
+            generator_url=alert.generator_url,
+            first_seen=now,
+            last_seen=now,
+        )
+    )
+    session.flush()
+    _refresh_labels(session, group)
+    log(session, group, now, "alert_firing", integration, _about(alert))
+    return group
+
+
+def _resolve_alert(
+    session: Session, integration: Integration, row: Alert, alert: Incoming, now: datetime
+) -> AlertGroup:
+    row.status = RESOLVED
+    row.ends_at = alert.ends_at or now
+    row.last_seen = now
+    group = session.get_one(AlertGroup, row.group_id)
+    log(session, group, now, "alert_resolved", integration, _about(alert))
+    session.flush()
+    still_firing = session.scalar(
+        select(func.count()).where(Alert.group_id == group.id, Alert.status == FIRING)
+    )
+    if not still_firing and group.state != GROUP_RESOLVED:
+        close(session, group, now, f"source:{integration.name}")
+    return group
+
+
+def close(session: Session, group: AlertGroup, now: datetime, actor: str) -> None:
+    group.state = GROUP_RESOLVED
+    group.open_key = None
+    group.resolved_at = now
+    group.resolved_by = actor
+    session.add(GroupEvent(group_id=group.id, at=now, kind="resolved", actor=actor, detail={}))
+
+
+def _open_group(
+    session: Session, integration: Integration, delivery: Delivery, alert: Incoming, now: datetime
+) -> AlertGroup:
+    key = group_key_of(alert, integration.group_by, delivery.group_key)
+    where = (AlertGroup.integration_id == integration.id, AlertGroup.open_key == key)
+    group = session.scalar(select(AlertGroup).where(*where))
+    if group is not None:
+        return group
+    created = insert_new(
+        session,
+        AlertGroup,
+        {
+            "integration_id": integration.id,
+            "group_key": key,
+            "open_key": key,
+            "title": alert.title,
+            "service": first_label(alert.labels, SERVICE_LABELS) or integration.service,
+            "severity": first_label(alert.labels, SEVERITY_LABELS) or "",
+            "labels": alert.labels,
+            "state": TRIGGERED,
+            "created_at": now,
+            "truncated_alerts": 0,
+        },
+        ["integration_id", "open_key"],
+    )
+    group = session.scalars(select(AlertGroup).where(*where)).one()
+    if created:
+        log(session, group, now, "triggered", integration, {"group_key": key})
+        queue.enqueue(
+            session,
+            JOB_ALERT_GROUP_OPENED,
+            {"group_id": group.id},
+            now,
+            dedup_key=f"{JOB_ALERT_GROUP_OPENED}:{group.id}",
+        )
+    return group
+
+
+def _refresh_labels(session: Session, group: AlertGroup) -> None:
+    labels = session.scalars(select(Alert.labels).where(Alert.group_id == group.id)).all()
+    group.labels = common_labels(list(labels))
+
+
+def _about(alert: Incoming) -> dict[str, object]:
+    return {
+        "fingerprint": alert.fingerprint,
+        "alertname": alert.labels.get("alertname", ""),
+        "starts_at": alert.starts_at.isoformat(),
+    }
+
+
+def log(
+    session: Session,
+    group: AlertGroup,
+    now: datetime,
+    kind: str,
+    integration: Integration,
+    detail: dict[str, object],
+) -> None:
+    session.add(
+        GroupEvent(
+            group_id=group.id, at=now, kind=kind, actor=f"source:{integration.name}", detail=detail
+        )
+    )

@@ -1,0 +1,43 @@
+"""`ninefold worker`: runs background jobs (escalations, notifications, heartbeat checks)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ninefold.settings import Settings
+
+out = Console(soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("worker")
+    def worker_command(
+        ctx: typer.Context,
+        once: Annotated[
+            bool, typer.Option("--once", help="Run the jobs due now, then exit.")
+        ] = False,
+        poll: Annotated[
+            float, typer.Option(help="Seconds between looks for due jobs when idle.", min=0.1)
+        ] = 1.0,
+    ) -> None:
+        """Run due jobs until stopped (SIGTERM or Ctrl-C); `serve` also runs one in-process."""
+        from ninefold.cli_support import migrated_engine
+        from ninefold.db import make_session_factory
+        from ninefold.jobs import handlers
+        from ninefold.worker.runner import Worker
+
+        settings: Settings = ctx.obj
+        engine = migrated_engine(settings)
+        worker = Worker(make_session_factory(engine), handlers())
+        if once:
+            out.print(f"ran {worker.run_once()} jobs")
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        worker.run_forever(stop, poll)

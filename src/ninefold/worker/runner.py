@@ -1,0 +1,120 @@
+"""The loop that runs due jobs: claim a batch, run each in its own transaction, settle it.
+
+A job's work and its completion commit together, so a worker killed at any point leaves the
+job either done (its work stored) or claimed under a lease that runs out, after which any
+worker runs it again. Handlers must therefore be safe to run twice up to their commit; the
+ones with an outside effect (sending a message) record it first (see oncall notifications).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ninefold.db import unit_of_work, utcnow
+from ninefold.worker import queue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    session: Session
+    payload: dict[str, Any]
+    now: datetime
+    attempt: int
+    factory: sessionmaker[Session]
+
+
+Handler = Callable[[JobContext], None]
+
+
+class RetryLater(Exception):
+    """Raised by a handler to run the job again after `delay` (a rate limit, a busy peer)."""
+
+    def __init__(self, reason: str, delay: timedelta) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class LeaseLost(Exception):
+    """The job's lease ran out and another worker owns it now; this run's work is dropped."""
+
+
+def default_name() -> str:
+    return f"{socket.gethostname()}:{threading.get_ident()}"
+
+
+class Worker:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        handlers: Mapping[str, Handler],
+        *,
+        name: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        lease: timedelta = timedelta(minutes=2),
+        batch: int = 20,
+    ) -> None:
+        self.factory = factory
+        self.handlers = dict(handlers)
+        self.name = name or default_name()
+        self.clock = clock
+        self.lease = lease
+        self.batch = batch
+
+    def run_once(self) -> int:
+        """Run every job due now, batch after batch; return how many ran."""
+        ran = 0
+        while True:
+            with unit_of_work(self.factory) as session:
+                claimed = queue.claim(session, self.name, self.clock(), self.lease, self.batch)
+            for job in claimed:
+                self._run(job)
+            ran += len(claimed)
+            if len(claimed) < self.batch:
+                return ran
+
+    def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
+        log.info("worker %s started", self.name)
+        while not stop.is_set():
+            try:
+                ran = self.run_once()
+            except Exception:
+                # The database may be away for a moment (restart, failover); keep polling.
+                log.exception("worker %s: claiming jobs failed", self.name)
+                ran = 0
+            if not ran:
+                stop.wait(poll_seconds)
+        log.info("worker %s stopped", self.name)
+
+    def _run(self, job: queue.Claimed) -> None:
+        handler = self.handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            with unit_of_work(self.factory) as session:
+                now = self.clock()
+                handler(JobContext(session, job.payload, now, job.attempt, self.factory))
+                if not queue.finish(session, job, now):
+                    raise LeaseLost(f"job {job.id} was taken over by another worker")
+        except LeaseLost as exc:
+            log.warning("%s", exc)
+        except RetryLater as exc:
+            self._settle(job, str(exc), exc.delay)
+        except Exception as exc:
+            log.error("job %s (%s) failed: %s", job.id, job.kind, exc)
+            self._settle(job, "".join(traceback.format_exception_only(exc)).strip(), None)
+
+    def _settle(self, job: queue.Claimed, error: str, delay: timedelta | None) -> None:
+        with unit_of_work(self.factory) as session:
+            if queue.fail(session, job, self.clock(), error, delay):
+                log.error("job %s (%s) gave up after %s attempts", job.id, job.kind, job.attempt)

@@ -1,0 +1,152 @@
+"""The job queue and runner on SQLite and PostgreSQL: due jobs run once, failures back off,
+lost leases drop their work, and two workers never run the same job."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, select
+
+from ninefold.db import make_session_factory, unit_of_work
+from ninefold.worker import queue
+from ninefold.worker.runner import JobContext, RetryLater, Worker
+from ninefold.worker.tables import Job
+
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, at: datetime = T0) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def add(engine: Engine, kind: str, n: int = 1, due: datetime = T0, **kwargs: object) -> None:
+    with unit_of_work(make_session_factory(engine)) as session:
+        for i in range(n):
+            queue.enqueue(session, kind, {"i": i}, due, **kwargs)  # type: ignore[arg-type]
+
+
+def jobs(engine: Engine) -> list[Job]:
+    with make_session_factory(engine)() as session:
+        return list(session.scalars(select(Job).order_by(Job.id)))
+
+
+def test_due_jobs_run_once_in_order_and_future_ones_wait(engine: Engine) -> None:
+    ran: list[int] = []
+    add(engine, "record", 3)
+    add(engine, "record", 1, due=T0 + timedelta(minutes=5))
+    clock = Clock()
+    worker = Worker(
+        make_session_factory(engine),
+        {"record": lambda ctx: ran.append(ctx.payload["i"])},
+        clock=clock,
+    )
+    assert worker.run_once() == 3
+    assert worker.run_once() == 0
+    assert ran == [0, 1, 2]
+    clock.at = T0 + timedelta(minutes=5)
+    assert worker.run_once() == 1
+    assert [j.outcome for j in jobs(engine)] == ["done"] * 4
+
+
+def test_a_dedup_key_makes_a_second_enqueue_a_no_op(engine: Engine) -> None:
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        assert queue.enqueue(session, "k", {}, T0, dedup_key="step:1")
+        assert not queue.enqueue(session, "k", {"other": 1}, T0, dedup_key="step:1")
+    assert len(jobs(engine)) == 1
+
+
+def test_a_cancelled_job_never_runs(engine: Engine) -> None:
+    factory = make_session_factory(engine)
+    add(engine, "k", dedup_key="escalate:7:1")
+    with unit_of_work(factory) as session:
+        assert queue.cancel(session, ["escalate:7:1"], T0) == 1
+    worker = Worker(factory, {"k": lambda _: pytest.fail("ran")}, clock=Clock())
+    assert worker.run_once() == 0
+    assert jobs(engine)[0].outcome == "cancelled"
+
+
+def test_a_failing_job_backs_off_then_fails_for_good(engine: Engine) -> None:
+    def boom(ctx: JobContext) -> None:
+        raise RuntimeError(f"attempt {ctx.attempt}")
+
+    add(engine, "boom", max_attempts=3)
+    clock = Clock()
+    worker = Worker(make_session_factory(engine), {"boom": boom}, clock=clock)
+    delays = []
+    for _ in range(3):
+        assert worker.run_once() == 1
+        job = jobs(engine)[0]
+        delays.append(job.due_at - clock.at)
+        clock.at = job.due_at
+    job = jobs(engine)[0]
+    assert job.outcome == "failed"
+    assert job.attempts == 3
+    assert "RuntimeError: attempt 3" in (job.last_error or "")
+    assert delays[:2] == [timedelta(seconds=15), timedelta(seconds=30)]
+
+
+def test_the_work_of_a_failed_job_is_rolled_back(engine: Engine) -> None:
+    def half_then_fail(ctx: JobContext) -> None:
+        queue.enqueue(ctx.session, "child", {}, ctx.now)
+        raise RuntimeError("after writing")
+
+    add(engine, "parent", max_attempts=1)
+    Worker(make_session_factory(engine), {"parent": half_then_fail}, clock=Clock()).run_once()
+    assert [j.kind for j in jobs(engine)] == ["parent"]
+
+
+def test_retry_later_sets_the_next_attempt_time(engine: Engine) -> None:
+    def busy(ctx: JobContext) -> None:
+        raise RetryLater("rate limited", timedelta(seconds=42))
+
+    add(engine, "busy")
+    Worker(make_session_factory(engine), {"busy": busy}, clock=Clock()).run_once()
+    job = jobs(engine)[0]
+    assert job.due_at == T0 + timedelta(seconds=42)
+    assert job.last_error == "rate limited"
+    assert job.finished_at is None
+
+
+def test_a_job_whose_lease_ran_out_runs_again_and_the_late_finisher_is_dropped(
+    engine: Engine,
+) -> None:
+    factory = make_session_factory(engine)
+    add(engine, "slow")
+    with unit_of_work(factory) as session:
+        [stale] = queue.claim(session, "dead-worker", T0, timedelta(minutes=2), 10)
+    ran: list[str] = []
+    later = Clock(T0 + timedelta(minutes=3))
+    Worker(factory, {"slow": lambda _: ran.append("second")}, clock=later).run_once()
+    assert ran == ["second"]
+    with unit_of_work(factory) as session:
+        assert not queue.finish(session, stale, later.at)  # the first claimer lost its lease
+
+
+def test_two_workers_never_run_the_same_job(engine: Engine) -> None:
+    total = 300
+    add(engine, "count", total)
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def count(ctx: JobContext) -> None:
+        with lock:
+            seen.append(ctx.payload["i"])
+
+    factory = make_session_factory(engine)
+    workers = [
+        Worker(factory, {"count": count}, name=f"w{n}", clock=Clock(), batch=7) for n in range(2)
+    ]
+    threads = [threading.Thread(target=w.run_once) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(seen) == list(range(total))
+    assert {j.outcome for j in jobs(engine)} == {"done"}
