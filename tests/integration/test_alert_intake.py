@@ -228,7 +228,9 @@ def test_when_the_alert_cannot_be_stored_the_answer_is_a_5xx_and_nothing_is_half
 def test_grafana_webhooks_are_received(
     client: TestClient, admin_headers: dict[str, str], engine: Engine
 ) -> None:
-    url = integration(client, admin_headers, name="grafana-search", kind="grafana", service="search")
+    url = integration(
+        client, admin_headers, name="grafana-search", kind="grafana", service="search"
+    )
     alert = am_alert("SearchSlow", dashboardURL="http://grafana/d/1", valueString="B=3")
     del alert["labels"]["service"]
     payload = am_payload(alert, version="1", orgId=1, title="[FIRING:1] SearchSlow")
