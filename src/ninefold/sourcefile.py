@@ -76,22 +76,24 @@ def validate(
                 Problem(
                     file,
                     line_of(node, loc, line),
-                    (path_name + "".join(_loc_part(part) for part in loc)).lstrip("."),
-                    _message(error),
+                    (path_name + field_path(loc)).lstrip("."),
+                    error_message(error),
                 )
             )
         return None
 
 
-def _message(error: Any) -> str:
+def error_message(error: Any, unknown: str = "unknown key") -> str:
+    """A pydantic error's message as users read it; `unknown` names an extra key or field."""
     if error["type"] == "extra_forbidden":
-        return "unknown key"
+        return unknown
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
 
 
-def _loc_part(part: Any) -> str:
-    return f"[{part}]" if isinstance(part, int) else f".{part}"
+def field_path(loc: tuple[Any, ...]) -> str:
+    """`("alerts", 0, "startsAt")` as `.alerts[0].startsAt`, the way the document nests."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
 
 
 def line_of(node: Any, loc: tuple[Any, ...], default: int) -> int:

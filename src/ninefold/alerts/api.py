@@ -10,11 +10,7 @@ from pydantic import BaseModel, Field
 from ninefold.alerts import groups, integrations
 from ninefold.alerts.groups import Actionable
 from ninefold.alerts.schemas import AlertGroupDetail, AlertGroupOut, IntegrationOut, IntegrationSpec
-from ninefold.auth import audit
-from ninefold.auth.model import require_admin
-from ninefold.conventions import MANAGED_BY_API
 from ninefold.db import utcnow
-from ninefold.errors import Conflict
 from ninefold.http import CurrentUser, Limit, Offset, SessionDep
 from ninefold.pagination import Page
 
@@ -23,39 +19,26 @@ router = APIRouter(tags=["alerts"])
 
 @router.get("/integrations", summary="List integrations and their intake URLs")
 def list_integrations(session: SessionDep, me: CurrentUser) -> list[IntegrationOut]:
-    require_admin(me, "see integration keys")
-    return [integrations.out(row) for row in integrations.all_rows(session)]
+    return integrations.list_out(session, me)
 
 
 @router.post("/integrations", status_code=status.HTTP_201_CREATED, summary="Create an integration")
 def create_integration(
     body: IntegrationSpec, session: SessionDep, me: CurrentUser
 ) -> IntegrationOut:
-    require_admin(me, "create integrations")
-    if any(row.name == body.name for row in integrations.all_rows(session)):
-        raise Conflict(f"an integration named {body.name!r} already exists", field="name")
-    row = integrations.write(session, body, MANAGED_BY_API)
-    audit.record(session, me, "create", "integration", body.name, None, body.model_dump())
-    return integrations.out(row)
+    return integrations.create(session, me, body)
 
 
 @router.post("/integrations/{name}/rotate-key", summary="Give an integration a new URL key")
 def rotate_key(name: str, session: SessionDep, me: CurrentUser) -> IntegrationOut:
-    require_admin(me, "rotate integration keys")
-    row = integrations.rotate_key(session, name)
-    audit.record(session, me, "rotate-key", "integration", name, None, None)
-    return integrations.out(row)
+    return integrations.rotate_key(session, me, name)
 
 
 @router.delete(
     "/integrations/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete an integration"
 )
 def delete_integration(name: str, session: SessionDep, me: CurrentUser) -> Response:
-    require_admin(me, "delete integrations")
-    row = integrations.get_row(session, name)
-    before = integrations.spec_of(row).model_dump()
-    session.delete(row)
-    audit.record(session, me, "delete", "integration", name, before, None)
+    integrations.delete(session, me, name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

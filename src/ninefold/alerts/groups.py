@@ -70,7 +70,12 @@ def _outs(session: Session, rows: list[AlertGroup]) -> list[AlertGroupOut]:
             .group_by(Alert.group_id)
         ).all()
     )
-    names = dict(session.execute(select(Integration.id, Integration.name)).all())
+    sources = {row.integration_id for row in rows}
+    names = dict(
+        session.execute(
+            select(Integration.id, Integration.name).where(Integration.id.in_(sources))
+        ).all()
+    )
     return [
         AlertGroupOut(
             id=row.id,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from ninefold.alerts.model import Delivery, Incoming, fingerprint_of
 from ninefold.alerts.schemas import AlertmanagerPayload, WebhookAlert
 from ninefold.errors import Invalid
+from ninefold.sourcefile import error_message, field_path
 
 # Alertmanager marks "no end yet" with the zero time, and some senders with year 1.
 NO_END_BEFORE = datetime(1971, 1, 1, tzinfo=UTC)
@@ -38,12 +39,8 @@ def _validated(model: type[M], data: dict[str, Any]) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
-        ).lstrip(".")
-        message = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown field"
+        field = field_path(tuple(error["loc"])).lstrip(".")
+        message = error_message(error, unknown="unknown field")
         more = len(exc.errors()) - 1
         raise Invalid(
             f"{field}: {message}" + (f" (and {more} more problems)" if more else ""),

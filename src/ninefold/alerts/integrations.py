@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from ninefold.alerts.schemas import IntegrationOut, IntegrationSpec
 from ninefold.alerts.tables import Integration
-from ninefold.conventions import API_PREFIX
-from ninefold.errors import NotFound
+from ninefold.auth import audit
+from ninefold.auth.model import Principal, require_admin
+from ninefold.conventions import API_PREFIX, MANAGED_BY_API
+from ninefold.errors import Conflict, NotFound
 from ninefold.slos.durations import format_duration
 
 # Intake paths per kind, under the API prefix; the key ends each.
@@ -94,8 +96,32 @@ def write(
     return row
 
 
-def rotate_key(session: Session, name: str) -> Integration:
+def list_out(session: Session, actor: Principal) -> list[IntegrationOut]:
+    require_admin(actor, "see integration keys")
+    return [out(row) for row in all_rows(session)]
+
+
+def create(session: Session, actor: Principal, spec: IntegrationSpec) -> IntegrationOut:
+    require_admin(actor, "create integrations")
+    if session.scalar(select(Integration.id).where(Integration.name == spec.name)) is not None:
+        raise Conflict(f"an integration named {spec.name!r} already exists", field="name")
+    row = write(session, spec, MANAGED_BY_API)
+    audit.record(session, actor, "create", "integration", spec.name, None, spec.model_dump())
+    return out(row)
+
+
+def rotate_key(session: Session, actor: Principal, name: str) -> IntegrationOut:
+    require_admin(actor, "rotate integration keys")
     row = get_row(session, name)
     row.key = new_key()
     session.flush()
-    return row
+    audit.record(session, actor, "rotate-key", "integration", name, None, None)
+    return out(row)
+
+
+def delete(session: Session, actor: Principal, name: str) -> None:
+    require_admin(actor, "delete integrations")
+    row = get_row(session, name)
+    before = spec_of(row).model_dump()
+    session.delete(row)
+    audit.record(session, actor, "delete", "integration", name, before, None)
