@@ -3,12 +3,51 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, TypeAdapter, ValidationError, model_validator
 
 from ninefold.auth.model import Role
-from ninefold.spec import Name, NameSet, Spec, TimeZone
+from ninefold.spec import Name, NameSet, Spec, TimeZone, Url
+
+ContactKind = Literal["email", "slack", "teams", "webhook"]
+_EMAIL: TypeAdapter[EmailStr] = TypeAdapter(EmailStr)
+_URL: TypeAdapter[Url] = TypeAdapter(Url)
+
+
+class ContactMethodSpec(Spec):
+    """One way to reach a person: an email address, or a Slack, Teams or webhook URL."""
+
+    name: Name = Field(description="Unique among the user's contact methods, e.g. work-email.")
+    kind: ContactKind = Field(description="email, slack, teams or webhook.")
+    address: str = Field(
+        max_length=500,
+        description="The email address, or the incoming-webhook URL for slack, teams, webhook.",
+    )
+    max_per_hour: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Notifications at most in any hour; beyond, they are held back and counted.",
+    )
+
+    @model_validator(mode="after")
+    def _address_fits_kind(self) -> ContactMethodSpec:
+        try:
+            (_EMAIL if self.kind == "email" else _URL).validate_python(self.address)
+        except ValidationError:
+            wanted = "an email address" if self.kind == "email" else "an http(s) URL"
+            raise ValueError(
+                f"address of this {self.kind} contact method must be {wanted}"
+            ) from None
+        return self
+
+
+class NotificationRuleSpec(Spec):
+    """When paged, use contact method `contact` after `after_minutes` unless acknowledged."""
+
+    contact: Name = Field(description="Name of one of the user's contact methods.")
+    after_minutes: int = Field(default=0, ge=0, le=1440, description="Minutes after the page.")
 
 
 class UserSpec(Spec):
@@ -25,6 +64,37 @@ class UserSpec(Spec):
         default_factory=list,
         description="Teams whose objects this user may change; empty means every team.",
     )
+    contact_methods: list[ContactMethodSpec] = Field(
+        default_factory=list,
+        description="How to reach the user when paged; with none, the `email` address is used.",
+    )
+    notification_rules: list[NotificationRuleSpec] = Field(
+        default_factory=list,
+        description="Which contact method when; with none, every contact method at once.",
+    )
+
+    @model_validator(mode="after")
+    def _rules_name_contact_methods(self) -> UserSpec:
+        names = [method.name for method in self.contact_methods]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two contact methods are named {name!r}")
+        for rule in self.notification_rules:
+            if rule.contact not in names:
+                raise ValueError(f"notification rule names no contact method {rule.contact!r}")
+        return self
+
+    def effective_contact_methods(self) -> list[ContactMethodSpec]:
+        """The declared contact methods, or the login email when none are declared (as pagers
+        do for a new user), so that a person with an address is never unreachable."""
+        if self.contact_methods or not self.email:
+            return list(self.contact_methods)
+        return [ContactMethodSpec(name="email", kind="email", address=str(self.email))]
+
+    def effective_rules(self) -> list[NotificationRuleSpec]:
+        if self.notification_rules:
+            return list(self.notification_rules)
+        return [NotificationRuleSpec(contact=m.name) for m in self.effective_contact_methods()]
 
 
 class UserOut(UserSpec):

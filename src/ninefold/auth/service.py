@@ -21,7 +21,13 @@ from ninefold.auth.passwords import (
     new_secret,
     verify_password,
 )
-from ninefold.auth.schemas import TokenOut, UserOut, UserSpec
+from ninefold.auth.schemas import (
+    ContactMethodSpec,
+    NotificationRuleSpec,
+    TokenOut,
+    UserOut,
+    UserSpec,
+)
 from ninefold.auth.tables import ApiToken, LoginFailure, User, UserScope, WebSession
 from ninefold.conventions import MANAGED_BY_API
 from ninefold.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthenticated
@@ -37,6 +43,10 @@ def user_spec(user: User) -> UserSpec:
         time_zone=user.time_zone,
         role=Role(user.role),
         scope=[s.team_name for s in user.scopes],
+        contact_methods=[ContactMethodSpec.model_validate(m) for m in user.contact_methods],
+        notification_rules=[
+            NotificationRuleSpec.model_validate(r) for r in user.notification_rules
+        ],
     )
 
 
@@ -73,6 +83,8 @@ def write_user(session: Session, spec: UserSpec, managed_by: str, row: User | No
     row.role = spec.role.value
     row.managed_by = managed_by
     row.scopes = [UserScope(team_name=t) for t in sorted(set(spec.scope))]
+    row.contact_methods = [m.model_dump(mode="json") for m in spec.contact_methods]
+    row.notification_rules = [r.model_dump(mode="json") for r in spec.notification_rules]
     session.flush()
     return row
 

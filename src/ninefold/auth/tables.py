@@ -24,6 +24,9 @@ class User(Managed, Base):
     role: Mapped[str] = mapped_column(String(16), default="viewer")
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # As `ContactMethodSpec` and `NotificationRuleSpec` dumps: part of the user's document.
+    contact_methods: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    notification_rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     scopes: Mapped[list[UserScope]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserScope.team_name"

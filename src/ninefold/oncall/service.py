@@ -1,0 +1,122 @@
+"""Schedules in the database: written from specs, read back as the pure model with overrides.
+
+Override writes take turns per schedule (see `Schedule.override_version`), so two people
+saving clashing overrides at the same moment cannot both succeed: the second sees the first
+and gets a conflict.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ninefold.errors import Conflict, NotFound
+from ninefold.oncall.schedule import Override, Schedule
+from ninefold.oncall.specs import LayerSpec, ScheduleSpec
+from ninefold.oncall.tables import Schedule as ScheduleRow
+from ninefold.oncall.tables import ScheduleOverride
+
+
+def all_rows(session: Session) -> list[ScheduleRow]:
+    return list(session.scalars(select(ScheduleRow).order_by(ScheduleRow.name)))
+
+
+def get_row(session: Session, name: str) -> ScheduleRow:
+    row = session.scalar(select(ScheduleRow).where(ScheduleRow.name == name))
+    if row is None:
+        raise NotFound(f"no schedule named {name!r}", field="schedule")
+    return row
+
+
+def spec_of(row: ScheduleRow) -> ScheduleSpec:
+    return ScheduleSpec(
+        name=row.name,
+        description=row.description,
+        team=row.team,
+        time_zone=row.time_zone,
+        layers=[LayerSpec.model_validate(layer) for layer in row.layers],
+    )
+
+
+def write(
+    session: Session, spec: ScheduleSpec, managed_by: str, row: ScheduleRow | None = None
+) -> ScheduleRow:
+    """Create or update; the overrides made on the schedule stay."""
+    if row is None:
+        row = ScheduleRow(name=spec.name)
+        session.add(row)
+    row.description = spec.description
+    row.team = spec.team
+    row.time_zone = spec.time_zone
+    row.layers = [layer.model_dump(mode="json") for layer in spec.layers]
+    row.managed_by = managed_by
+    session.flush()
+    return row
+
+
+def overrides_between(
+    session: Session, row: ScheduleRow, start: datetime, end: datetime
+) -> list[ScheduleOverride]:
+    return list(
+        session.scalars(
+            select(ScheduleOverride)
+            .where(
+                ScheduleOverride.schedule_id == row.id,
+                ScheduleOverride.starts_at < end,
+                ScheduleOverride.ends_at > start,
+            )
+            .order_by(ScheduleOverride.created_at, ScheduleOverride.id)
+        )
+    )
+
+
+def model(session: Session, row: ScheduleRow, start: datetime, end: datetime) -> Schedule:
+    """The schedule with the overrides touching `[start, end)`, oldest first (so the newest
+    applies last)."""
+    overrides = [to_override(o) for o in overrides_between(session, row, start, end)]
+    return spec_of(row).to_schedule(overrides)
+
+
+def to_override(row: ScheduleOverride) -> Override:
+    return Override(row.kind, row.starts_at, row.ends_at, row.person, row.replaces)  # type: ignore[arg-type]
+
+
+def people_of(override: Override) -> set[str]:
+    return {override.person} | ({override.replaces} if override.replaces else set())
+
+
+def add_override(
+    session: Session, row: ScheduleRow, override: Override, actor: str, now: datetime, reason: str
+) -> ScheduleOverride:
+    """Store an override unless it clashes with one already stored: overlapping in time and
+    concerning the same person (two people taking over the same shift, or removing someone
+    another override puts on). Overrides for different people may overlap freely."""
+    session.execute(
+        update(ScheduleRow)
+        .where(ScheduleRow.id == row.id)
+        .values(override_version=ScheduleRow.override_version + 1)
+    )
+    for existing in overrides_between(session, row, override.start, override.end):
+        if people_of(to_override(existing)) & people_of(override):
+            raise Conflict(
+                f"override clashes with override {existing.id} ({existing.kind} "
+                f"{existing.person} from {existing.starts_at.isoformat()} to "
+                f"{existing.ends_at.isoformat()}); delete that one first",
+                field="start",
+            )
+    stored = ScheduleOverride(
+        schedule_id=row.id,
+        kind=override.kind,
+        starts_at=override.start,
+        ends_at=override.end,
+        person=override.person,
+        replaces=override.replaces,
+        reason=reason,
+        created_by=actor,
+        created_at=now,
+    )
+    session.add(stored)
+    session.flush()
+    return stored

@@ -1,0 +1,108 @@
+"""Escalation policies, routes, and what paging did: escalations, pages and notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ninefold.db import Base, Managed, UTCDateTime, utcnow
+
+
+class EscalationPolicy(Managed, Base):
+    __tablename__ = "escalation_policies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    repeat: Mapped[int] = mapped_column(Integer, default=0)
+    then: Mapped[str | None] = mapped_column(String(64))
+
+
+class Route(Managed, Base):
+    __tablename__ = "routes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    # Routes are tried by position: the order they are written in the configuration.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    matchers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    policy: Mapped[str] = mapped_column(String(64))
+    service: Mapped[str | None] = mapped_column(String(64))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Escalation(Base):
+    """Where an alert group's paging stands: the policy it follows and the step it reached.
+
+    `round` counts triggers (a snoozed group that re-triggers starts round 2 from the first
+    step); `pass_number` counts repeats of the policy. Step jobs are named by all three, so a
+    job enqueued twice runs once.
+    """
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_groups.id", ondelete="CASCADE"), unique=True
+    )
+    route: Mapped[str | None] = mapped_column(String(64))
+    unrouted: Mapped[bool] = mapped_column(Boolean, default=False)
+    policy: Mapped[str | None] = mapped_column(String(64))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    pass_number: Mapped[int] = mapped_column(Integer, default=0)
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16), default="running")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Page(Base):
+    """One person paged for one group at one step, with the hour it was where they live."""
+
+    __tablename__ = "pages"
+    __table_args__ = (
+        UniqueConstraint(
+            "group_id", "round", "pass_number", "step", "user_id", name="uq_pages_once"
+        ),
+        Index("ix_pages_user_at", "user_id", "paged_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id", ondelete="CASCADE"))
+    round: Mapped[int] = mapped_column(Integer)
+    pass_number: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int] = mapped_column(Integer)
+    policy: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_name: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    paged_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    time_zone: Mapped[str] = mapped_column(String(64))
+    local_time: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(16))
+
+
+class Notification(Base):
+    """One message to one contact method. Recorded before it is sent: `sending` marks an
+    attempt under way, so a worker that finds it after a crash knows a copy may be out."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_contact_sent", "user_id", "contact", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    contact: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(500))
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str] = mapped_column(Text, default="")
