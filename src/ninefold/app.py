@@ -41,6 +41,9 @@ from ninefold.db import make_engine, make_session_factory
 from ninefold.errors import NinefoldError, Unauthenticated
 from ninefold.headers import SecurityHeadersMiddleware
 from ninefold.observability import HttpMetrics, MetricsMiddleware
+from ninefold.oncall import api as oncall_api
+from ninefold.paging import api as paging_api
+from ninefold.paging import web as paging_web
 from ninefold.settings import Settings
 from ninefold.slos import web as slos_web
 from ninefold.web import pages
@@ -77,6 +80,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(auth_api.router, prefix=API_PREFIX)
     app.include_router(alerts_api.router, prefix=API_PREFIX)
     app.include_router(intake_api.router, prefix=API_PREFIX)
+    app.include_router(oncall_api.router, prefix=API_PREFIX)
+    app.include_router(paging_api.router, prefix=API_PREFIX)
     board = slos_web.make_board(settings)
     app.state.slo_board = board
     panels: list[pages.ServicePanel] = [slos_web.service_slos_panel(board), slos_web.gate_panel]
@@ -86,6 +91,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(auth_web.router)
     app.include_router(catalog_web.router)
     app.include_router(slos_web.router)
+    app.include_router(paging_web.router)
     app.mount(
         "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
     )

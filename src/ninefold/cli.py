@@ -23,6 +23,8 @@ from ninefold.cli_support import operator
 from ninefold.config import cli as config_cli
 from ninefold.errors import NinefoldError, NotMigrated
 from ninefold.observability import configure_logging
+from ninefold.oncall import cli as oncall_cli
+from ninefold.paging import cli as paging_cli
 from ninefold.settings import Settings
 from ninefold.slos import cli as slo_cli
 from ninefold.slos.gate_cli import register_gate
@@ -42,6 +44,8 @@ auth_cli.register(app)
 slo_cli.register(app)
 register_gate(app)
 worker_cli.register(app)
+oncall_cli.register(app)
+paging_cli.register(app)
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -163,7 +167,7 @@ def _serve(settings: Settings, migrate: bool) -> None:
         from ninefold.jobs import handlers
         from ninefold.worker.runner import Worker
 
-        runner = Worker(make_session_factory(engine), handlers())
+        runner = Worker(make_session_factory(engine), handlers(settings))
         threading.Thread(target=runner.run_forever, args=(stop,), daemon=True).start()
     log.info("serving on http://%s:%s", settings.host, settings.port)
     try:

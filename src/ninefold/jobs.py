@@ -7,8 +7,10 @@ this table when it starts.
 from __future__ import annotations
 
 from ninefold.alerts.jobs import HANDLERS as ALERT_JOBS
+from ninefold.paging.jobs import handlers as paging_handlers
+from ninefold.settings import Settings
 from ninefold.worker.runner import Handler
 
 
-def handlers() -> dict[str, Handler]:
-    return {**ALERT_JOBS}
+def handlers(settings: Settings) -> dict[str, Handler]:
+    return {**ALERT_JOBS, **paging_handlers(settings)}

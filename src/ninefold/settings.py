@@ -66,7 +66,23 @@ class Settings(BaseSettings):
         description="`serve` runs background jobs (escalations, notifications) in-process too; "
         "turn off when separate `ninefold worker` processes run them.",
     )
+    public_url: str = Field(
+        default="",
+        description="Address people reach this server at, for the links in notifications "
+        "(e.g. https://ninefold.example.com); empty means http://HOST:PORT.",
+    )
+    smtp_host: str = Field(default="", description="SMTP server for email notifications.")
+    smtp_port: int = Field(default=25, description="Port of the SMTP server.")
+    smtp_sender: str = Field(
+        default="ninefold@localhost", description="From address of notification emails."
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, if it needs one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection to TLS.")
     log_format: Literal["text", "json"] = Field(default="text", description="Log line format.")
+
+    def resolved_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

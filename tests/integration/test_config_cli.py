@@ -165,9 +165,9 @@ def test_check_passes_on_the_examples() -> None:
     result = run("sqlite:///unused.db", "check", "examples")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert (
-        result.stdout
-        == "examples: OK (8 users, 3 teams, 14 services, 1 budget policies, 4 integrations, 3 slos)\n"
+    assert result.stdout == (
+        "examples: OK (8 users, 3 teams, 14 services, 1 budget policies, 4 integrations, "
+        "3 schedules, 3 escalation policies, 4 routes, 3 slos)\n"
     )
 
 
@@ -193,9 +193,14 @@ def test_dry_run_prints_the_plan_and_writes_nothing(database_url: str, engine: E
     assert "+ create user maria" in lines
     assert "+ create service checkout" in lines
     assert "+ create integration prometheus" in lines
-    assert len([line for line in lines if line.startswith("+ create ")]) == 8 + 3 + 14 + 4
+    assert "+ create schedule payments-primary" in lines
+    assert "+ create escalation_policy payments-default" in lines
+    assert "+ create route catch-all" in lines
+    assert len([line for line in lines if line.startswith("+ create ")]) == (
+        8 + 3 + 14 + 4 + 3 + 3 + 4
+    )
     assert lines[-2:] == [
-        "Plan: 29 to create, 0 to update, 0 to delete.",
+        "Plan: 39 to create, 0 to update, 0 to delete.",
         "Dry run: nothing was written.",
     ]
     assert snapshot(engine) == empty
@@ -207,7 +212,7 @@ def test_apply_creates_everything_then_has_nothing_left_to_do(
 ) -> None:
     first = run(database_url, "apply", "examples")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.splitlines()[-1] == "Plan: 29 to create, 0 to update, 0 to delete."
+    assert first.stdout.splitlines()[-1] == "Plan: 39 to create, 0 to update, 0 to delete."
 
     state = snapshot(engine)
     bundle = check_directory(EXAMPLES)

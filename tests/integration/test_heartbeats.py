@@ -12,6 +12,7 @@ from ninefold.alerts.tables import AlertGroup
 from ninefold.conventions import JOB_HEARTBEAT_CHECK
 from ninefold.db import make_session_factory, unit_of_work, utcnow
 from ninefold.jobs import handlers
+from ninefold.settings import Settings
 from ninefold.worker.runner import Worker
 from ninefold.worker.tables import Job
 
@@ -23,7 +24,7 @@ def groups(engine: Engine) -> list[AlertGroup]:
 
 def worker_at(engine: Engine, minutes: float) -> Worker:
     at = utcnow() + timedelta(minutes=minutes)
-    return Worker(make_session_factory(engine), handlers(), clock=lambda: at)
+    return Worker(make_session_factory(engine), handlers(Settings()), clock=lambda: at)
 
 
 def test_a_missed_heartbeat_raises_an_alert_and_the_next_ping_resolves_it(
@@ -81,10 +82,10 @@ def test_a_ping_within_the_interval_moves_the_deadline(
             )
     [check] = pending_checks(engine)  # the second ping armed nothing more
     assert check.due_at == t0 + timedelta(minutes=10)
-    run = Worker(factory, handlers(), clock=lambda: t0 + timedelta(minutes=10)).run_once()
+    run = Worker(factory, handlers(Settings()), clock=lambda: t0 + timedelta(minutes=10)).run_once()
     assert run == 1
     assert groups(engine) == []
     [check] = pending_checks(engine)
     assert check.due_at == t0 + timedelta(minutes=18)  # re-armed for the last ping's deadline
-    Worker(factory, handlers(), clock=lambda: t0 + timedelta(minutes=18)).run_once()
+    Worker(factory, handlers(Settings()), clock=lambda: t0 + timedelta(minutes=18)).run_once()
     assert [g.state for g in groups(engine)] == ["triggered"]

@@ -4,6 +4,8 @@
         WebhookTransport().send(receiver.url("/hook"), msg)
         [request] = receiver.requests     # method, path, headers, body; .json()
 
+`stall()` makes it record requests but hold the answers until `release()`: a sender waiting
+for its answer can be killed after the request arrived (the crash window of exactly-once).
 It answers 200 unless told otherwise: `respond(503, 200)` answers the next two requests with
 503 then 200 (then 200 again); `respond(429, retry_after="7")` adds a Retry-After header to the
 queued answers. Any method is recorded; bodies are read by Content-Length.
@@ -46,6 +48,8 @@ class HttpReceiver:
         self._lock = threading.Lock()
         self._requests: list[Request] = []
         self._replies: deque[Reply] = deque()
+        self._go = threading.Event()
+        self._go.set()
         self._server = ThreadingHTTPServer((HOST, 0), _handler_for(self))
         self._server.daemon_threads = True
         self.host = HOST
@@ -68,6 +72,12 @@ class HttpReceiver:
         headers = (("Retry-After", retry_after),) if retry_after is not None else ()
         with self._lock:
             self._replies.extend(Reply(status, body, headers) for status in statuses)
+
+    def stall(self) -> None:
+        self._go.clear()
+
+    def release(self) -> None:
+        self._go.set()
 
     def start(self) -> HttpReceiver:
         self._thread.start()
@@ -97,6 +107,7 @@ def _handler_for(receiver: HttpReceiver) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             headers = httpx.Headers(list(self.headers.items()))
             reply = receiver._record(Request(self.command, self.path, headers, body))
+            receiver._go.wait(timeout=60)
             self.send_response(reply.status)
             for name, value in reply.headers:
                 self.send_header(name, value)

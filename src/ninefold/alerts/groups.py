@@ -21,7 +21,7 @@ from ninefold.alerts.schemas import (
 )
 from ninefold.alerts.service import ACKNOWLEDGED, GROUP_RESOLVED, TRIGGERED, close
 from ninefold.alerts.tables import Alert, AlertGroup, GroupEvent, Integration
-from ninefold.auth.model import Principal
+from ninefold.auth.model import Principal, require_responder
 from ninefold.errors import Invalid, NotFound
 from ninefold.pagination import Page
 
@@ -127,6 +127,7 @@ def detail(session: Session, group_id: int) -> AlertGroupDetail:
 
 def acknowledge(session: Session, actor: Principal, group_id: int, now: datetime) -> bool:
     """True when this call acknowledged the group; False when it was already acked or over."""
+    require_responder(actor, "acknowledge alerts")
     row = get_row(session, group_id, lock=True)
     if row.state != TRIGGERED:
         return False
@@ -145,6 +146,7 @@ def resolve(
     actionable: Actionable | None = None,
 ) -> bool:
     """Resolve by hand, with the responder's answer to "was this page actionable?"."""
+    require_responder(actor, "resolve alerts")
     row = get_row(session, group_id, lock=True)
     if row.state == GROUP_RESOLVED:
         return False
@@ -160,3 +162,13 @@ def resolve(
             )
         )
     return True
+
+
+def retrigger(session: Session, row: AlertGroup, now: datetime, actor: str, why: str) -> None:
+    """Back to triggered (a snooze ran out, or someone escalated an acknowledged group)."""
+    row.state = TRIGGERED
+    row.acknowledged_at = None
+    row.acknowledged_by = None
+    session.add(
+        GroupEvent(group_id=row.id, at=now, kind="retriggered", actor=actor, detail={"why": why})
+    )

@@ -72,3 +72,10 @@ def require_change(principal: Principal, kind: str, name: str, teams: Iterable[s
 def require_admin(principal: Principal, action: str) -> None:
     if not principal.is_admin:
         raise Forbidden(f"only an admin may {action}; {principal.name} is {principal.role}")
+
+
+def require_responder(principal: Principal, action: str) -> None:
+    """Acting on alerts (acknowledge, resolve, snooze, reassign) is for responders and admins;
+    team scopes do not narrow it, since whoever is paged must be able to act."""
+    if principal.role is Role.VIEWER:
+        raise Forbidden(f"role viewer cannot {action}")

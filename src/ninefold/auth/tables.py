@@ -27,6 +27,9 @@ class User(Managed, Base):
     # As `ContactMethodSpec` and `NotificationRuleSpec` dumps: part of the user's document.
     contact_methods: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     notification_rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # SHA-256 of the secret in the user's calendar feed URLs (`oncall.calendars`); None until
+    # they ask for one. The secret itself is shown once and never stored.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
 
     scopes: Mapped[list[UserScope]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserScope.team_name"

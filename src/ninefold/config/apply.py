@@ -24,6 +24,8 @@ from ninefold.catalog import service as catalog_service
 from ninefold.catalog.tables import Service, Team
 from ninefold.config.loader import Bundle
 from ninefold.conventions import MANAGED_BY_API, MANAGED_BY_CONFIG
+from ninefold.oncall import service as schedules
+from ninefold.paging import policies
 
 Action = Literal["create", "update", "delete"]
 
@@ -33,13 +35,40 @@ class StandaloneKind:
     """A kind whose objects refer to others only by name: written after the catalog, one by
     one, and deleted by removing the row."""
 
+    section: str
     rows: Callable[[Session], list[Any]]
     spec_of: Callable[[Any], Any]
-    write: Callable[[Session, Any, str, Any], Any]
+    # (session, spec, managed_by, row or None), and the position last for an ordered kind.
+    write: Callable[..., Any]
+    # Objects tried in the order written (routes): an object's place in the files is its
+    # `position`, compared with the row's like a field, so a reorder is planned as an update.
+    ordered: bool = False
+
+    def current(self, row: Any) -> dict[str, Any]:
+        fields: dict[str, Any] = self.spec_of(row).model_dump(mode="json")
+        return fields | {"position": row.position} if self.ordered else fields
+
+    def desired(self, specs: list[Any]) -> dict[str, dict[str, Any]]:
+        return {
+            spec.name: spec.model_dump(mode="json") | ({"position": i} if self.ordered else {})
+            for i, spec in enumerate(specs)
+        }
+
+    def save(self, session: Session, spec: Any, row: Any, position: int) -> None:
+        self.write(session, spec, MANAGED_BY_CONFIG, row, *([position] if self.ordered else []))
 
 
 STANDALONE = {
-    "integration": StandaloneKind(integrations.all_rows, integrations.spec_of, integrations.write),
+    "integration": StandaloneKind(
+        "integrations", integrations.all_rows, integrations.spec_of, integrations.write
+    ),
+    "schedule": StandaloneKind("schedules", schedules.all_rows, schedules.spec_of, schedules.write),
+    "escalation_policy": StandaloneKind(
+        "escalation_policies", policies.policy_rows, policies.policy_spec, policies.write_policy
+    ),
+    "route": StandaloneKind(
+        "routes", policies.route_rows, policies.route_spec, policies.write_route, ordered=True
+    ),
 }
 KINDS = ("user", "team", "service", *STANDALONE)
 
@@ -89,10 +118,7 @@ class Plan:
 def _current(session: Session) -> dict[str, dict[str, tuple[dict[str, Any], str]]]:
     names = dict(session.execute(select(Service.id, Service.name)).all())
     standalone = {
-        name: {
-            row.name: (kind.spec_of(row).model_dump(mode="json"), row.managed_by)
-            for row in kind.rows(session)
-        }
+        name: {row.name: (kind.current(row), row.managed_by) for row in kind.rows(session)}
         for name, kind in STANDALONE.items()
     }
     return standalone | {
@@ -112,9 +138,12 @@ def _current(session: Session) -> dict[str, dict[str, tuple[dict[str, Any], str]
 
 
 def _desired(bundle: Bundle) -> dict[str, dict[str, dict[str, Any]]]:
-    return {
-        kind: {spec.name: spec.model_dump(mode="json") for spec in bundle.specs(kind + "s")}
-        for kind in KINDS
+    catalog = {
+        kind: {spec.name: spec.model_dump(mode="json") for spec in bundle.specs(section)}
+        for kind, section in (("user", "users"), ("team", "teams"), ("service", "services"))
+    }
+    return catalog | {
+        name: kind.desired(bundle.specs(kind.section)) for name, kind in STANDALONE.items()
     }
 
 
@@ -144,7 +173,8 @@ def execute(session: Session, actor: Principal, plan: Plan, bundle: Bundle) -> N
 
     Order matters: users and teams refer to each other (members, scopes), services to teams
     and to each other, so new teams come first without members, services follow in
-    dependency order, and deletions run last, dependents before what they depend on.
+    dependency order, then the standalone kinds (routes with their place in the files as
+    their position), and deletions run last, dependents before what they depend on.
     """
     require_admin(actor, "apply configuration")
     wanted = {
@@ -172,9 +202,9 @@ def execute(session: Session, actor: Principal, plan: Plan, bundle: Bundle) -> N
             catalog_service.write_service(session, services[name], MANAGED_BY_CONFIG, service)
     for kind_name, kind in STANDALONE.items():
         rows = {row.name: row for row in kind.rows(session)}
-        for spec in bundle.specs(kind_name + "s"):
+        for position, spec in enumerate(bundle.specs(kind.section)):
             if spec.name in wanted[kind_name]:
-                kind.write(session, spec, MANAGED_BY_CONFIG, rows.get(spec.name))
+                kind.save(session, spec, rows.get(spec.name), position)
     _delete(session, plan)
     for change in plan.changes:
         before, after = change.before, change.after

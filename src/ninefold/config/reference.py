@@ -13,6 +13,7 @@ import json
 import types
 import typing
 from dataclasses import dataclass
+from datetime import date, time
 from typing import Any
 
 from pydantic import BaseModel, EmailStr
@@ -100,7 +101,7 @@ def _model_block(
     hints = typing.get_type_hints(model, include_extras=True)
     for name, info in model.model_fields.items():
         kind = _describe(hints[name], used)
-        limits = _limits(info.metadata)
+        limits = _limits(info.metadata, "item" if kind.startswith("list") else "character")
         if limits:
             kind += f", {limits}"
         lines.append(
@@ -168,14 +169,21 @@ def _describe(hint: Any, used: list[ValueType]) -> str:
         return "one of " + ", ".join(f"`{member.value}`" for member in hint)
     if isinstance(hint, type) and issubclass(hint, BaseModel):
         return f"[{hint.__name__}](#{hint.__name__.lower()})"
-    simple = {str: "string", int: "integer", float: "number", bool: "boolean"}
+    simple = {
+        str: "string",
+        int: "integer",
+        float: "number",
+        bool: "boolean",
+        time: "time of day, `HH:MM`",
+        date: "date, `YYYY-MM-DD`",
+    }
     if hint in simple:
         return simple[hint]
     return str(getattr(hint, "__name__", hint))
 
 
-def _limits(metadata: list[Any]) -> str:
-    """Bounds of a field as words: `0 to 3`, `at most 200 characters`."""
+def _limits(metadata: list[Any], unit: str) -> str:
+    """Bounds of a field as words: `0 to 3`, `at most 200 characters`, `at least 1 item`."""
     bounds: dict[str, Any] = {}
     for item in metadata:
         for key in ("ge", "le", "gt", "lt", "min_length", "max_length"):
@@ -187,17 +195,17 @@ def _limits(metadata: list[Any]) -> str:
     else:
         words = {"ge": "at least", "gt": "above", "le": "at most", "lt": "below"}
         parts += [f"{words[key]} {bounds[key]}" for key in words if key in bounds]
-    parts.append(_length(bounds.get("min_length"), bounds.get("max_length")))
+    parts.append(_length(bounds.get("min_length"), bounds.get("max_length"), unit))
     return ", ".join(p for p in parts if p)
 
 
-def _length(min_len: int | None, max_len: int | None) -> str:
+def _length(min_len: int | None, max_len: int | None, unit: str) -> str:
     if max_len is not None and min_len:
-        return f"{min_len} to {max_len} characters"
+        return f"{min_len} to {max_len} {unit}s"
     if max_len is not None:
-        return f"at most {max_len} characters"
+        return f"at most {max_len} {unit}s"
     if min_len:
-        return f"at least {min_len} character{'s' if min_len > 1 else ''}"
+        return f"at least {min_len} {unit}{'s' if min_len > 1 else ''}"
     return ""
 
 
@@ -211,6 +219,8 @@ def _default(info: FieldInfo) -> str:
         value = value.value
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json", exclude_defaults=False)
+    if isinstance(value, time):
+        value = value.isoformat(timespec="minutes")
     if isinstance(value, str) and value:
         return f"`{value}`"
     return f"`{json.dumps(value)}`"

@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from ninefold.alerts.schemas import IntegrationSpec
 from ninefold.auth.schemas import UserSpec
 from ninefold.catalog.schemas import ServiceSpec, TeamSpec
+from ninefold.oncall.specs import ScheduleSpec
+from ninefold.paging.specs import EscalationPolicySpec, RouteSpec
 from ninefold.slos.policy import BudgetPolicySpec
 
 SECTIONS: dict[str, type[BaseModel]] = {
@@ -19,6 +21,9 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "services": ServiceSpec,
     "budget_policies": BudgetPolicySpec,
     "integrations": IntegrationSpec,
+    "schedules": ScheduleSpec,
+    "escalation_policies": EscalationPolicySpec,
+    "routes": RouteSpec,
 }
 
 # Subdirectories read by their own loaders (SLO specs, runbooks), not as sections.

@@ -23,8 +23,12 @@ def all_rows(session: Session) -> list[ScheduleRow]:
     return list(session.scalars(select(ScheduleRow).order_by(ScheduleRow.name)))
 
 
+def find_row(session: Session, name: str) -> ScheduleRow | None:
+    return session.scalar(select(ScheduleRow).where(ScheduleRow.name == name))
+
+
 def get_row(session: Session, name: str) -> ScheduleRow:
-    row = session.scalar(select(ScheduleRow).where(ScheduleRow.name == name))
+    row = find_row(session, name)
     if row is None:
         raise NotFound(f"no schedule named {name!r}", field="schedule")
     return row

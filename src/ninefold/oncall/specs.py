@@ -68,7 +68,7 @@ class ScheduleSpec(Spec):
     """Who is on call: layers (the last is the highest) and, through the API, overrides."""
 
     name: Name = Field(description="Unique schedule name.")
-    description: str = Field(default="", max_length=2000)
+    description: str = Field(default="", max_length=2000, description="Free text.")
     team: Name | None = Field(default=None, description="Team that owns the schedule.")
     time_zone: TimeZone = Field(default="UTC", description="Zone of layers that name none.")
     layers: list[LayerSpec] = Field(min_length=1, description="Lowest first.")

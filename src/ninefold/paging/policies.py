@@ -14,8 +14,12 @@ def policy_rows(session: Session) -> list[EscalationPolicy]:
     return list(session.scalars(select(EscalationPolicy).order_by(EscalationPolicy.name)))
 
 
+def find_policy(session: Session, name: str) -> EscalationPolicy | None:
+    return session.scalar(select(EscalationPolicy).where(EscalationPolicy.name == name))
+
+
 def get_policy(session: Session, name: str) -> EscalationPolicy:
-    row = session.scalar(select(EscalationPolicy).where(EscalationPolicy.name == name))
+    row = find_policy(session, name)
     if row is None:
         raise NotFound(f"no escalation policy named {name!r}", field="policy")
     return row

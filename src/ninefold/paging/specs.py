@@ -39,7 +39,7 @@ class EscalationPolicySpec(Spec):
     unacknowledged, the group is handed to the policy named in `then`, if any."""
 
     name: Name = Field(description="Unique policy name.")
-    description: str = Field(default="", max_length=2000)
+    description: str = Field(default="", max_length=2000, description="What the policy is for.")
     steps: list[StepSpec] = Field(min_length=1, max_length=20, description="In order.")
     repeat: int = Field(
         default=0, ge=0, le=9, description="Further passes over the steps when nobody acks."

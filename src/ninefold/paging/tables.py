@@ -36,11 +36,12 @@ class Route(Managed, Base):
 
 
 class Escalation(Base):
-    """Where an alert group's paging stands: the policy it follows and the step it reached.
+    """Where an alert group's paging stands: the policy it follows and the step due next.
 
     `round` counts triggers (a snoozed group that re-triggers starts round 2 from the first
-    step); `pass_number` counts repeats of the policy. Step jobs are named by all three, so a
-    job enqueued twice runs once.
+    step), `level` the hand-overs to a `then` policy, `pass_number` the repeats of the policy.
+    `sequence` counts steps run; the pending step job is named after it, so a stale job (one
+    an "escalate now" overtook) finds its number taken and does nothing.
     """
 
     __tablename__ = "escalations"
@@ -53,10 +54,14 @@ class Escalation(Base):
     unrouted: Mapped[bool] = mapped_column(Boolean, default=False)
     policy: Mapped[str | None] = mapped_column(String(64))
     round: Mapped[int] = mapped_column(Integer, default=1)
+    level: Mapped[int] = mapped_column(Integer, default=0)
     pass_number: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[int] = mapped_column(Integer, default=0)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
     next_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     state: Mapped[str] = mapped_column(String(16), default="running")
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    assignee: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -65,16 +70,13 @@ class Page(Base):
 
     __tablename__ = "pages"
     __table_args__ = (
-        UniqueConstraint(
-            "group_id", "round", "pass_number", "step", "user_id", name="uq_pages_once"
-        ),
+        UniqueConstraint("group_id", "sequence", "user_id", name="uq_pages_once"),
         Index("ix_pages_user_at", "user_id", "paged_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id", ondelete="CASCADE"))
-    round: Mapped[int] = mapped_column(Integer)
-    pass_number: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
     step: Mapped[int] = mapped_column(Integer)
     policy: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -84,6 +86,17 @@ class Page(Base):
     time_zone: Mapped[str] = mapped_column(String(64))
     local_time: Mapped[str] = mapped_column(String(32))
     period: Mapped[str] = mapped_column(String(16))
+
+
+class InstanceSecret(Base):
+    """A secret this installation made for itself (the key that signs acknowledge links),
+    kept in the database so that every server and worker of the installation shares it."""
+
+    __tablename__ = "instance_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Notification(Base):

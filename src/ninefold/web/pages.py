@@ -32,6 +32,7 @@ TEMPLATE_DIRS = [
     PACKAGE / "web" / "templates",
     PACKAGE / "auth" / "templates",
     PACKAGE / "catalog" / "templates",
+    PACKAGE / "paging" / "templates",
 ]
 
 _environment = Environment(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -24,6 +25,14 @@ def register(app: typer.Typer) -> None:
         poll: Annotated[
             float, typer.Option(help="Seconds between looks for due jobs when idle.", min=0.1)
         ] = 1.0,
+        lease: Annotated[
+            float,
+            typer.Option(
+                help="Seconds a claimed job stays with this worker; if it dies, another worker "
+                "takes the job over after this long.",
+                min=1,
+            ),
+        ] = 120,
     ) -> None:
         """Run due jobs until stopped (SIGTERM or Ctrl-C); `serve` also runs one in-process."""
         from ninefold.cli_support import migrated_engine
@@ -33,7 +42,9 @@ def register(app: typer.Typer) -> None:
 
         settings: Settings = ctx.obj
         engine = migrated_engine(settings)
-        worker = Worker(make_session_factory(engine), handlers())
+        worker = Worker(
+            make_session_factory(engine), handlers(settings), lease=timedelta(seconds=lease)
+        )
         if once:
             out.print(f"ran {worker.run_once()} jobs")
             return

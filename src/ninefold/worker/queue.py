@@ -112,6 +112,21 @@ def finish(session: Session, job: Claimed, now: datetime) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+def renew(session: Session, job: Claimed, now: datetime, lease: timedelta) -> bool:
+    """Extend a job's lease; False when another worker has taken it over.
+
+    A handler calls this (through `JobContext.keep_lease`) right before an effect it cannot
+    take back, such as sending a message, in the transaction that records the attempt: a
+    worker whose lease ran out while the job waited in its batch then does not act on it.
+    """
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.locked_by == job.token, Job.finished_at.is_(None))
+        .values(locked_until=now + lease)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 def retry_delay(attempt: int) -> timedelta:
     """Exponential backoff: 15 s, 30 s, 1 min, ... capped at 15 minutes."""
     return min(FIRST_RETRY * (1 << min(max(attempt - 1, 0), 20)), LAST_RETRY)

@@ -32,6 +32,14 @@ class JobContext:
     now: datetime
     attempt: int
     factory: sessionmaker[Session]
+    job: queue.Claimed
+    lease: timedelta
+
+    def keep_lease(self, session: Session) -> None:
+        """Make sure the job is still this worker's (and keep it so for another lease) before
+        an effect that cannot be undone; `session` is the transaction recording the effect."""
+        if not queue.renew(session, self.job, self.now, self.lease):
+            raise LeaseLost(f"job {self.job.id} was taken over by another worker")
 
 
 Handler = Callable[[JobContext], None]
@@ -103,7 +111,10 @@ class Worker:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             with unit_of_work(self.factory) as session:
                 now = self.clock()
-                handler(JobContext(session, job.payload, now, job.attempt, self.factory))
+                context = JobContext(
+                    session, job.payload, now, job.attempt, self.factory, job, self.lease
+                )
+                handler(context)
                 if not queue.finish(session, job, now):
                     raise LeaseLost(f"job {job.id} was taken over by another worker")
         except LeaseLost as exc:

@@ -54,6 +54,9 @@ def test_the_written_directory_passes_check(tmp_path: Path) -> None:
         "services": 5,
         "budget_policies": 0,
         "integrations": 0,
+        "schedules": 0,
+        "escalation_policies": 0,
+        "routes": 0,
     }
 
 

@@ -10,7 +10,9 @@ import pytest
 from ninefold.config.check import check_directory
 from tests.factories import EXAMPLES
 
-SECTIONS = "users, teams, services, budget_policies, integrations"
+SECTIONS = (
+    "users, teams, services, budget_policies, integrations, schedules, escalation_policies, routes"
+)
 
 # A small valid configuration the cases below break one piece at a time.
 BASE = {
@@ -39,13 +41,6 @@ def write(root: Path, files: dict[str, str]) -> None:
 def problems_of(root: Path, files: dict[str, str]) -> list[str]:
     write(root, files)
     return [str(problem) for problem in check_directory(root).problems]
-
-
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The config directory, also the working directory, so problems name files as `x.yaml`."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 CASES = [
@@ -506,4 +501,7 @@ def test_the_examples_are_clean() -> None:
         "services": 14,
         "budget_policies": 1,
         "integrations": 4,
+        "schedules": 3,
+        "escalation_policies": 3,
+        "routes": 4,
     }

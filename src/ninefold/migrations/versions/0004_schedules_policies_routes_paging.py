@@ -20,6 +20,13 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "instance_secrets",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
+        sa.Column("created_at", ninefold.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_instance_secrets")),
+    )
+    op.create_table(
         "escalation_policies",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
@@ -96,10 +103,14 @@ def upgrade() -> None:
         sa.Column("unrouted", sa.Boolean(), nullable=False),
         sa.Column("policy", sa.String(length=64), nullable=True),
         sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("pass_number", sa.Integer(), nullable=False),
         sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("next_at", ninefold.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("snoozed_until", ninefold.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("assignee", sa.String(length=64), nullable=True),
         sa.Column("started_at", ninefold.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["group_id"],
@@ -114,8 +125,7 @@ def upgrade() -> None:
         "pages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("group_id", sa.Integer(), nullable=False),
-        sa.Column("round", sa.Integer(), nullable=False),
-        sa.Column("pass_number", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("step", sa.Integer(), nullable=False),
         sa.Column("policy", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -135,9 +145,7 @@ def upgrade() -> None:
             ["user_id"], ["users.id"], name=op.f("fk_pages_user_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pages")),
-        sa.UniqueConstraint(
-            "group_id", "round", "pass_number", "step", "user_id", name="uq_pages_once"
-        ),
+        sa.UniqueConstraint("group_id", "sequence", "user_id", name="uq_pages_once"),
     )
     with op.batch_alter_table("pages", schema=None) as batch_op:
         batch_op.create_index("ix_pages_user_at", ["user_id", "paged_at"], unique=False)
@@ -191,10 +199,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("notification_rules", sa.JSON(), nullable=False, server_default="[]")
         )
+        batch_op.add_column(sa.Column("calendar_token_hash", sa.String(length=64), nullable=True))
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_users_calendar_token_hash"), ["calendar_token_hash"]
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_users_calendar_token_hash"), type_="unique")
+        batch_op.drop_column("calendar_token_hash")
         batch_op.drop_column("notification_rules")
         batch_op.drop_column("contact_methods")
 
@@ -208,6 +222,7 @@ def downgrade() -> None:
 
     op.drop_table("pages")
     op.drop_table("escalations")
+    op.drop_table("instance_secrets")
     with op.batch_alter_table("schedule_overrides", schema=None) as batch_op:
         batch_op.drop_index("ix_schedule_overrides_schedule_end")
 

@@ -1,0 +1,75 @@
+"""Reading schedules for the API and the CLI: who is on call, the shifts of a range, overrides."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ninefold.oncall import service, views
+from ninefold.oncall.schedule import Schedule
+from ninefold.oncall.schemas import OverrideOut, ScheduleDetail, ScheduleSummary
+from ninefold.oncall.tables import Schedule as ScheduleRow
+from ninefold.oncall.tables import ScheduleOverride
+
+# The shortest range there is: overrides touching [now, now + INSTANT) are those covering now.
+INSTANT = timedelta(microseconds=1)
+END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def model_around(
+    session: Session, row: ScheduleRow, window: tuple[datetime, datetime], now: datetime
+) -> Schedule:
+    """The schedule with the overrides touching `window` or `now`."""
+    start, end = window
+    return service.model(session, row, min(start, now), max(end, now + INSTANT))
+
+
+def who(session: Session, name: str, at: datetime) -> tuple[str, ...]:
+    row = service.get_row(session, name)
+    return service.model(session, row, at, at + INSTANT).who(at)
+
+
+def summaries(session: Session, now: datetime) -> list[ScheduleSummary]:
+    return [
+        views.summary(
+            service.spec_of(row), service.model(session, row, now, now + INSTANT).who(now)
+        )
+        for row in service.all_rows(session)
+    ]
+
+
+def detail(
+    session: Session, name: str, window: tuple[datetime, datetime], now: datetime
+) -> ScheduleDetail:
+    row = service.get_row(session, name)
+    start, end = window
+    shown = [
+        views.override_out(o, row.name) for o in service.overrides_between(session, row, start, end)
+    ]
+    return views.detail(
+        service.spec_of(row),
+        model_around(session, row, window, now),
+        row.managed_by,
+        window,
+        now,
+        shown,
+    )
+
+
+def overrides(
+    session: Session, name: str, start: datetime, end: datetime | None = None
+) -> list[OverrideOut]:
+    """The overrides of schedule `name` touching `[start, end)`, by start; no end: all later."""
+    row = service.get_row(session, name)
+    rows = session.scalars(
+        select(ScheduleOverride)
+        .where(
+            ScheduleOverride.schedule_id == row.id,
+            ScheduleOverride.ends_at > start,
+            ScheduleOverride.starts_at < (end or END_OF_TIME),
+        )
+        .order_by(ScheduleOverride.starts_at, ScheduleOverride.id)
+    )
+    return [views.override_out(o, row.name) for o in rows]

@@ -1,0 +1,108 @@
+"""`ninefold oncall ...`: who is on call and when, from the server's database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from ninefold.auth import service as auth_service
+from ninefold.cli_support import transaction
+from ninefold.db import utcnow
+from ninefold.errors import Invalid, NotFound
+from ninefold.oncall import browse, service, times
+from ninefold.oncall.schedule import Segment
+
+GAP = "nobody (gap)"
+TIME_HELP = "ISO 8601 with a zone (2026-11-23T09:00:00Z, 2026-11-23T10:00+01:00) or now."
+
+
+def _option(text: str, option: str, now: datetime) -> datetime:
+    """Parse a TIME option; errors name the option as typed."""
+    try:
+        return times.parse_instant(text, option.lstrip("-"), now)
+    except Invalid as exc:
+        raise Invalid(f"{option}: {exc.message}", field=exc.field) from None
+
+
+def _range(start: str, end: str | None, now: datetime) -> tuple[datetime, datetime]:
+    first = _option(start, "--from", now)
+    last = first + times.DEFAULT_RANGE if end is None else _option(end, "--to", now)
+    try:
+        times.check_range(first, last)
+    except Invalid as exc:
+        raise Invalid(f"--to: {exc.message}", field="to") from None
+    return first, last
+
+
+def _when(instant: datetime, zone: ZoneInfo) -> str:
+    local = instant.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def shift_lines(segments: list[Segment], zone: ZoneInfo) -> list[str]:
+    """One line per segment: start and end in UTC, then in the schedule's zone, then who."""
+    utc = ZoneInfo("UTC")
+    lines = [f"{'start':<20}  {'end':<20}  {'start (local)':<24}  {'end (local)':<24}  on call"]
+    for segment in segments:
+        lines.append(
+            f"{_when(segment.start, utc):<20}  {_when(segment.end, utc):<20}  "
+            f"{_when(segment.start, zone):<24}  {_when(segment.end, zone):<24}  "
+            f"{', '.join(segment.people) or GAP}"
+        )
+    return lines
+
+
+def register(app: typer.Typer) -> None:
+    oncall_app = typer.Typer(
+        help="On-call schedules: who is on call, and when.", no_args_is_help=True
+    )
+    app.add_typer(oncall_app, name="oncall")
+
+    @oncall_app.command("who")
+    def who_command(
+        ctx: typer.Context,
+        schedule: Annotated[str, typer.Argument(help="Schedule name.")],
+        at: Annotated[str, typer.Option("--at", help=f"When. {TIME_HELP}")] = "now",
+    ) -> None:
+        """Print who is on call (one name a line), or "nobody (gap)"."""
+        instant = _option(at, "--at", utcnow())
+        with transaction(ctx.obj) as session:
+            people = browse.who(session, schedule, instant)
+        for line in people or (GAP,):
+            typer.echo(line)
+
+    @oncall_app.command("shifts")
+    def shifts_command(
+        ctx: typer.Context,
+        schedule: Annotated[str, typer.Argument(help="Schedule name.")],
+        start: Annotated[str, typer.Option("--from", help=f"Start. {TIME_HELP}")] = "now",
+        end: Annotated[
+            str | None,
+            typer.Option(
+                "--to", help="End, 93 days after --from at most. Default: 14 days after --from."
+            ),
+        ] = None,
+        person: Annotated[
+            str | None, typer.Option("--person", help="Only this user's shifts.")
+        ] = None,
+    ) -> None:
+        """Print the shifts of a schedule between two times, in UTC and in its zone."""
+        window = _range(start, end, utcnow())
+        with transaction(ctx.obj) as session:
+            row = service.get_row(session, schedule)
+            if person is not None:
+                try:
+                    auth_service.get_user_row(session, person)
+                except NotFound as exc:
+                    raise Invalid(f"--person: {exc.message}", field="person") from None
+            model = service.model(session, row, *window)
+            zone = ZoneInfo(row.time_zone)
+        segments = model.shifts(*window) if person is None else model.shifts_of(person, *window)
+        if person is not None and not segments:
+            typer.echo(f"{person} is not on call in {schedule} in that range")
+            return
+        for line in shift_lines(segments, zone):
+            typer.echo(line)

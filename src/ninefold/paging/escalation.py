@@ -1,0 +1,257 @@
+"""Escalation: route a new alert group, then run its policy's steps as jobs until someone acts.
+
+Each step pages its people at once and enqueues the next step for when its wait runs out. The
+pending job is named after the step count (`Escalation.sequence`): a step that ran early
+("escalate now") moves the count on, so the job left behind finds its number taken and does
+nothing, and a job run twice after a crash pages nobody twice (pages are unique per step and
+person). Acknowledging or resolving needs no cleanup here: a step job checks the group first
+and stops the escalation when the group is no longer triggered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ninefold.alerts.service import TRIGGERED
+from ninefold.alerts.tables import AlertGroup, GroupEvent
+from ninefold.auth.tables import User
+from ninefold.catalog.tables import Service, Team
+from ninefold.db import insert_new
+from ninefold.oncall import service as schedules
+from ninefold.paging import notifications, policies
+from ninefold.paging.hours import local_view
+from ninefold.paging.routing import choose, route_labels, service_by_labels
+from ninefold.paging.specs import EscalationPolicySpec, StepSpec
+from ninefold.paging.tables import Escalation, Page
+from ninefold.worker import queue
+
+JOB_STEP = "escalation.step"
+RUNNING, STOPPED, EXHAUSTED, UNROUTED = "running", "stopped", "exhausted", "unrouted"
+# A chain of `then` hand-overs longer than this is a loop `ninefold check` should have caught.
+MAX_LEVELS = 10
+SYSTEM = "ninefold"
+
+
+def event(session: Session, group: AlertGroup, now: datetime, kind: str, **detail: object) -> None:
+    session.add(GroupEvent(group_id=group.id, at=now, kind=kind, actor=SYSTEM, detail=detail))
+
+
+def get_escalation(session: Session, group_id: int, *, lock: bool = False) -> Escalation | None:
+    query = select(Escalation).where(Escalation.group_id == group_id)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def start(session: Session, group: AlertGroup, now: datetime) -> None:
+    """Route the group and run the first step; a second run (a repeated job) does nothing."""
+    routing = choose(
+        [policies.route_spec(row) for row in policies.route_rows(session)],
+        route_labels(group.labels, group.service, group.severity),
+    )
+    if group.service is None:
+        group.service = (routing.route.service if routing.route else None) or _catalog_service(
+            session, group.labels
+        )
+    created = insert_new(
+        session,
+        Escalation,
+        {
+            "group_id": group.id,
+            "route": routing.route.name if routing.route else None,
+            "unrouted": routing.unrouted,
+            "policy": routing.policy,
+            "round": 1,
+            "level": 0,
+            "pass_number": 0,
+            "step": 0,
+            "sequence": 0,
+            "state": RUNNING if routing.policy else UNROUTED,
+            "started_at": now,
+        },
+        ["group_id"],
+    )
+    if not created:
+        return
+    escalation = session.scalars(
+        select(Escalation).where(Escalation.group_id == group.id).with_for_update()
+    ).one()
+    event(
+        session,
+        group,
+        now,
+        "routed",
+        route=escalation.route,
+        policy=escalation.policy,
+        unrouted=escalation.unrouted,
+    )
+    if escalation.policy is None:
+        event(session, group, now, "nobody_paged", reason="no route matched and none is default")
+        return
+    if group.state == TRIGGERED:
+        run_step(session, escalation, group, now)
+    else:
+        escalation.state = STOPPED
+
+
+def _catalog_service(session: Session, labels: dict[str, str]) -> str | None:
+    services = dict(session.execute(select(Service.name, Service.labels)).tuples().all())
+    return service_by_labels(labels, services)
+
+
+def run_due_step(session: Session, group_id: int, sequence: int, now: datetime) -> None:
+    """The step job: run the next step unless the group was acted on or the job is stale."""
+    escalation = get_escalation(session, group_id, lock=True)
+    if escalation is None or escalation.state != RUNNING or escalation.sequence != sequence:
+        return
+    group = session.get_one(AlertGroup, group_id)
+    if group.state != TRIGGERED:
+        escalation.state = STOPPED
+        escalation.next_at = None
+        return
+    run_step(session, escalation, group, now)
+
+
+def run_step(session: Session, escalation: Escalation, group: AlertGroup, now: datetime) -> None:
+    """Page the current step's people, move to the next step and enqueue it."""
+    row = policies.find_policy(session, escalation.policy or "")
+    if row is None:
+        _stop(session, escalation, group, now, "policy_missing", policy=escalation.policy)
+        return
+    policy = policies.policy_spec(row)
+    if escalation.step >= len(policy.steps):  # the policy lost steps since the last one ran
+        _advance(session, escalation, group, policy, now)
+        return
+    step = policy.steps[escalation.step]
+    escalation.sequence += 1
+    paged = 0
+    for user, reason in targets(session, step, now):
+        paged += page(session, group, escalation, user, reason, step_number(escalation), now)
+    if not paged:
+        event(session, group, now, "step_empty", policy=policy.name, step=step_number(escalation))
+    wait = timedelta(minutes=step.wait_minutes if paged else 0)
+    _advance(session, escalation, group, policy, now)
+    if escalation.state == RUNNING:
+        escalation.next_at = now + wait
+        queue.enqueue(
+            session,
+            JOB_STEP,
+            {"group_id": group.id, "sequence": escalation.sequence},
+            escalation.next_at,
+            dedup_key=f"{JOB_STEP}:{group.id}:{escalation.sequence}",
+        )
+
+
+def step_number(escalation: Escalation) -> int:
+    """The step as people count it: 1 for the first."""
+    return escalation.step + 1
+
+
+def _advance(
+    session: Session,
+    escalation: Escalation,
+    group: AlertGroup,
+    policy: EscalationPolicySpec,
+    now: datetime,
+) -> None:
+    if escalation.step + 1 < len(policy.steps):
+        escalation.step += 1
+    elif escalation.pass_number < policy.repeat:
+        escalation.pass_number += 1
+        escalation.step = 0
+    elif policy.then is not None and escalation.level < MAX_LEVELS:
+        escalation.policy = policy.then
+        escalation.level += 1
+        escalation.pass_number = escalation.step = 0
+        event(session, group, now, "handed_over", policy=policy.then)
+    else:
+        _stop(session, escalation, group, now, "exhausted", policy=policy.name)
+        escalation.state = EXHAUSTED
+
+
+def _stop(
+    session: Session,
+    escalation: Escalation,
+    group: AlertGroup,
+    now: datetime,
+    kind: str,
+    **detail: object,
+) -> None:
+    escalation.state = STOPPED
+    escalation.next_at = None
+    event(session, group, now, kind, **detail)
+
+
+def targets(session: Session, step: StepSpec, now: datetime) -> list[tuple[User, str]]:
+    """The people a step pages, each once, with why: named, on call, or in the team."""
+    found: dict[str, str] = dict.fromkeys(step.users, "named in the policy")
+    for name in step.schedules:
+        row = schedules.find_row(session, name)
+        if row is None:
+            continue
+        for person in schedules.model(session, row, now, now + timedelta(seconds=1)).who(now):
+            found.setdefault(person, f"on call for {name}")
+    for name in step.teams:
+        team = session.scalar(select(Team).where(Team.name == name))
+        for member in team.members if team else []:
+            found.setdefault(member.user.name, f"member of {name}")
+    users = {
+        u.name: u
+        for u in session.scalars(select(User).where(User.name.in_(found), User.disabled.is_(False)))
+    }
+    return [(users[name], reason) for name, reason in found.items() if name in users]
+
+
+def page(
+    session: Session,
+    group: AlertGroup,
+    escalation: Escalation,
+    user: User,
+    reason: str,
+    step: int,
+    now: datetime,
+) -> int:
+    """Record the page and plan its notifications; 0 when this step already paged them."""
+    local, period = local_view(now, user.time_zone)
+    created = insert_new(
+        session,
+        Page,
+        {
+            "group_id": group.id,
+            "sequence": escalation.sequence,
+            "step": step,
+            "policy": escalation.policy or "",
+            "user_id": user.id,
+            "user_name": user.name,
+            "reason": reason,
+            "paged_at": now,
+            "time_zone": user.time_zone,
+            "local_time": local.strftime("%a %H:%M"),
+            "period": period,
+        },
+        ["group_id", "sequence", "user_id"],
+    )
+    if not created:
+        return 0
+    row = session.scalars(
+        select(Page).where(
+            Page.group_id == group.id,
+            Page.sequence == escalation.sequence,
+            Page.user_id == user.id,
+        )
+    ).one()
+    event(
+        session,
+        group,
+        now,
+        "paged",
+        user=user.name,
+        reason=reason,
+        step=step,
+        local_time=row.local_time,
+        period=period,
+    )
+    if not notifications.plan(session, row, user, now):
+        event(session, group, now, "unreachable", user=user.name)
+    return 1

@@ -1,0 +1,61 @@
+"""The paging domain's background jobs, and the channels notifications go out by."""
+
+from __future__ import annotations
+
+from ninefold.adapters.chat import SlackTransport, TeamsTransport
+from ninefold.adapters.smtp import SmtpTransport
+from ninefold.adapters.webhook import WebhookTransport
+from ninefold.alerts.tables import AlertGroup
+from ninefold.conventions import JOB_ALERT_GROUP_OPENED
+from ninefold.paging import actions, escalation, notifications
+from ninefold.paging.messages import Renderer
+from ninefold.paging.notifications import Channel, Sender
+from ninefold.settings import Settings
+from ninefold.worker.runner import Handler, JobContext
+
+
+def channels(settings: Settings) -> dict[str, Channel]:
+    """Email only when an SMTP server is set; a notification by a missing channel fails
+    with a message saying so, visible on the group's timeline."""
+    found = {
+        "slack": Channel(SlackTransport(), idempotent=False),
+        "teams": Channel(TeamsTransport(), idempotent=False),
+        "webhook": Channel(WebhookTransport(), idempotent=True),
+    }
+    if settings.smtp_host:
+        smtp = SmtpTransport(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_sender,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
+        found["email"] = Channel(smtp, idempotent=True)
+    return found
+
+
+def group_opened(ctx: JobContext) -> None:
+    group = ctx.session.get(AlertGroup, int(ctx.payload["group_id"]))
+    if group is not None:
+        escalation.start(ctx.session, group, ctx.now)
+
+
+def step_due(ctx: JobContext) -> None:
+    escalation.run_due_step(
+        ctx.session, int(ctx.payload["group_id"]), int(ctx.payload["sequence"]), ctx.now
+    )
+
+
+def snooze_over(ctx: JobContext) -> None:
+    actions.unsnooze(ctx.session, int(ctx.payload["group_id"]), ctx.payload["until"], ctx.now)
+
+
+def handlers(settings: Settings) -> dict[str, Handler]:
+    sender = Sender(channels(settings), Renderer(settings.resolved_public_url()))
+    return {
+        JOB_ALERT_GROUP_OPENED: group_opened,
+        escalation.JOB_STEP: step_due,
+        notifications.JOB_SEND: sender,
+        actions.JOB_UNSNOOZE: snooze_over,
+    }

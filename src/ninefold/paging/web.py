@@ -1,0 +1,51 @@
+"""The page a signed acknowledge or resolve link opens: no login, one button.
+
+GET only shows what the link will do (mail scanners fetch links; they must not acknowledge
+anything); the button POSTs, and the link's signature is the authority.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+
+from ninefold.alerts import groups
+from ninefold.db import utcnow
+from ninefold.http import SessionDep
+from ninefold.paging import actions
+from ninefold.paging.links import LINK_PATH, instance_secret, read_token
+from ninefold.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+VERBS = {"ack": "Acknowledge", "resolve": "Resolve"}
+
+
+@router.get(LINK_PATH + "{token}")
+def confirm(request: Request, token: str, session: SessionDep) -> HTMLResponse:
+    grant = read_token(instance_secret(session), token, utcnow())
+    group = groups.get_row(session, grant.group_id)
+    context = {"me": None, "grant": grant, "group": group, "verb": VERBS[grant.action]}
+    return render(request, "act.html", context)
+
+
+@router.post(LINK_PATH + "{token}")
+def act(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    actionable: Annotated[groups.Actionable | None, Form()] = None,
+) -> HTMLResponse:
+    grant, changed = actions.act_by_link(session, token, utcnow(), actionable)
+    group = groups.get_row(session, grant.group_id)
+    context = {
+        "me": None,
+        "grant": grant,
+        "group": group,
+        "verb": VERBS[grant.action],
+        "done": True,
+        "changed": changed,
+    }
+    return render(request, "act.html", context)
