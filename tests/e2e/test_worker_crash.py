@@ -11,10 +11,9 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -32,19 +31,9 @@ from ninefold.paging.tables import Notification, Page
 from ninefold.settings import Settings
 from ninefold.worker.tables import Job
 from tests.support.http_receiver import HttpReceiver
+from tests.support.waiting import eventually
 
-T = TypeVar("T")
 SETTLED = {"sent", "failed", "cancelled", "suppressed", "uncertain"}
-
-
-def eventually(probe: Callable[[], T | None], what: str, seconds: float = 30) -> T:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = probe()
-        if found:
-            return found
-        assert time.monotonic() < deadline, f"{what} did not happen within {seconds:g} s"
-        time.sleep(0.1)
 
 
 def setup_paging(engine: Engine, receiver: HttpReceiver, people: int = 1) -> str:
