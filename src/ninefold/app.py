@@ -42,7 +42,9 @@ from ninefold.errors import NinefoldError, Unauthenticated
 from ninefold.headers import SecurityHeadersMiddleware
 from ninefold.observability import HttpMetrics, MetricsMiddleware
 from ninefold.oncall import api as oncall_api
+from ninefold.oncall import web as oncall_web
 from ninefold.paging import api as paging_api
+from ninefold.paging import group_pages, policy_pages
 from ninefold.paging import web as paging_web
 from ninefold.settings import Settings
 from ninefold.slos import web as slos_web
@@ -92,6 +94,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(catalog_web.router)
     app.include_router(slos_web.router)
     app.include_router(paging_web.router)
+    app.include_router(group_pages.router)
+    app.include_router(policy_pages.router)
+    app.include_router(oncall_web.router)
     app.mount(
         "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
     )

@@ -192,7 +192,8 @@ def demo(
     from ninefold.auth.tables import User
     from ninefold.config.apply import execute, make_plan
     from ninefold.config.check import check_directory
-    from ninefold.db import make_engine, make_session_factory, unit_of_work
+    from ninefold.db import make_engine, make_session_factory, unit_of_work, utcnow
+    from ninefold.demo import seed_alerts
 
     settings = settings_of(ctx)
     # The demo's SLO pages show sample history unless told to read a real Prometheus.
@@ -214,6 +215,7 @@ def demo(
             auth_service.create_user(session, operator(), spec, password)
         else:
             auth_service.set_password(session, operator(), "demo-admin", password)
+        seed_alerts(session, utcnow())
     out.print(plan.summary())
     out.print(
         f"\n[bold]Ninefold demo[/bold] at http://{settings.host}:{settings.port}\n"

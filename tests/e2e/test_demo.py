@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from tests.factories import EXAMPLES
+from tests.support.waiting import eventually
 
 
 def _free_port() -> int:
@@ -76,6 +77,22 @@ def test_demo_serves_the_example_shop_with_a_working_admin_login(tmp_path: Path)
             assert "sample data" in slos
             slo = client.get("/slos/checkout/availability").text
             assert '<polyline class="remaining"' in slo
+
+            # Sample alerts came in through the intake; the in-process worker routes them.
+            listing = client.get("/alerts").text
+            assert listing.count('data-testid="alert-group"') == 4
+            found = re.search(r'href="/alerts/(\d+)">Checkout budget burn', listing)
+            assert found, listing
+            checkout = f"/alerts/{found.group(1)}"
+            eventually(
+                lambda: (
+                    "Routed by payments to policy payments-default" in client.get(checkout).text
+                ),
+                "the demo's worker routing the checkout alert",
+                30,
+            )
+            paged = r"Paged (priya|diego) \(step 1, on call for payments-primary\)"
+            assert re.search(paged, client.get(checkout).text)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -321,3 +321,30 @@ class TestGenericWebhook:
         )
         assert response.status_code == 503
         assert "CRON_SECRET" in response.json()["error"]["message"]
+
+
+def test_the_group_list_filters_by_state_service_and_severity(
+    client: TestClient, am_url: str, admin_headers: dict[str, str]
+) -> None:
+    def send(name: str, service: str, severity: str, status: str = "firing") -> None:
+        alert = am_alert(name, status)
+        alert["labels"] = {"alertname": name, "service": service, "severity": severity}
+        body = am_payload(alert, groupKey=f'{{}}:{{alertname="{name}"}}', status=status)
+        assert client.post(am_url, json=body).status_code == 200
+
+    send("A", "checkout", "critical")
+    send("B", "search", "warning")
+    send("C", "checkout", "warning")
+    send("C", "checkout", "warning", "resolved")
+
+    def titles(**query: str) -> list[str]:
+        page = client.get("/api/v1/alert-groups", params=query, headers=admin_headers).json()
+        return sorted(g["title"] for g in page["items"])
+
+    assert titles(service="checkout") == ["A is burning", "C is burning"]
+    assert titles(severity="warning") == ["B is burning", "C is burning"]
+    assert titles(service="checkout", severity="warning", state="resolved") == ["C is burning"]
+    assert titles(state="acknowledged") == []
+    wrong = client.get("/api/v1/alert-groups?state=open", headers=admin_headers)
+    assert wrong.status_code == 422
+    assert wrong.json()["error"]["field"] == "state"

@@ -28,7 +28,9 @@ from ninefold.errors import NinefoldError
 from ninefold.paging import cli as paging_cli
 from ninefold.paging.tables import Escalation, Page
 from ninefold.settings import Settings
-from tests.integration.test_escalation import T0, alert, paging, paging_settings, run
+from tests.integration.test_escalation import T0, paging, paging_settings
+from tests.support.paging import alertmanager_body as alert
+from tests.support.paging import run_jobs as run
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 __all__ = ["paging", "paging_settings"]  # fixtures, used by name

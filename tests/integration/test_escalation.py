@@ -22,7 +22,6 @@ from ninefold.auth.service import write_user
 from ninefold.catalog.schemas import TeamSpec
 from ninefold.catalog.service import write_team
 from ninefold.db import make_session_factory, unit_of_work, utcnow
-from ninefold.jobs import handlers
 from ninefold.oncall import service as schedules
 from ninefold.oncall.specs import ScheduleSpec
 from ninefold.paging import policies
@@ -30,41 +29,14 @@ from ninefold.paging.links import Grant, instance_secret, make_token
 from ninefold.paging.specs import EscalationPolicySpec, RouteSpec
 from ninefold.paging.tables import Escalation, Notification, Page
 from ninefold.settings import Settings
-from ninefold.worker.runner import Worker
 from tests.factories import make_token as make_api_token
 from tests.factories import make_user
 from tests.support.http_receiver import HttpReceiver
+from tests.support.paging import alertmanager_body as alert
+from tests.support.paging import run_jobs as run
 from tests.support.smtp_sink import SmtpSink
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 03:00 in Berlin: sleeping hours
-
-
-def alert(name: str = "CheckoutErrors", status: str = "firing") -> dict[str, object]:
-    return {
-        "version": "4",
-        "groupKey": f'{{}}:{{alertname="{name}"}}',
-        "status": status,
-        "receiver": "ninefold",
-        "groupLabels": {"alertname": name},
-        "commonLabels": {},
-        "commonAnnotations": {},
-        "externalURL": "http://alertmanager.test",
-        "truncatedAlerts": 0,
-        "alerts": [
-            {
-                "status": status,
-                "labels": {"alertname": name, "service": "checkout", "severity": "critical"},
-                "annotations": {
-                    "summary": "Checkout fails 12% of requests",
-                    "runbook_url": "https://runbooks.test/checkout",
-                },
-                "startsAt": "2026-11-24T01:59:00Z",
-                "endsAt": "0001-01-01T00:00:00Z",
-                "generatorURL": "http://prometheus.test/graph",
-                "fingerprint": f"fp-{name}",
-            }
-        ],
-    }
 
 
 @pytest.fixture
@@ -124,16 +96,6 @@ def paging(engine: Engine, http_receiver: HttpReceiver) -> str:
         )
         row = integrations.write(session, IntegrationSpec(name="am", kind="alertmanager"), "config")
         return f"/api/v1/integrations/alertmanager/{row.key}"
-
-
-def run(engine: Engine, settings: Settings, at: datetime) -> int:
-    """Run jobs due at `at` until none is left, those they enqueue included."""
-    worker = Worker(make_session_factory(engine), handlers(settings), clock=lambda: at)
-    ran = total = worker.run_once()
-    while ran:
-        ran = worker.run_once()
-        total += ran
-    return total
 
 
 @pytest.fixture

@@ -48,10 +48,13 @@ def list_groups(
     _me: CurrentUser,
     state: Annotated[str | None, Query(description="triggered, acknowledged or resolved.")] = None,
     service: Annotated[str | None, Query(description="Service name.")] = None,
+    severity: Annotated[str | None, Query(description="Severity label, e.g. critical.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[AlertGroupOut]:
-    return groups.list_groups(session, state=state, service=service, limit=limit, offset=offset)
+    return groups.list_groups(
+        session, state=state, service=service, severity=severity, limit=limit, offset=offset
+    )
 
 
 @router.get("/alert-groups/{group_id}", summary="An alert group with its alerts and timeline")

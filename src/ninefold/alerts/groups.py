@@ -42,6 +42,7 @@ def list_groups(
     *,
     state: str | None = None,
     service: str | None = None,
+    severity: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[AlertGroupOut]:
@@ -52,6 +53,8 @@ def list_groups(
         query = query.where(AlertGroup.state == state)
     if service:
         query = query.where(AlertGroup.service == service)
+    if severity:
+        query = query.where(AlertGroup.severity == severity)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.order_by(AlertGroup.created_at.desc(), AlertGroup.id.desc())
@@ -59,6 +62,15 @@ def list_groups(
         .offset(offset)
     ).all()
     return Page(items=_outs(session, list(rows)), total=total, limit=limit, offset=offset)
+
+
+def facets(session: Session) -> dict[str, list[str]]:
+    """The services and severities alert groups have, for the filters of the list page."""
+    found: dict[str, list[str]] = {}
+    for name, column in (("service", AlertGroup.service), ("severity", AlertGroup.severity)):
+        values = session.scalars(select(column).where(column.is_not(None), column != "").distinct())
+        found[name] = sorted(v for v in values if v)
+    return found
 
 
 def _outs(session: Session, rows: list[AlertGroup]) -> list[AlertGroupOut]:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ninefold.oncall import service, views
 from ninefold.oncall.schedule import Schedule
-from ninefold.oncall.schemas import OverrideOut, ScheduleDetail, ScheduleSummary
+from ninefold.oncall.schemas import OverrideOut, ScheduleDetail, ScheduleSummary, SegmentOut
 from ninefold.oncall.tables import Schedule as ScheduleRow
 from ninefold.oncall.tables import ScheduleOverride
 
@@ -73,3 +73,15 @@ def overrides(
         .order_by(ScheduleOverride.starts_at, ScheduleOverride.id)
     )
     return [views.override_out(o, row.name) for o in rows]
+
+
+def shifts_of(
+    session: Session, person: str, start: datetime, end: datetime
+) -> list[tuple[str, SegmentOut]]:
+    """`person`'s shifts in `[start, end)` across every schedule, by start."""
+    found = [
+        (row.name, views.segment_out(segment))
+        for row in service.all_rows(session)
+        for segment in service.model(session, row, start, end).shifts_of(person, start, end)
+    ]
+    return sorted(found, key=lambda pair: (pair[1].start, pair[0]))

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
@@ -33,6 +34,7 @@ TEMPLATE_DIRS = [
     PACKAGE / "auth" / "templates",
     PACKAGE / "catalog" / "templates",
     PACKAGE / "paging" / "templates",
+    PACKAGE / "oncall" / "templates",
 ]
 
 _environment = Environment(
@@ -45,6 +47,7 @@ _environment.globals["version"] = __version__
 _environment.filters["as_json"] = lambda value, indent=None: json.dumps(
     value, ensure_ascii=False, indent=indent, sort_keys=True
 )
+_environment.filters["in_zone"] = lambda value, zone: value.astimezone(ZoneInfo(zone))
 _environment.globals["csrf_field"] = CSRF_FORM_FIELD
 _environment.globals["csrf_header"] = CSRF_HEADER
 templates = Jinja2Templates(env=_environment)
@@ -98,6 +101,10 @@ NAV = [
     ("Home", "/", False),
     ("Services", "/services", False),
     ("SLOs", "/slos", False),
+    ("Alerts", "/alerts", False),
+    ("Schedules", "/schedules", False),
+    ("Escalation", "/escalation-policies", False),
+    ("My shifts", "/my-shifts", False),
     ("Teams", "/teams", False),
     ("Audit log", "/audit", True),
 ]

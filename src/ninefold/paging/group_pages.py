@@ -1,0 +1,151 @@
+"""Pages of alert groups: the list (filtered, refreshing itself) and a group's page with its
+alerts, paging and timeline, and the forms that act on it.
+
+The forms post to these routes, not to the API: a browser carries a session cookie and a CSRF
+token, not a bearer token. Every action ends in a redirect back to the group (post, redirect,
+get), so reloading the page never repeats an action.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ninefold.alerts import groups
+from ninefold.auth import service as auth_service
+from ninefold.auth.model import ROLE_RANK, Principal, Role
+from ninefold.conventions import CSRF_FORM_FIELD
+from ninefold.db import utcnow
+from ninefold.errors import NotFound
+from ninefold.http import SessionDep
+from ninefold.paging import actions
+from ninefold.paging.overview import escalation_out
+from ninefold.paging.timeline import describe
+from ninefold.web.pages import PageUser, render, require_csrf
+
+router = APIRouter(include_in_schema=False)
+
+# How often the list and a group's live part ask the server again, in seconds.
+REFRESH_SECONDS = 3
+PAGE_SIZE = 50
+SNOOZE_CHOICES = (15, 30, 60, 120, 240, 480)
+CsrfField = Annotated[str | None, Form(alias=CSRF_FORM_FIELD)]
+
+
+def _can_act(me: Principal) -> bool:
+    return ROLE_RANK[me.role] >= ROLE_RANK[Role.RESPONDER]
+
+
+@router.get("/alerts")
+def alerts_page(
+    request: Request,
+    session: SessionDep,
+    me: PageUser,
+    state: str | None = None,
+    service: str | None = None,
+    severity: str | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    filters = {"state": state, "service": service, "severity": severity}
+    chosen = {k: v for k, v in filters.items() if v}
+    page = groups.list_groups(session, **chosen, limit=PAGE_SIZE, offset=offset)
+    context = {
+        "me": me,
+        "page": page,
+        "filters": filters,
+        "states": groups.STATES,
+        "facets": groups.facets(session),
+        "refresh": REFRESH_SECONDS,
+        "query": urlencode(chosen) + "&" if chosen else "",
+    }
+    fragment = request.headers.get("hx-request")
+    template = "alert_groups_table.html" if fragment else "alert_groups.html"
+    return render(request, template, context)
+
+
+@router.get("/alerts/{group_id}")
+def group_page(
+    request: Request, group_id: int, session: SessionDep, me: PageUser, done: str | None = None
+) -> HTMLResponse:
+    group = groups.detail(session, group_id)
+    try:
+        paging = escalation_out(session, group_id)
+    except NotFound:
+        paging = None
+    timeline = [(e, describe(e.kind, e.detail)) for e in reversed(group.timeline)]
+    responders = [u.name for u in auth_service.list_users(session) if u.role != Role.VIEWER]
+    context = {
+        "me": me,
+        "group": group,
+        "paging": paging,
+        "timeline": timeline,
+        "can_act": _can_act(me),
+        "responders": responders,
+        "snooze_choices": SNOOZE_CHOICES,
+        "done": done,
+        "refresh": REFRESH_SECONDS,
+    }
+    template = "alert_group_live.html" if request.headers.get("hx-request") else "alert_group.html"
+    return render(request, template, context)
+
+
+def _back(group_id: int, done: str) -> RedirectResponse:
+    return RedirectResponse(f"/alerts/{group_id}?done={done}", status_code=303)
+
+
+@router.post("/alerts/{group_id}/acknowledge")
+def acknowledge(
+    group_id: int, session: SessionDep, me: PageUser, csrf: CsrfField = None
+) -> Response:
+    require_csrf(me, csrf)
+    groups.acknowledge(session, me, group_id, utcnow())
+    return _back(group_id, "acknowledged")
+
+
+@router.post("/alerts/{group_id}/resolve")
+def resolve(
+    group_id: int,
+    session: SessionDep,
+    me: PageUser,
+    actionable: Annotated[groups.Actionable | None, Form()] = None,
+    csrf: CsrfField = None,
+) -> Response:
+    require_csrf(me, csrf)
+    groups.resolve(session, me, group_id, utcnow(), actionable)
+    return _back(group_id, "resolved")
+
+
+@router.post("/alerts/{group_id}/snooze")
+def snooze(
+    group_id: int,
+    session: SessionDep,
+    me: PageUser,
+    minutes: Annotated[int, Form()],
+    csrf: CsrfField = None,
+) -> Response:
+    require_csrf(me, csrf)
+    actions.snooze(session, me, group_id, minutes, utcnow())
+    return _back(group_id, "snoozed")
+
+
+@router.post("/alerts/{group_id}/escalate")
+def escalate(group_id: int, session: SessionDep, me: PageUser, csrf: CsrfField = None) -> Response:
+    require_csrf(me, csrf)
+    actions.escalate_now(session, me, group_id, utcnow())
+    return _back(group_id, "escalated")
+
+
+@router.post("/alerts/{group_id}/reassign")
+def reassign(
+    group_id: int,
+    session: SessionDep,
+    me: PageUser,
+    user: Annotated[str, Form()],
+    csrf: CsrfField = None,
+) -> Response:
+    require_csrf(me, csrf)
+    actions.reassign(session, me, group_id, user, utcnow())
+    return _back(group_id, "reassigned")
