@@ -44,7 +44,7 @@ from ninefold.observability import HttpMetrics, MetricsMiddleware
 from ninefold.oncall import api as oncall_api
 from ninefold.oncall import web as oncall_web
 from ninefold.paging import api as paging_api
-from ninefold.paging import group_pages, policy_pages
+from ninefold.paging import group_pages, policy_pages, silence_api, silence_pages
 from ninefold.paging import web as paging_web
 from ninefold.settings import Settings
 from ninefold.slos import web as slos_web
@@ -84,6 +84,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(intake_api.router, prefix=API_PREFIX)
     app.include_router(oncall_api.router, prefix=API_PREFIX)
     app.include_router(paging_api.router, prefix=API_PREFIX)
+    app.include_router(silence_api.router, prefix=API_PREFIX)
     board = slos_web.make_board(settings)
     app.state.slo_board = board
     panels: list[pages.ServicePanel] = [slos_web.service_slos_panel(board), slos_web.gate_panel]
@@ -96,6 +97,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(paging_web.router)
     app.include_router(group_pages.router)
     app.include_router(policy_pages.router)
+    app.include_router(silence_pages.router)
     app.include_router(oncall_web.router)
     app.mount(
         "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"

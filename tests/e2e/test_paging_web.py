@@ -361,3 +361,56 @@ def test_my_shifts_lists_a_persons_turns_and_makes_a_working_calendar_address(
     # Reloading shows the form again, never the secret address.
     page.goto(f"{live_server.base_url}/my-shifts")
     expect(page.get_by_test_id("calendar-url")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_silences_are_listed_and_a_held_group_says_what_holds_it(
+    live_server: LiveServer, tab: BrowserPage, intake: str, worker_settings: Settings
+) -> None:
+    page = tab.page
+    base = live_server.base_url
+    headers = {"Authorization": f"Bearer {live_server.admin_token}"}
+    now = utcnow()
+    made = httpx.post(
+        f"{base}/api/v1/silences",
+        headers=headers,
+        json={
+            "matchers": ['service="cart"'],
+            "end": (now + timedelta(hours=1)).isoformat(),
+            "reason": "cart drill",
+        },
+    )
+    assert made.status_code == 201, made.text
+    planned = httpx.post(
+        f"{base}/api/v1/maintenance-windows",
+        headers=headers,
+        json={
+            "service": "inventory",
+            "start": (now + timedelta(days=1)).isoformat(),
+            "end": (now + timedelta(days=1, hours=2)).isoformat(),
+            "at_end": "quiet",
+            "reason": "inventory reindex",
+        },
+    )
+    assert planned.status_code == 201, planned.text
+    post_alert(intake, "HeldCartErrors", service="cart")
+    run_jobs(live_server.engine, worker_settings, utcnow())
+
+    page.goto(f"{base}/alerts")
+    log_in(page)
+    page.get_by_role("link", name="silences and maintenance windows").click()
+    silence = page.get_by_test_id("silence").filter(has_text="cart drill")
+    expect(silence).to_contain_text('service="cart"')
+    expect(silence).to_contain_text("active")
+    window = page.get_by_test_id("maintenance-window").filter(has_text="inventory reindex")
+    expect(window).to_contain_text("stay quiet")
+    expect(window).to_contain_text("pending")
+
+    open_group(page, live_server, "HeldCartErrors")
+    expect(page.get_by_test_id("escalation-state")).to_contain_text(
+        f"silenced: held back by silence {made.json()['id']} until"
+    )
+    expect(page.get_by_test_id("page")).to_have_count(0)
+    held = page.get_by_test_id("timeline-entry").first
+    expect(held).to_have_attribute("data-kind", "held")
+    expect(held).to_contain_text("cart drill")

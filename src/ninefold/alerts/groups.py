@@ -104,6 +104,7 @@ def _outs(session: Session, rows: list[AlertGroup]) -> list[AlertGroupOut]:
             resolved_by=row.resolved_by,
             truncated_alerts=row.truncated_alerts,
             alert_count=counts.get(row.id, 0),
+            flapping=row.flapping,
         )
         for row in rows
     ]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ninefold.alerts import heartbeats
-from ninefold.alerts.tables import Integration
-from ninefold.conventions import JOB_HEARTBEAT_CHECK
+from ninefold.alerts import heartbeats, service
+from ninefold.alerts.tables import AlertGroup, Integration
+from ninefold.conventions import JOB_FLAP_CHECK, JOB_HEARTBEAT_CHECK
 from ninefold.worker.runner import Handler, JobContext
 
 
@@ -18,4 +18,16 @@ def heartbeat_check(ctx: JobContext) -> None:
         heartbeats.check(ctx.session, integration, ctx.now)
 
 
-HANDLERS: dict[str, Handler] = {JOB_HEARTBEAT_CHECK: heartbeat_check}
+def flap_check(ctx: JobContext) -> None:
+    """Locks the group, so a responder resolving it meanwhile waits or is seen."""
+    group = ctx.session.scalar(
+        select(AlertGroup).where(AlertGroup.id == ctx.payload["group_id"]).with_for_update()
+    )
+    if group is not None:
+        service.check_flapping(ctx.session, group, ctx.now)
+
+
+HANDLERS: dict[str, Handler] = {
+    JOB_HEARTBEAT_CHECK: heartbeat_check,
+    JOB_FLAP_CHECK: flap_check,
+}

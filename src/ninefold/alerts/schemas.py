@@ -159,6 +159,10 @@ class AlertGroupOut(BaseModel):
     resolved_by: str | None
     truncated_alerts: int
     alert_count: int
+    flapping: bool = Field(
+        description="An alert of the group keeps firing and resolving: the group stays open "
+        "across its resolutions, so it pages once, until the alert calms down."
+    )
 
 
 class AlertGroupDetail(AlertGroupOut):

@@ -3,15 +3,21 @@
 The request that delivers alerts commits all of it before it answers (see `http.get_session`),
 so a 2xx means the alerts are stored and their paging job is queued; a failure anywhere
 rolls everything back and the answer is an error the source retries.
+
+A group whose alert flaps (see `alerts.flapping`) is held open across the alert's
+resolutions, so the alert's next firing joins it instead of opening, and paging, a new one.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
+from ninefold.alerts.flapping import DEFAULT_POLICY, changes_in_window, next_flag
 from ninefold.alerts.model import (
     FIRING,
     RESOLVED,
@@ -26,7 +32,7 @@ from ninefold.alerts.model import (
 from ninefold.alerts.schemas import IngestResult
 from ninefold.alerts.tables import Alert, AlertGroup, GroupEvent, Integration
 from ninefold.alerts.tables import Delivery as DeliveryRow
-from ninefold.conventions import JOB_ALERT_GROUP_OPENED
+from ninefold.conventions import JOB_ALERT_GROUP_OPENED, JOB_FLAP_CHECK
 from ninefold.db import insert_new
 from ninefold.worker import queue
 
@@ -144,6 +150,7 @@ def _fire(
     session.flush()
     _refresh_labels(session, group)
     log(session, group, now, "alert_firing", integration, _about(alert))
+    _watch_flapping(session, integration, group, alert, now)
     return group
 
 
@@ -155,11 +162,14 @@ def _resolve_alert(
     row.last_seen = now
     group = session.get_one(AlertGroup, row.group_id)
     log(session, group, now, "alert_resolved", integration, _about(alert))
-    session.flush()
-    still_firing = session.scalar(
-        select(func.count()).where(Alert.group_id == group.id, Alert.status == FIRING)
-    )
-    if not still_firing and group.state != GROUP_RESOLVED:
+    if group.flapping:
+        # The flap check may be clearing the flag this moment, seeing this alert still firing:
+        # wait for it and look again, or the group would stay open with nothing to close it.
+        session.flush()  # a refresh drops the group's changes not yet flushed
+        session.refresh(group, with_for_update=True)
+    # Before deciding to close: the resolution that makes the alert flap must hold it open.
+    _watch_flapping(session, integration, group, alert, now)
+    if not group.flapping and group.state != GROUP_RESOLVED and not _firing(session, group):
         close(session, group, now, f"source:{integration.name}")
     return group
 
@@ -169,7 +179,113 @@ def close(session: Session, group: AlertGroup, now: datetime, actor: str) -> Non
     group.open_key = None
     group.resolved_at = now
     group.resolved_by = actor
+    # The flag only ever holds an open group open; a pending flap check finds it off and stops.
+    group.flapping = False
+    group.flapping_since = None
     session.add(GroupEvent(group_id=group.id, at=now, kind="resolved", actor=actor, detail={}))
+
+
+def check_flapping(session: Session, group: AlertGroup, now: datetime) -> None:
+    """The flap check job: clear the flag once the group's alerts have calmed down, or look
+    again later.
+
+    No delivery arrives once the source goes quiet, so only this job can see a flag run out.
+    The group's resolutions were held back while it flapped: when none of its alerts fires
+    any more, it resolves now, as it would have at its last resolution.
+    """
+    if not group.flapping:
+        return
+    fingerprints = select(Alert.fingerprint).where(Alert.group_id == group.id)
+    changes = _changes(session, group.integration_id, fingerprints, now)
+    if next_flag(DEFAULT_POLICY, changes, flapping=True):
+        _schedule_flap_check(session, group, now)
+        return
+    group.flapping = False
+    group.flapping_since = None
+    integration = session.get_one(Integration, group.integration_id)
+    detail: dict[str, object] = {"changes": changes, "window_minutes": _window_minutes()}
+    log(session, group, now, "flapping_stopped", integration, detail)
+    if group.state != GROUP_RESOLVED and not _firing(session, group):
+        close(session, group, now, f"source:{integration.name}")
+
+
+def _watch_flapping(
+    session: Session, integration: Integration, group: AlertGroup, alert: Incoming, now: datetime
+) -> None:
+    """Flag the group when this change of its alert makes the alert flap.
+
+    Only setting the flag happens here: a delivery speaks for one alert of the group, while
+    clearing must weigh them all, which the flap check does.
+    """
+    if group.flapping or group.state == GROUP_RESOLVED:
+        return
+    changes = _changes(session, integration.id, [alert.fingerprint], now)
+    if not next_flag(DEFAULT_POLICY, changes, flapping=False):
+        return
+    # Set only if still unset: of two requests racing to flag the group, one logs and checks.
+    started = session.execute(
+        update(AlertGroup)
+        .where(
+            AlertGroup.id == group.id,
+            AlertGroup.flapping.is_(False),
+            AlertGroup.state != GROUP_RESOLVED,
+        )
+        .values(flapping=True, flapping_since=now)
+    )
+    if not getattr(started, "rowcount", 0):
+        return
+    detail: dict[str, object] = {
+        "fingerprint": alert.fingerprint,
+        "alertname": alert.labels.get("alertname", ""),
+        "changes": changes,
+        "window_minutes": _window_minutes(),
+    }
+    log(session, group, now, "flapping_started", integration, detail)
+    _schedule_flap_check(session, group, now)
+
+
+def _changes(
+    session: Session,
+    integration_id: int,
+    fingerprints: Collection[str] | Select[str],
+    now: datetime,
+) -> int:
+    """The most changes any one of these alerts made within the window. A change is a stored
+    delivery: one is stored per status and start, so a repeat counts for nothing."""
+    rows = session.execute(
+        select(DeliveryRow.fingerprint, DeliveryRow.received_at).where(
+            DeliveryRow.integration_id == integration_id,
+            DeliveryRow.fingerprint.in_(fingerprints),
+            DeliveryRow.received_at > now - DEFAULT_POLICY.window,
+        )
+    )
+    instants: dict[str, list[datetime]] = defaultdict(list)
+    for fingerprint, received in rows:
+        instants[fingerprint].append(received)
+    return max((changes_in_window(DEFAULT_POLICY, at, now) for at in instants.values()), default=0)
+
+
+def _schedule_flap_check(session: Session, group: AlertGroup, now: datetime) -> None:
+    due = now + DEFAULT_POLICY.recheck
+    queue.enqueue(
+        session,
+        JOB_FLAP_CHECK,
+        {"group_id": group.id},
+        due,
+        dedup_key=f"{JOB_FLAP_CHECK}:{group.id}:{due.isoformat()}",
+    )
+
+
+def _window_minutes() -> int:
+    return int(DEFAULT_POLICY.window.total_seconds() // 60)
+
+
+def _firing(session: Session, group: AlertGroup) -> bool:
+    session.flush()
+    count = session.scalar(
+        select(func.count()).where(Alert.group_id == group.id, Alert.status == FIRING)
+    )
+    return bool(count)
 
 
 def _open_group(

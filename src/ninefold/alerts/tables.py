@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ninefold.db import Base, Managed, UTCDateTime, utcnow
@@ -38,6 +38,8 @@ class Delivery(Base):
         UniqueConstraint(
             "integration_id", "fingerprint", "status", "starts_at", name="uq_alert_deliveries_once"
         ),
+        # Counting an alert's recent changes (see `alerts.flapping`) reads by receipt time.
+        Index("ix_alert_deliveries_changes", "integration_id", "fingerprint", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -74,6 +76,10 @@ class AlertGroup(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     truncated_alerts: Mapped[int] = mapped_column(Integer, default=0)
+    # Set while an alert of the group flaps (see `alerts.flapping`): the group then stays open
+    # across the alert's resolutions, so it pages once instead of at every new firing.
+    flapping: Mapped[bool] = mapped_column(Boolean, default=False)
+    flapping_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Alert(Base):

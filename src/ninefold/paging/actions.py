@@ -94,8 +94,9 @@ def _restart(session: Session, escalation: Escalation, group: AlertGroup, now: d
     escalation.level = escalation.pass_number = escalation.step = 0
     escalation.assignee = None
     escalation.state = esc.RUNNING if routing.policy else esc.UNROUTED
+    escalation.held_by = None
     if routing.policy:
-        esc.run_step(session, escalation, group, now)
+        esc.run_or_hold(session, escalation, group, now)
 
 
 def escalate_now(session: Session, actor: Principal, group_id: int, now: datetime) -> None:
@@ -112,7 +113,7 @@ def escalate_now(session: Session, actor: Principal, group_id: int, now: datetim
         groups.retrigger(session, group, now, actor.name, "escalated")
     esc.event(session, group, now, "escalated", by=actor.name)
     escalation.state = esc.RUNNING
-    escalation.snoozed_until = None
+    escalation.snoozed_until = escalation.held_by = None
     esc.run_step(session, escalation, group, now)
 
 
@@ -129,7 +130,7 @@ def reassign(session: Session, actor: Principal, group_id: int, person: str, now
     escalation.state = REASSIGNED
     escalation.assignee = person
     escalation.next_at = None
-    escalation.snoozed_until = None
+    escalation.snoozed_until = escalation.held_by = None
     escalation.sequence += 1
     esc.event(session, group, now, "reassigned", by=actor.name, to=person)
     esc.page(session, group, escalation, user, f"reassigned by {actor.name}", 0, now)

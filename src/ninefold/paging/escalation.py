@@ -21,7 +21,8 @@ from ninefold.auth.tables import User
 from ninefold.catalog.tables import Service, Team
 from ninefold.db import insert_new
 from ninefold.oncall import service as schedules
-from ninefold.paging import notifications, policies
+from ninefold.paging import notifications, policies, silencing
+from ninefold.paging.holds import Hold
 from ninefold.paging.hours import local_view
 from ninefold.paging.routing import choose, route_labels, service_by_labels
 from ninefold.paging.specs import EscalationPolicySpec, StepSpec
@@ -30,6 +31,7 @@ from ninefold.worker import queue
 
 JOB_STEP = "escalation.step"
 RUNNING, STOPPED, EXHAUSTED, UNROUTED = "running", "stopped", "exhausted", "unrouted"
+SILENCED, IN_MAINTENANCE = silencing.HELD_STATES
 # A chain of `then` hand-overs longer than this is a loop `ninefold check` should have caught.
 MAX_LEVELS = 10
 SYSTEM = "ninefold"
@@ -90,7 +92,7 @@ def start(session: Session, group: AlertGroup, now: datetime) -> None:
         event(session, group, now, "nobody_paged", reason="no route matched and none is default")
         return
     if group.state == TRIGGERED:
-        run_step(session, escalation, group, now)
+        run_or_hold(session, escalation, group, now)
     else:
         escalation.state = STOPPED
 
@@ -110,6 +112,61 @@ def run_due_step(session: Session, group_id: int, sequence: int, now: datetime) 
         escalation.state = STOPPED
         escalation.next_at = None
         return
+    run_or_hold(session, escalation, group, now)
+
+
+def run_or_hold(session: Session, escalation: Escalation, group: AlertGroup, now: datetime) -> None:
+    """Run the step due, unless a silence or a maintenance window holds the group back: then
+    record which, and look again when it ends."""
+    hold = silencing.hold_for(session, group, now)
+    if hold is None:
+        run_step(session, escalation, group, now)
+    else:
+        _hold(session, escalation, group, hold, now)
+
+
+def _hold(
+    session: Session, escalation: Escalation, group: AlertGroup, hold: Hold, now: datetime
+) -> None:
+    if escalation.held_by != hold.key:
+        event(
+            session,
+            group,
+            now,
+            "held",
+            hold=hold.kind,
+            id=hold.id,
+            reason=hold.reason,
+            by=hold.by,
+            until=hold.ends_at.isoformat(),
+        )
+    escalation.state = SILENCED if hold.kind == "silence" else IN_MAINTENANCE
+    escalation.held_by = hold.key
+    escalation.next_at = hold.ends_at
+    silencing.enqueue_resume(session, group.id, hold.ends_at)
+
+
+def resume(session: Session, group_id: int, now: datetime) -> None:
+    """The resume job: what held the group ended (or was ended early). Page from the step it
+    was held at, unless another hold applies now or the ended window said `quiet`."""
+    escalation = get_escalation(session, group_id, lock=True)
+    if escalation is None or escalation.state not in silencing.HELD_STATES:
+        return
+    group = session.get_one(AlertGroup, group_id)
+    previous = escalation.held_by or ""
+    if group.state != TRIGGERED:
+        escalation.state, escalation.next_at, escalation.held_by = STOPPED, None, None
+        return
+    hold = silencing.hold_for(session, group, now)
+    if hold is not None:
+        _hold(session, escalation, group, hold, now)
+        return
+    escalation.held_by = None
+    if silencing.window_at_end(session, previous) == "quiet":
+        _stop(session, escalation, group, now, "hold_over_quiet", hold=previous)
+        return
+    escalation.state = RUNNING
+    event(session, group, now, "hold_over", hold=previous)
     run_step(session, escalation, group, now)
 
 

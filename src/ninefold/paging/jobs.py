@@ -7,7 +7,7 @@ from ninefold.adapters.smtp import SmtpTransport
 from ninefold.adapters.webhook import WebhookTransport
 from ninefold.alerts.tables import AlertGroup
 from ninefold.conventions import JOB_ALERT_GROUP_OPENED
-from ninefold.paging import actions, escalation, notifications
+from ninefold.paging import actions, escalation, notifications, silencing
 from ninefold.paging.messages import Renderer
 from ninefold.paging.notifications import Channel, Sender
 from ninefold.settings import Settings
@@ -51,6 +51,10 @@ def snooze_over(ctx: JobContext) -> None:
     actions.unsnooze(ctx.session, int(ctx.payload["group_id"]), ctx.payload["until"], ctx.now)
 
 
+def resume_due(ctx: JobContext) -> None:
+    escalation.resume(ctx.session, int(ctx.payload["group_id"]), ctx.now)
+
+
 def handlers(settings: Settings) -> dict[str, Handler]:
     sender = Sender(channels(settings), Renderer(settings.resolved_public_url()))
     return {
@@ -58,4 +62,5 @@ def handlers(settings: Settings) -> dict[str, Handler]:
         escalation.JOB_STEP: step_due,
         notifications.JOB_SEND: sender,
         actions.JOB_UNSNOOZE: snooze_over,
+        silencing.JOB_RESUME: resume_due,
     }

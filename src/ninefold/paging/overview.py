@@ -10,6 +10,7 @@ from ninefold.alerts.service import TRIGGERED
 from ninefold.errors import NotFound
 from ninefold.paging.escalation import RUNNING, STOPPED, get_escalation
 from ninefold.paging.schemas import EscalationOut, NotificationOut, PageOut
+from ninefold.paging.silencing import HELD_STATES
 from ninefold.paging.tables import Notification, Page
 
 
@@ -22,17 +23,19 @@ def escalation_out(session: Session, group_id: int) -> EscalationOut:
     sent = session.scalars(
         select(Notification).where(Notification.group_id == group_id).order_by(Notification.id)
     ).all()
-    # An acknowledged or resolved group's escalation is over now, though its pending step job
-    # only records that when it comes due.
-    running = row.state == RUNNING and group.state == TRIGGERED
-    state = STOPPED if row.state == RUNNING and not running else row.state
+    # An acknowledged or resolved group's escalation is over now, though its pending step (or
+    # resume) job only records that when it comes due.
+    waiting = row.state in (RUNNING, *HELD_STATES)
+    live = waiting and group.state == TRIGGERED
+    state = STOPPED if waiting and not live else row.state
     return EscalationOut(
         route=row.route,
         unrouted=row.unrouted,
         policy=row.policy,
         state=state,
         round=row.round,
-        next_step_at=row.next_at if running else None,
+        next_step_at=row.next_at if live else None,
+        held_by=row.held_by if live else None,
         snoozed_until=row.snoozed_until,
         assignee=row.assignee,
         pages=[

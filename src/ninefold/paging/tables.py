@@ -62,6 +62,8 @@ class Escalation(Base):
     state: Mapped[str] = mapped_column(String(16), default="running")
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     assignee: Mapped[str | None] = mapped_column(String(64))
+    # While a silence or maintenance window holds the paging back: "silence:3", "maintenance:2".
+    held_by: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -119,3 +121,44 @@ class Notification(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class Silence(Base):
+    """Alerts whose labels match all `matchers` page nobody from `starts_at` to `ends_at`.
+
+    Ending a silence early sets `ends_at` to that moment and `ended_by`; rows are never
+    deleted, so a group's page can always say which silence kept it quiet, and who made it.
+    """
+
+    __tablename__ = "silences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    matchers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class MaintenanceWindow(Base):
+    """Planned work on one service: its alerts page nobody from `starts_at` to `ends_at`.
+
+    `at_end` says what happens to its groups still triggered when the window closes: `page`
+    starts their escalation then (a problem that outlasts the work is a real one), `quiet`
+    leaves them recorded but unpaged (for work whose alerts are expected to clear by themselves).
+    """
+
+    __tablename__ = "maintenance_windows"
+    __table_args__ = (Index("ix_maintenance_windows_service_end", "service", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    at_end: Mapped[str] = mapped_column(String(8), default="page")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_by: Mapped[str | None] = mapped_column(String(100))

@@ -34,6 +34,11 @@ def _routed(detail: Detail) -> str:
     return f"Routed by {detail.get('route')} to policy {detail.get('policy')}"
 
 
+def _hold(detail: Detail) -> str:
+    kind, _, number = str(detail.get("hold", "")).partition(":")
+    return f"{kind.capitalize()} {number}".strip()
+
+
 def _paged(detail: Detail) -> str:
     return (
         f"Paged {detail.get('user')} (step {detail.get('step')}, {detail.get('reason')}); "
@@ -55,6 +60,14 @@ FIXED = {"triggered": "Group opened", "acknowledged": "Acknowledged", "resolved"
 SENTENCES: dict[str, Callable[[Detail], str]] = {
     "alert_firing": lambda d: f"{_alert(d)} firing at the source",
     "alert_resolved": lambda d: f"{_alert(d)} resolved at the source",
+    "flapping_started": lambda d: (
+        f"{_alert(d)} is flapping: {d.get('changes')} changes in {d.get('window_minutes')} "
+        "minutes; the group stays open and pages once"
+    ),
+    "flapping_stopped": lambda d: (
+        f"No longer flapping ({d.get('changes')} changes in the last "
+        f"{d.get('window_minutes')} minutes)"
+    ),
     "truncated": lambda d: (
         f"The source left {d.get('left_out')} alerts out of its notification (truncatedAlerts)"
     ),
@@ -76,6 +89,12 @@ SENTENCES: dict[str, Callable[[Detail], str]] = {
     "snoozed": lambda d: f"Snoozed by {_who(d)} until {d.get('until')}",
     "escalated": lambda d: f"Escalated now by {_who(d)}",
     "reassigned": lambda d: f"Reassigned by {_who(d)} to {d.get('to')}",
+    "held": lambda d: (
+        f"Not paged: {d.get('hold')} {d.get('id')} by {d.get('by')} ({d.get('reason')}) "
+        f"holds it until {d.get('until')}"
+    ),
+    "hold_over": lambda d: f"{_hold(d)} is over; paging resumes",
+    "hold_over_quiet": lambda d: f"{_hold(d)} is over; it asked for no paging after it",
 }
 
 

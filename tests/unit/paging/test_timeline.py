@@ -45,7 +45,24 @@ def test_source_events_name_the_alert_by_name_and_short_fingerprint() -> None:
 
 
 def test_an_unknown_kind_is_shown_with_its_detail_not_dropped() -> None:
-    assert describe("flapping_started", {"changes": 6, "window": "1h"}) == (
-        "flapping started: changes=6, window=1h"
+    assert describe("future_kind", {"changes": 6, "window": "1h"}) == (
+        "future kind: changes=6, window=1h"
     )
     assert describe("something", {}) == "something"
+
+
+def test_holds_name_what_held_the_paging_and_until_when() -> None:
+    held = {
+        "hold": "silence",
+        "id": 3,
+        "by": "jonas",
+        "reason": "failover drill",
+        "until": "2026-11-24T03:00:00+00:00",
+    }
+    assert describe("held", held) == (
+        "Not paged: silence 3 by jonas (failover drill) holds it until 2026-11-24T03:00:00+00:00"
+    )
+    assert describe("hold_over", {"hold": "silence:3"}) == "Silence 3 is over; paging resumes"
+    assert describe("hold_over_quiet", {"hold": "maintenance:2"}) == (
+        "Maintenance 2 is over; it asked for no paging after it"
+    )

@@ -1,0 +1,60 @@
+"""REST endpoints for silences and maintenance windows."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from ninefold.db import utcnow
+from ninefold.http import CurrentUser, SessionDep
+from ninefold.paging import silencing
+from ninefold.paging.schemas import MaintenanceIn, MaintenanceOut, SilenceIn, SilenceOut
+
+router = APIRouter(tags=["alerts"])
+
+State = Annotated[
+    str | None,
+    Query(description="pending, active or expired; default: pending and active."),
+]
+
+
+@router.get("/silences", summary="List silences")
+def list_silences(session: SessionDep, _me: CurrentUser, state: State = None) -> list[SilenceOut]:
+    return silencing.list_silences(session, utcnow(), state)
+
+
+@router.post("/silences", status_code=status.HTTP_201_CREATED, summary="Silence matching alerts")
+def create_silence(body: SilenceIn, session: SessionDep, me: CurrentUser) -> SilenceOut:
+    return silencing.create_silence(session, me, body, utcnow())
+
+
+@router.delete("/silences/{silence_id}", summary="End a silence now (the record stays)")
+def end_silence(silence_id: int, session: SessionDep, me: CurrentUser) -> SilenceOut:
+    return silencing.end_silence(session, me, silence_id, utcnow())
+
+
+@router.get("/maintenance-windows", summary="List maintenance windows")
+def list_windows(
+    session: SessionDep,
+    _me: CurrentUser,
+    state: State = None,
+    service: Annotated[str | None, Query(description="Service name.")] = None,
+) -> list[MaintenanceOut]:
+    return silencing.list_windows(session, utcnow(), state, service)
+
+
+@router.post(
+    "/maintenance-windows",
+    status_code=status.HTTP_201_CREATED,
+    summary="Plan maintenance of a service",
+)
+def create_window(body: MaintenanceIn, session: SessionDep, me: CurrentUser) -> MaintenanceOut:
+    return silencing.create_window(session, me, body, utcnow())
+
+
+@router.delete(
+    "/maintenance-windows/{window_id}", summary="End or cancel a maintenance window (kept)"
+)
+def end_window(window_id: int, session: SessionDep, me: CurrentUser) -> MaintenanceOut:
+    return silencing.end_window(session, me, window_id, utcnow())

@@ -1,0 +1,27 @@
+"""The page of silences and maintenance windows: what holds paging back now and what is planned,
+and what ended lately (they are made through the API; see docs/paging.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ninefold.db import utcnow
+from ninefold.http import SessionDep
+from ninefold.paging import silencing
+from ninefold.web.pages import PageUser, render
+
+router = APIRouter(include_in_schema=False)
+RECENT = 20
+
+
+@router.get("/silences")
+def silences_page(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
+    now = utcnow()
+    context = {
+        "me": me,
+        "silences": silencing.list_silences(session, now),
+        "windows": silencing.list_windows(session, now),
+        "ended": silencing.list_silences(session, now, "expired")[:RECENT],
+    }
+    return render(request, "silences.html", context)
