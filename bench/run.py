@@ -1,11 +1,13 @@
-"""Runs the SLO engine benchmarks and prints the results; docs/benchmarks.md explains them.
+"""Runs the benchmarks and prints the results; docs/benchmarks.md explains them.
 
     python -m bench.run                      # everything, full size (from the repository root)
     python -m bench.run --rows 10000000      # a quicker event-file benchmark
     python -m bench.run --only engine --slos 100
+    python -m bench.run --only storm --alerts 1000 --repeated 5000 --database sqlite
 
-Exit status 1 when a benchmark fails or two tools disagree on a number; a peer that is not
-installed (slo-generator) is reported and skipped.
+Exit status 1 when a benchmark fails, two tools disagree on a number, or the alert storm lost
+or duplicated anything; a peer that is not installed (slo-generator) or a PostgreSQL server
+that does not answer is reported and skipped.
 """
 
 from __future__ import annotations
@@ -18,12 +20,21 @@ import subprocess
 import sys
 import traceback
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 from bench.measure import MIB, Spread, run_process
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("engine", "events", "slo-generator")
+BENCHMARKS = ("engine", "events", "slo-generator", "storm")
+PACKAGES = ("sqlalchemy", "psycopg", "uvicorn", "httpx", "aiosmtpd")  # versions printed
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def machine() -> dict[str, str]:
@@ -53,6 +64,7 @@ def machine() -> dict[str, str]:
         "duckdb": duckdb.__version__,
         "prometheus": prometheus.stdout.split("(")[0].replace("prometheus, version", "").strip()
         or "not installed",
+        **{name: _version(name) for name in PACKAGES},
     }
 
 
@@ -124,9 +136,26 @@ def peer(runs: int, seed: int) -> tuple[dict[str, object], bool]:
     return result.summary(), result.agree
 
 
+def storm(args: argparse.Namespace) -> tuple[dict[str, object], bool]:
+    from bench.storm import run
+
+    result = run(
+        args.database or ["sqlite", "postgresql"],
+        args.alerts,
+        args.repeated,
+        args.concurrency,
+        args.storm_runs,
+        args.seed,
+        args.postgres,
+    )
+    print(result.text(), flush=True)
+    return result.summary(), result.ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="scripts/bench", description="Benchmarks of the SLO engine (docs/benchmarks.md)."
+        prog="scripts/bench",
+        description="Benchmarks of the SLO engine and the alert intake (docs/benchmarks.md).",
     )
     parser.add_argument(
         "--only", action="append", choices=BENCHMARKS, help="run only this benchmark (repeatable)"
@@ -141,6 +170,32 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--runs", type=int, default=5, help="(b), (c) whole-process runs each (default 5)"
+    )
+    parser.add_argument(
+        "--alerts", type=int, default=10_000, help="(d) distinct alerts (default 10,000)"
+    )
+    parser.add_argument(
+        "--repeated",
+        type=int,
+        default=50_000,
+        help="(d) repeated deliveries of those alerts (default 50,000)",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=32, help="(d) requests in flight (default 32)"
+    )
+    parser.add_argument(
+        "--database",
+        action="append",
+        choices=("sqlite", "postgresql"),
+        help="(d) storm only this database (repeatable; default both)",
+    )
+    parser.add_argument(
+        "--postgres",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/ninefold_bench",
+        help="(d) the PostgreSQL database to drop, create and storm (default %(default)s)",
+    )
+    parser.add_argument(
+        "--storm-runs", type=int, default=1, help="(d) storms per database (default 1)"
     )
     parser.add_argument("--seed", type=int, default=20261123, help="seed of the synthetic data")
     parser.add_argument(
@@ -157,7 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{about['date']}  {about['cpu']}, {about['cores']} cores, {about['memory']}; "
         f"Python {about['python']}, NumPy {about['numpy']}, DuckDB {about['duckdb']}, "
-        f"Prometheus {about['prometheus']}",
+        f"Prometheus {about['prometheus']}; SQLAlchemy {about['sqlalchemy']}, "
+        f"psycopg {about['psycopg']}, Uvicorn {about['uvicorn']}, httpx {about['httpx']}, "
+        f"aiosmtpd {about['aiosmtpd']}",
         flush=True,
     )
     results: dict[str, object] = {"machine": about}
@@ -169,8 +226,11 @@ def main(argv: list[str] | None = None) -> int:
             elif name == "events":
                 results[name], agree = events(args.rows, args.runs, args.cache)
                 ok &= agree
-            else:
+            elif name == "slo-generator":
                 results[name], agree = peer(args.runs, args.seed)
+                ok &= agree
+            else:
+                results[name], agree = storm(args)
                 ok &= agree
         except Exception as exc:  # one failed benchmark must not hide the others' figures
             ok = False

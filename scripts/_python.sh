@@ -29,3 +29,14 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
+
+# Starts the local PostgreSQL clusters when nothing answers on 127.0.0.1:5432 and they are
+# installed; fails when there is nothing to start.
+start_local_postgres() {
+  pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && return 0
+  command -v pg_ctlcluster >/dev/null || return 1
+  echo "Starting the local PostgreSQL cluster"
+  for version in /etc/postgresql/*; do
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(basename "$version")" main start || true
+  done
+}

@@ -9,6 +9,7 @@ import logging
 import secrets
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -164,10 +165,9 @@ def _serve(settings: Settings, migrate: bool) -> None:
     stop = threading.Event()
     if settings.run_worker:
         from ninefold.db import make_session_factory
-        from ninefold.jobs import handlers
-        from ninefold.worker.runner import Worker
+        from ninefold.jobs import worker
 
-        runner = Worker(make_session_factory(engine), handlers(settings))
+        runner = worker(make_session_factory(engine), settings, timedelta(minutes=2))
         threading.Thread(target=runner.run_forever, args=(stop,), daemon=True).start()
     log.info("serving on http://%s:%s", settings.host, settings.port)
     try:

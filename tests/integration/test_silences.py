@@ -54,6 +54,23 @@ def silence(client: TestClient, headers: dict[str, str], **body: Any) -> dict[st
     return made
 
 
+def held_group(
+    client: TestClient,
+    headers: dict[str, str],
+    intake: str,
+    engine: Engine,
+    worker: Settings,
+    end: datetime,
+    matchers: tuple[str, ...] = ("service=checkout",),
+) -> tuple[dict[str, Any], int]:
+    """A silence until `end`, and a group it holds: routed, not paged."""
+    made = silence(client, headers, matchers=list(matchers), end=iso(end), reason="drill")
+    group = fire(client, intake)
+    run_jobs(engine, worker, utcnow())
+    assert pages(engine, group) == []
+    return made, group
+
+
 def pages(engine: Engine, group: int) -> list[str]:
     with make_session_factory(engine)() as session:
         rows = session.scalars(select(Page).where(Page.group_id == group).order_by(Page.id))
@@ -124,16 +141,15 @@ def test_ending_a_silence_early_pages_at_once_and_keeps_the_record(
     intake: str,
     worker: Settings,
 ) -> None:
-    made = silence(
+    made, group = held_group(
         client,
         admin_headers,
-        matchers=["severity=critical"],
-        end=iso(NOW + timedelta(hours=2)),
-        reason="noisy deploy",
+        intake,
+        engine,
+        worker,
+        NOW + timedelta(hours=2),
+        ("severity=critical",),
     )
-    group = fire(client, intake)
-    run_jobs(engine, worker, utcnow())
-    assert pages(engine, group) == []
 
     ended = client.delete(f"/api/v1/silences/{made['id']}", headers=admin_headers)
     assert ended.status_code == 200, ended.text
@@ -217,9 +233,7 @@ def test_a_group_acknowledged_while_held_is_never_paged(
     worker: Settings,
 ) -> None:
     end = NOW + timedelta(minutes=20)
-    silence(client, admin_headers, matchers=["service=checkout"], end=iso(end), reason="drill")
-    group = fire(client, intake)
-    run_jobs(engine, worker, utcnow())
+    _, group = held_group(client, admin_headers, intake, engine, worker, end)
     acked = client.post(f"/api/v1/alert-groups/{group}/acknowledge", headers=admin_headers)
     assert acked.status_code == 200
     run_jobs(engine, worker, end + timedelta(minutes=1))
@@ -313,16 +327,7 @@ def test_escalate_now_pages_through_a_silence_because_a_person_asked(
     intake: str,
     worker: Settings,
 ) -> None:
-    silence(
-        client,
-        admin_headers,
-        matchers=["service=checkout"],
-        end=iso(NOW + timedelta(hours=1)),
-        reason="drill",
-    )
-    group = fire(client, intake)
-    run_jobs(engine, worker, utcnow())
-    assert pages(engine, group) == []
+    _, group = held_group(client, admin_headers, intake, engine, worker, NOW + timedelta(hours=1))
     answer = client.post(f"/api/v1/alert-groups/{group}/escalate", headers=admin_headers)
     assert answer.status_code == 200, answer.text
     assert (answer.json()["state"], answer.json()["held_by"]) == ("running", None)

@@ -54,6 +54,30 @@ def test_due_jobs_run_once_in_order_and_future_ones_wait(engine: Engine) -> None
     assert [j.outcome for j in jobs(engine)] == ["done"] * 4
 
 
+def test_kinds_named_first_run_before_jobs_due_earlier(engine: Engine) -> None:
+    """A page's message is not kept waiting behind the routing of a storm of other groups."""
+    ran: list[str] = []
+    add(engine, "route", 3, due=T0 - timedelta(minutes=1))
+    add(engine, "send", 2)
+
+    def record(ctx: JobContext) -> None:
+        ran.append(f"{ctx.job.kind}{ctx.payload['i']}")
+        if ctx.job.kind == "route" and ctx.payload["i"] == 0:
+            queue.enqueue(ctx.session, "send", {"i": 9}, ctx.now)
+
+    worker = Worker(
+        make_session_factory(engine),
+        {"route": record, "send": record},
+        clock=Clock(),
+        batch=2,
+        first=frozenset({"send"}),
+    )
+    assert worker.run_once() == 6
+    # Batches of two: both sends, then the two oldest routes; the send the first route made
+    # jumps ahead of the last route.
+    assert ran == ["send0", "send1", "route0", "route1", "send9", "route2"]
+
+
 def test_a_dedup_key_makes_a_second_enqueue_a_no_op(engine: Engine) -> None:
     factory = make_session_factory(engine)
     with unit_of_work(factory) as session:

@@ -37,14 +37,11 @@ def register(app: typer.Typer) -> None:
         """Run due jobs until stopped (SIGTERM or Ctrl-C); `serve` also runs one in-process."""
         from ninefold.cli_support import migrated_engine
         from ninefold.db import make_session_factory
-        from ninefold.jobs import handlers
-        from ninefold.worker.runner import Worker
+        from ninefold.jobs import worker as make_worker
 
         settings: Settings = ctx.obj
         engine = migrated_engine(settings)
-        worker = Worker(
-            make_session_factory(engine), handlers(settings), lease=timedelta(seconds=lease)
-        )
+        worker = make_worker(make_session_factory(engine), settings, timedelta(seconds=lease))
         if once:
             out.print(f"ran {worker.run_once()} jobs")
             return

@@ -8,12 +8,13 @@ makes the same UPDATE atomic there.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from ninefold.db import insert_new
@@ -70,9 +71,21 @@ def cancel(session: Session, dedup_keys: list[str], now: datetime) -> int:
 
 
 def claim(
-    session: Session, worker: str, now: datetime, lease: timedelta, limit: int
+    session: Session,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    first: Collection[str] = (),
 ) -> list[Claimed]:
+    """Claim up to `limit` due jobs, those of the kinds in `first` before the others, then the
+    longest due first."""
     token = f"{worker}:{uuid4().hex}"
+    order = (
+        (case((Job.kind.in_(first), 0), else_=1), Job.due_at, Job.id)
+        if first
+        else (Job.due_at, Job.id)
+    )
     due = (
         select(Job.id)
         .where(
@@ -80,7 +93,7 @@ def claim(
             Job.due_at <= now,
             or_(Job.locked_until.is_(None), Job.locked_until < now),
         )
-        .order_by(Job.due_at, Job.id)
+        .order_by(*order)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -93,7 +106,7 @@ def claim(
     rows = session.execute(
         select(Job.id, Job.kind, Job.payload, Job.attempts)
         .where(Job.locked_by == token)
-        .order_by(Job.due_at, Job.id)
+        .order_by(*order)
     )
     return [Claimed(row.id, row.kind, dict(row.payload), row.attempts, token) for row in rows]
 

@@ -71,6 +71,7 @@ class Worker:
         clock: Callable[[], datetime] = utcnow,
         lease: timedelta = timedelta(minutes=2),
         batch: int = 20,
+        first: frozenset[str] = frozenset(),
     ) -> None:
         self.factory = factory
         self.handlers = dict(handlers)
@@ -78,13 +79,17 @@ class Worker:
         self.clock = clock
         self.lease = lease
         self.batch = batch
+        # Kinds run before any other due job: those whose delay a person feels.
+        self.first = first
 
     def run_once(self) -> int:
         """Run every job due now, batch after batch; return how many ran."""
         ran = 0
         while True:
             with unit_of_work(self.factory) as session:
-                claimed = queue.claim(session, self.name, self.clock(), self.lease, self.batch)
+                claimed = queue.claim(
+                    session, self.name, self.clock(), self.lease, self.batch, self.first
+                )
             for job in claimed:
                 self._run(job)
             ran += len(claimed)

@@ -1,0 +1,185 @@
+"""The real things around the alert storm (bench/storm.py): the configuration it applies, the
+databases, the `serve` process, an SMTP server that notes when mail arrives, and the CPU
+counters of /proc.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.parser import BytesHeaderParser
+from pathlib import Path
+
+import httpx
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from ruamel.yaml import YAML
+from sqlalchemy import Connection, create_engine, make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+MAX_PER_HOUR = 1000  # the most a contact method allows
+HOST = "127.0.0.1"
+
+
+class _AnyPortController(Controller):
+    """aiosmtpd's Controller connects to its configured port to check it is up, so port 0
+    would fail that check: learn the port the OS picked first."""
+
+    def _trigger_server(self) -> None:
+        assert isinstance(self.server, asyncio.Server)
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()  # type: ignore[no-untyped-call]
+
+
+class SmtpSink:
+    """A real SMTP server on a loopback port, keeping of each message only when it arrived
+    (end of DATA, `time.monotonic()`), its Message-ID and its idempotency key."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._received: list[tuple[float, str, str]] = []
+        self._controller = _AnyPortController(self, hostname=HOST, port=0)
+        self.port = 0
+
+    async def handle_DATA(self, _server: SMTP, _session: Session, envelope: Envelope) -> str:
+        at = time.monotonic()
+        headers = BytesHeaderParser().parsebytes(envelope.original_content or b"")
+        with self._lock:
+            self._received.append(
+                (at, str(headers["Message-ID"]), str(headers["X-Ninefold-Idempotency-Key"]))
+            )
+        return "250 OK"
+
+    @property
+    def received(self) -> list[tuple[float, str, str]]:
+        with self._lock:
+            return list(self._received)
+
+    def __enter__(self) -> SmtpSink:
+        self._controller.start()
+        self.port = self._controller.port
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._controller.stop()
+
+
+def storm_config(directory: Path) -> list[str]:
+    """Copy examples/ to `directory`, every person reached by email only, at once, up to
+    MAX_PER_HOUR an hour (bench/storm.py says why); the catalog's services, in file order."""
+    shutil.copytree(EXAMPLES, directory)
+    yaml = YAML()
+    users_file = directory / "users.yaml"
+    users = yaml.load(users_file)
+    for user in users["users"]:
+        user["contact_methods"] = [
+            {
+                "name": "work-email",
+                "kind": "email",
+                "address": user["email"],
+                "max_per_hour": MAX_PER_HOUR,
+            }
+        ]
+        user.pop("notification_rules", None)
+    yaml.dump(users, users_file)
+    return [service["name"] for service in yaml.load(directory / "services.yaml")["services"]]
+
+
+def postgres_problem(url: str) -> str | None:
+    """Why the PostgreSQL storm cannot run, or None."""
+    if (make_url(url).database or "").startswith("ninefold_test"):
+        return f"{url} names a database of the test suite; the benchmark drops its database"
+    try:
+        with _admin(url) as admin:
+            admin.exec_driver_sql("SELECT 1")
+    except Exception as exc:
+        return f"no PostgreSQL at {make_url(url).render_as_string()}: {exc}".splitlines()[0]
+    return None
+
+
+@contextmanager
+def _admin(url: str) -> Iterator[Connection]:
+    engine = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def recreate_database(url: str) -> str:
+    """Drop and create the database `url` names; the server's version."""
+    name = make_url(url).database
+    with _admin(url) as admin:
+        admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        return str(admin.exec_driver_sql("SHOW server_version").scalar())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system, every thread) of a running process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """CPU seconds busy and in all, summed over every core, since boot (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = values[3] + values[4]  # idle and iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
+@contextmanager
+def serving(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    url = env["NINEFOLD_PUBLIC_URL"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ninefold", "serve"], env=env, stdout=out, stderr=out, cwd=ROOT
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"ninefold serve exited: {log.read_text()[-2000:]}")
+                try:
+                    if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("ninefold serve did not answer /readyz within 60 s")
+                time.sleep(0.1)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def serve_errors(log: Path) -> Counter[str]:
+    """The server's ERROR lines and exception lines, by message, to be read by a person."""
+    found = Counter[str]()
+    for line in log.read_text(errors="replace").splitlines():
+        if " ERROR " in line or line.startswith(("sqlalchemy.", "sqlite3.", "psycopg.")):
+            found[line.split(" ", 2)[-1][:300]] += 1
+    return found
