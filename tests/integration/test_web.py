@@ -448,6 +448,10 @@ def test_the_audit_page_is_for_admins_only(
                 "Home",
                 "Services",
                 "SLOs",
+                "Alerts",
+                "Schedules",
+                "Escalation",
+                "My shifts",
                 "Teams",
             ]
             refused = browser.get("/audit")
