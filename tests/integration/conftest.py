@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +16,7 @@ from ninefold.app import create_app
 from ninefold.auth.model import Role
 from ninefold.settings import Settings
 from tests.factories import load_examples, make_token, make_user
-from tests.integration.prometheus_server import checkout_prometheus
+from tests.integration.prometheus_server import backfill_checkout, running_prometheus
 
 
 @pytest.fixture
@@ -56,19 +60,52 @@ OUTAGE_MINUTES = 30
 OUTAGE_START = HISTORY - 10 * DAY_MINUTES  # index of the first outage minute
 
 
-@pytest.fixture(scope="session")
-def history() -> dict[str, np.ndarray]:
+def checkout_history(end: int) -> dict[str, np.ndarray]:
     bad = np.full(HISTORY, BASELINE_BAD)
     bad[OUTAGE_START : OUTAGE_START + OUTAGE_MINUTES] = OUTAGE_BAD
-    end = (int(datetime.now(UTC).timestamp()) // 60 - 5) * 60
     timestamps = end - 60 * np.arange(HISTORY)[::-1]
     return {"timestamps": timestamps, "bad": bad, "good": TRAFFIC - bad}
 
 
 @pytest.fixture(scope="session")
+def checkout_tsdb(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
+    """The end of the history (epoch seconds) and its TSDB, built once per test run.
+
+    Backfilling five weeks takes promtool a while, so the xdist workers of a run share one
+    TSDB: the first to need it builds it under a lock in the run's temporary directory (the
+    parent of each worker's own), the others read it; each worker serves a copy of its own.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    built = shared / "checkout-history"
+    with (shared / "checkout-history.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / "end").is_file():  # none yet, or a worker died while building it
+            shutil.rmtree(built, ignore_errors=True)
+            building = shared / f"checkout-history-{os.getpid()}"
+            shutil.rmtree(building, ignore_errors=True)
+            building.mkdir()
+            end = (int(datetime.now(UTC).timestamp()) // 60 - 5) * 60
+            history = checkout_history(end)
+            backfill_checkout(
+                building, building / "tsdb", history["timestamps"], history["good"], history["bad"]
+            )
+            (building / "end").write_text(str(end))
+            building.rename(built)
+        return int((built / "end").read_text()), built / "tsdb"
+
+
+@pytest.fixture(scope="session")
+def history(checkout_tsdb: tuple[int, Path]) -> dict[str, np.ndarray]:
+    return checkout_history(checkout_tsdb[0])
+
+
+@pytest.fixture(scope="session")
 def prometheus(
-    history: dict[str, np.ndarray], tmp_path_factory: pytest.TempPathFactory
+    checkout_tsdb: tuple[int, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     work = tmp_path_factory.mktemp("prometheus")
-    with checkout_prometheus(work, history["timestamps"], history["good"], history["bad"]) as url:
+    shutil.copytree(checkout_tsdb[1], work / "tsdb")
+    with running_prometheus(work / "tsdb", work) as url:
         yield url

@@ -2,6 +2,10 @@
 
 History is written as OpenMetrics and turned into TSDB blocks with
 `promtool tsdb create-blocks-from openmetrics`, so queries see weeks of data at once.
+
+promtool (2.x) writes one block per two hours of samples and parses its whole input file again
+for each of them (and, unless quiet, reloads every block written so far to print the new one),
+so weeks of history go in quietly, one file per day: the same blocks for a third of the work.
 """
 
 from __future__ import annotations
@@ -49,12 +53,34 @@ def write_counters(
 def backfill(openmetrics: Path, tsdb: Path) -> None:
     tsdb.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        [PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", str(openmetrics), str(tsdb)],
+        [PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", "-q", str(openmetrics), str(tsdb)],
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+BLOCK_SECONDS = 2 * 3600  # promtool's block length; its blocks start at multiples of it
+CHUNK_SECONDS = 12 * BLOCK_SECONDS
+
+
+def backfill_counters(
+    work: Path,
+    tsdb: Path,
+    family: str,
+    timestamps: npt.NDArray[np.int64],
+    series: dict[str, npt.NDArray[np.float64]],
+) -> None:
+    """`write_counters` and `backfill`, a day of samples at a time. Days start at multiples of
+    the block length, so each day's blocks are exactly the blocks that one file of the whole
+    history would give: every sample lands in the same two-hour block either way."""
+    day_of = timestamps // CHUNK_SECONDS
+    for day in np.unique(day_of):
+        inside = day_of == day
+        data = work / f"{family}-{int(day) * CHUNK_SECONDS}.om"
+        write_counters(data, family, timestamps[inside], {k: v[inside] for k, v in series.items()})
+        backfill(data, tsdb)
 
 
 @contextmanager
@@ -102,9 +128,22 @@ def checkout_prometheus(
     """A Prometheus serving checkout's `http_requests_total` counters (`code="200"` and
     `code="500"`), cumulated from the good and bad requests of each step ending at
     `timestamps`."""
-    data = work / "history.om"
-    write_counters(
-        data,
+    backfill_checkout(work, work / "tsdb", timestamps, good, bad)
+    with running_prometheus(work / "tsdb", work) as url:
+        yield url
+
+
+def backfill_checkout(
+    work: Path,
+    tsdb: Path,
+    timestamps: npt.NDArray[np.int64],
+    good: npt.NDArray[np.float64],
+    bad: npt.NDArray[np.float64],
+) -> None:
+    """The TSDB `checkout_prometheus` serves, written into `tsdb`."""
+    backfill_counters(
+        work,
+        tsdb,
         "http_requests",
         timestamps,
         {
@@ -112,6 +151,3 @@ def checkout_prometheus(
             'job="checkout",code="500"': np.cumsum(bad),
         },
     )
-    backfill(data, work / "tsdb")
-    with running_prometheus(work / "tsdb", work) as url:
-        yield url

@@ -1,4 +1,9 @@
-"""`ninefold check` and `ninefold apply` as a user runs them: the real CLI in a subprocess.
+"""`ninefold check` and `ninefold apply` as a user runs them.
+
+A failed check and a first apply run the real CLI in a subprocess (`python -m ninefold`); the
+other commands run the same entry point in-process (`tests.support.cli`: `ninefold.cli.main`
+with the argv, environment, working directory and streams of a process), which spares an
+interpreter start per command.
 
 Every test that touches the database runs on SQLite and on PostgreSQL (the `database_url`
 fixture); the `engine` fixture reads what the command left behind and empties it afterwards.
@@ -28,6 +33,7 @@ from ninefold.catalog.schemas import ServiceSpec, TeamSpec
 from ninefold.config.check import check_directory
 from ninefold.db import make_engine, make_session_factory, unit_of_work
 from tests.factories import EXAMPLES, ROOT
+from tests.support.cli import Completed, ninefold
 
 API_ADMIN = Principal(name="root", role=Role.ADMIN, via="api")
 
@@ -65,7 +71,9 @@ SMALL = {
 }
 
 
-def run(database_url: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run_process(
+    database_url: str, *args: str, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NINEFOLD_DATABASE_URL": database_url}
     env.pop("NINEFOLD_CONFIG_DIR", None)
     return subprocess.run(
@@ -77,6 +85,11 @@ def run(database_url: str, *args: str, cwd: Path = ROOT) -> subprocess.Completed
         timeout=120,
         check=False,
     )
+
+
+def run(database_url: str, *args: str, cwd: Path = ROOT) -> Completed:
+    env = {"NINEFOLD_DATABASE_URL": database_url, "NINEFOLD_CONFIG_DIR": None}
+    return ninefold(*args, env=env, cwd=cwd)
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -147,7 +160,7 @@ def test_check_exits_1_and_prints_every_problem_on_stderr(tmp_path: Path) -> Non
             "teams.yaml": "teams:\n  - name: core\n    colour: red\n",
         },
     )
-    result = run("sqlite:///unused.db", "check", "config", cwd=tmp_path)
+    result = run_process("sqlite:///unused.db", "check", "config", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
@@ -210,7 +223,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(database_url: str, engine: E
 def test_apply_creates_everything_then_has_nothing_left_to_do(
     database_url: str, engine: Engine
 ) -> None:
-    first = run(database_url, "apply", "examples")
+    first = run_process(database_url, "apply", "examples")
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines()[-1] == "Plan: 39 to create, 0 to update, 0 to delete."
 

@@ -1,5 +1,9 @@
 """`ninefold gate` as CI runs it: against the backfilled Prometheus, the example policy and a
-real database; the decision is recorded and shown on the service page."""
+real database; the decision is recorded and shown on the service page.
+
+An allowed release runs `python -m ninefold gate` as CI does, exit code and all; the other
+cases run the same command in-process (`tests.support.cli`), sparing an interpreter start each.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -20,23 +25,31 @@ from ninefold.settings import Settings
 from tests.factories import EXAMPLES, make_user
 from tests.integration.conftest import OUTAGE_START
 from tests.integration.test_web import log_in
+from tests.support.cli import Completed, ninefold
 
 ROOT = Path(__file__).parent.parent.parent
 
 
-def gate(database_url: str, prometheus: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "NINEFOLD_DATABASE_URL": database_url,
-        "NINEFOLD_CONFIG_DIR": str(EXAMPLES),
-    }
+def environment(database_url: str) -> dict[str, str]:
+    return {"NINEFOLD_DATABASE_URL": database_url, "NINEFOLD_CONFIG_DIR": str(EXAMPLES)}
+
+
+def gate_process(
+    database_url: str, prometheus: str, *args: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ninefold", "gate", *args, "--prometheus", prometheus],
         capture_output=True,
         text=True,
         timeout=120,
-        env=env,
+        env={**os.environ, **environment(database_url)},
         cwd=ROOT,
+    )
+
+
+def gate(database_url: str, prometheus: str, *args: str) -> Completed:
+    return ninefold(
+        "gate", *args, "--prometheus", prometheus, env=environment(database_url), cwd=ROOT
     )
 
 
@@ -47,7 +60,7 @@ def at(history: dict[str, np.ndarray], index: int) -> str:
 def test_within_budget_the_release_is_allowed(
     database_url: str, engine: Engine, prometheus: str, history
 ) -> None:
-    result = gate(database_url, prometheus, "checkout", "--at", at(history, -1))
+    result = gate_process(database_url, prometheus, "checkout", "--at", at(history, -1))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("ALLOW: release of checkout")
     assert "SLO availability: budget left 36.1%" in result.stdout
@@ -75,6 +88,8 @@ def test_a_freeze_window_denies(database_url: str, engine: Engine, prometheus: s
     assert "Holiday freeze on the money path" in result.stdout
 
 
+# The two errors below come before the decision is recorded: no SQL runs, so SQLite suffices.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_unreachable_prometheus_is_an_error_never_an_allow(
     database_url: str, engine: Engine
 ) -> None:
@@ -83,6 +98,7 @@ def test_an_unreachable_prometheus_is_an_error_never_an_allow(
     assert "http://127.0.0.1:9" in result.stderr
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_unknown_service_is_an_error(database_url: str, engine: Engine, prometheus: str) -> None:
     result = gate(database_url, prometheus, "nope")
     assert result.returncode == 2

@@ -1,4 +1,6 @@
-"""The server and account commands as a user runs them: real processes, real databases."""
+"""The server and account commands as a user runs them: real databases; `serve` and `db` in
+real processes, the token commands in-process (`tests.support.cli`: the same `main`, argv,
+environment and streams, without an interpreter start per command)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,15 @@ import socket
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import httpx
+from sqlalchemy import Engine
 
 from tests.factories import EXAMPLES
+from tests.support.cli import Completed
+from tests.support.cli import ninefold as in_process
 
 
 def ninefold(
@@ -26,6 +32,11 @@ def ninefold(
         timeout=60,
         **kwargs,
     )
+
+
+def ninefold_in_process(args: list[str], database_url: str, tmp_path: Path) -> Completed:
+    env = {"NINEFOLD_DATABASE_URL": database_url, "NINEFOLD_DATA_DIR": str(tmp_path)}
+    return in_process(*args, env=env)
 
 
 def _free_port() -> int:
@@ -68,27 +79,35 @@ def test_serve_with_migrate_starts_and_answers(tmp_path: Path) -> None:
         process.wait(timeout=10)
 
 
-def test_tokens_are_shown_once_work_and_can_be_revoked(database_url: str, tmp_path: Path) -> None:
-    assert ninefold(["apply", str(EXAMPLES)], database_url, tmp_path).returncode == 0
-    created = ninefold(
-        ["token", "create", "maria", "--role", "admin", "--name", "ci"], database_url, tmp_path
-    )
+# The token tests take `engine` for its clean-up: on PostgreSQL it empties the tables afterwards,
+# so the examples and tokens written here are not left for the next test of this worker.
+
+
+def test_tokens_are_shown_once_work_and_can_be_revoked(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    run = partial(ninefold_in_process, database_url=database_url, tmp_path=tmp_path)
+    assert run(["apply", str(EXAMPLES)]).returncode == 0
+    created = run(["token", "create", "maria", "--role", "admin", "--name", "ci"])
     assert created.returncode == 0, created.stderr
     secret = created.stdout.strip().splitlines()[-1]
     assert secret.startswith("nf_")
-    listed = ninefold(["token", "list"], database_url, tmp_path)
+    listed = run(["token", "list"])
     assert secret not in listed.stdout
     assert secret[:10] in listed.stdout
-    revoked = ninefold(["token", "revoke", "1"], database_url, tmp_path)
+    revoked = run(["token", "revoke", "1"])
     assert revoked.returncode == 0
-    again = ninefold(["token", "revoke", "99"], database_url, tmp_path)
+    again = run(["token", "revoke", "99"])
     assert again.returncode == 1
     assert "no API token with id 99" in again.stderr
 
 
-def test_a_token_for_more_than_the_users_role_is_refused(database_url: str, tmp_path: Path) -> None:
-    ninefold(["apply", str(EXAMPLES)], database_url, tmp_path)
-    result = ninefold(["token", "create", "sam", "--role", "admin"], database_url, tmp_path)
+def test_a_token_for_more_than_the_users_role_is_refused(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    run = partial(ninefold_in_process, database_url=database_url, tmp_path=tmp_path)
+    run(["apply", str(EXAMPLES)])
+    result = run(["token", "create", "sam", "--role", "admin"])
     assert result.returncode == 1
     assert "sam is viewer" in result.stderr
 

@@ -1,5 +1,9 @@
 """`ninefold slo backtest` over the backfilled Prometheus: the replay of the known outage as
-the CLI reports it equals the engine's replay of the counts this test wrote."""
+the CLI reports it equals the engine's replay of the counts this test wrote.
+
+The replay runs `python -m ninefold` as a user does; the refusals run the same command
+in-process (`tests.support.cli`), which spares an interpreter start each.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from ninefold.slos.alert_policies import workbook_policies
 from ninefold.slos.backtest import backtest
 from tests.factories import EXAMPLES
 from tests.integration.conftest import HISTORY, OUTAGE_MINUTES, OUTAGE_START
+from tests.support.cli import Completed, ninefold
 
 CHECKOUT = EXAMPLES / "slos" / "checkout.yaml"
 
@@ -36,6 +41,10 @@ def run(prometheus: str, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=180,
     )
+
+
+def run_in_process(prometheus: str, *args: str) -> Completed:
+    return ninefold("slo", "backtest", CHECKOUT, "--prometheus", prometheus, *args)
 
 
 def test_the_known_outage_is_replayed_as_the_engine_replays_the_written_counts(
@@ -81,7 +90,7 @@ def test_the_known_outage_is_replayed_as_the_engine_replays_the_written_counts(
 
 
 def test_an_unknown_policy_is_refused(prometheus: str) -> None:
-    result = run(prometheus, "--policy", "guesswork")
+    result = run_in_process(prometheus, "--policy", "guesswork")
     assert result.returncode == 1
     assert "unknown policy guesswork" in result.stderr
 
@@ -89,6 +98,6 @@ def test_an_unknown_policy_is_refused(prometheus: str) -> None:
 def test_a_malformed_incidents_file_names_the_line(prometheus: str, tmp_path: Path) -> None:
     incidents = tmp_path / "incidents.csv"
     incidents.write_text("start,end\n2026-11-01T10:00:00Z,yesterday\n")
-    result = run(prometheus, "--incidents", str(incidents))
+    result = run_in_process(prometheus, "--incidents", str(incidents))
     assert result.returncode == 1
     assert f"{incidents}:2:" in result.stderr

@@ -20,6 +20,10 @@ By hand, for `multiwindow-multi-burn-rate` (threshold `factor x 0.001` on the er
   of them, so it fires once three outage minutes (60 bad) are in: detected after 3 minutes.
 
 The same counts, written as counters into a Prometheus, give the same report to the letter.
+
+The table and the refusal of a composite SLO run `python -m ninefold` as a user does; every
+other command runs the same entry point in-process (`tests.support.cli`), sparing an
+interpreter start each.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from ninefold.slos.backtest_cli import as_json
 from ninefold.slos.spec_cli import load_specs
 from tests.factories import EXAMPLES
 from tests.integration.prometheus_server import checkout_prometheus
+from tests.support.cli import Completed, ninefold
 
 CHECKOUT = EXAMPLES / "slos" / "checkout.yaml"
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -119,13 +124,17 @@ def counts_prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield url
 
 
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def run_process(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ninefold", "slo", "backtest", str(CHECKOUT), *map(str, args)],
         capture_output=True,
         text=True,
         timeout=180,
     )
+
+
+def run(*args: str | Path) -> Completed:
+    return ninefold("slo", "backtest", CHECKOUT, *args)
 
 
 def replay(*args: str | Path) -> list[dict]:
@@ -220,7 +229,7 @@ def test_at_ends_the_replay_earlier(files: dict[str, Path]) -> None:
 
 def test_the_table_reports_the_detection(files: dict[str, Path]) -> None:
     args = ("--days", str(DAYS), "--incidents", files["incidents"], "--policy", MULTIWINDOW)
-    result = run("--events", files["csv"], *STATUS_COLUMNS, *args)
+    result = run_process("--events", files["csv"], *STATUS_COLUMNS, *args)
     assert result.returncode == 0, result.stderr
     row = next(line for line in result.stdout.splitlines() if "page" in line)
     assert MULTIWINDOW in row

@@ -8,6 +8,9 @@ five more are 429s (bad only with `--bad-status 5xx,429`). Latencies cycle from 
 
 By hand, a window `(a, b]` holds the rows whose own time `t` has `a < t <= b`: no per-minute
 bucketing is involved, so these numbers also check that the file is bucketed by minute ends.
+
+The table and a missing file run `python -m ninefold` as a user does; every other command runs
+the same entry point in-process (`tests.support.cli`), sparing an interpreter start each.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from ninefold.slos.event_columns import (
 )
 from ninefold.slos.events import event_counts, within
 from tests.factories import EXAMPLES
+from tests.support.cli import Completed, ninefold
 
 CHECKOUT = EXAMPLES / "slos" / "checkout.yaml"
 BUDGET = 0.001  # checkout: 99.9% over a rolling 30 days
@@ -133,13 +137,17 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def run(*args: str | Path, spec: Path = CHECKOUT) -> subprocess.CompletedProcess[str]:
+def run_process(*args: str | Path, spec: Path = CHECKOUT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ninefold", "slo", "status", str(spec), *map(str, args)],
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def run(*args: str | Path, spec: Path = CHECKOUT) -> Completed:
+    return ninefold("slo", "status", spec, *args)
 
 
 def report(*args: str | Path, spec: Path = CHECKOUT) -> dict:
@@ -281,7 +289,8 @@ def test_the_three_formats_give_the_same_report(files: dict[str, Path]) -> None:
 
 
 def test_the_table_is_the_prometheus_table(files: dict[str, Path]) -> None:
-    result = run("--events", files["parquet"], "--time-column", "ts", "--status-column", "code")
+    args = ("--events", files["parquet"], "--time-column", "ts", "--status-column", "code")
+    result = run_process(*args)
     assert result.returncode == 0, result.stderr
     assert "burn 1h" in result.stdout
     row = next(line for line in result.stdout.splitlines() if "checkout" in line)
@@ -324,8 +333,8 @@ def test_minutes_without_events_are_good_time_slices(tmp_path: Path) -> None:
 # --- bad input -------------------------------------------------------------------------
 
 
-def failure(*args: str | Path) -> str:
-    result = run(*args)
+def failure(*args: str | Path, process: bool = False) -> str:
+    result = (run_process if process else run)(*args)
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert result.stderr.startswith("error: "), result.stderr
     return result.stderr
@@ -333,7 +342,7 @@ def failure(*args: str | Path) -> str:
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "nope.csv"
-    message = failure("--events", missing, "--status-column", "code")
+    message = failure("--events", missing, "--status-column", "code", process=True)
     assert f"{missing}: no such file" in message
 
 
