@@ -147,6 +147,7 @@ def storm(args: argparse.Namespace) -> tuple[dict[str, object], bool]:
         args.storm_runs,
         args.seed,
         args.postgres,
+        args.workers,
     )
     print(result.text(), flush=True)
     return result.summary(), result.ok
@@ -196,6 +197,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--storm-runs", type=int, default=1, help="(d) storms per database (default 1)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="(d) run serve --no-worker and this many ninefold worker processes "
+        "(default 0: the worker inside serve)",
     )
     parser.add_argument("--seed", type=int, default=20261123, help="seed of the synthetic data")
     parser.add_argument(

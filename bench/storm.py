@@ -163,6 +163,7 @@ class StormRun:
     repeated: int
     groups: int
     concurrency: int
+    workers: int  # separate `ninefold worker` processes; 0: the worker inside `serve`
     storm_s: float  # first request sent to last answer received
     paged_s: float  # first request sent to the last first-step email received
     settled: bool
@@ -171,7 +172,7 @@ class StormRun:
     latency: dict[str, float]  # seconds
     accept_to_email: dict[str, float]  # seconds, per paged group
     client_cpu: float  # seconds, the whole client process
-    serve_cpu: float  # seconds, from the client's start to its end
+    serve_cpu: float  # seconds, serve and its workers, from the client's start to its end
     machine_busy: float  # core-seconds busy over the same span
     machine_span: float  # seconds, that span
     floor_batched: list[float]  # rows/s
@@ -191,6 +192,7 @@ class StormRun:
             "repeated": self.repeated,
             "groups": self.groups,
             "concurrency": self.concurrency,
+            "workers": self.workers,
             "storm_s": self.storm_s,
             "paged_s": self.paged_s,
             "settled": self.settled,
@@ -217,7 +219,13 @@ class StormRun:
 
 
 def storm(
-    database: str, alerts: int, repeated: int, concurrency: int, seed: int, postgres: str
+    database: str,
+    alerts: int,
+    repeated: int,
+    concurrency: int,
+    seed: int,
+    postgres: str,
+    workers: int,
 ) -> StormRun:
     with tempfile.TemporaryDirectory(prefix="ninefold-bench-storm-") as tmp, SmtpSink() as sink:
         work = Path(tmp)
@@ -259,10 +267,11 @@ def storm(
         client += ["--concurrency", str(concurrency), "--seed", str(seed)]
         client += ["--out", str(answers_file)]
         log = work / "serve.log"
-        with serving(env, log) as server:
-            serve_before, (busy_before, all_before) = process_cpu(server.pid), machine_cpu()
+        with serving(env, log, workers) as servers:
+            serve_before = sum(process_cpu(server.pid) for server in servers)
+            busy_before, all_before = machine_cpu()
             ran = run_process(client, cwd=ROOT).check("bench.storm_load")
-            serve_cpu = process_cpu(server.pid) - serve_before
+            serve_cpu = sum(process_cpu(server.pid) for server in servers) - serve_before
             busy_after, all_after = machine_cpu()
             result = json.loads(answers_file.read_text())
             settled = wait_for_pages(engine, sink, timeout=max(600, 5 * ran.wall))
@@ -280,6 +289,7 @@ def storm(
             repeated=repeated,
             groups=len({alert.group for alert in made}),
             concurrency=concurrency,
+            workers=workers,
             storm_s=result["finished"] - result["started"],
             paged_s=max((at for at, _, _ in emails), default=result["finished"])
             - result["started"],
@@ -341,6 +351,7 @@ def _describe(runs: list[StormRun]) -> list[str]:
         values = [getattr(run, figure)[key] * 1000 for run in runs if key in getattr(run, figure)]
         return spread(values, "ms", 1) if values else "none"
 
+    sqlite = " and SQLite" if first.database == "sqlite" else ""
     accepted = [run.accepted_per_s for run in runs]
     stored = [run.alerts / run.storm_s for run in runs]
     batched = [float(np.median(run.floor_batched)) for run in runs]
@@ -348,7 +359,9 @@ def _describe(runs: list[StormRun]) -> list[str]:
     lines = [
         f"(d) alert storm on {first.server_version}: {first.alerts:,} distinct alerts in "
         f"{first.groups:,} groups + {first.repeated:,} repeated deliveries, one alert per POST, "
-        f"{first.concurrency} in flight; {len(runs)} storm(s); whole processes on loopback",
+        f"{first.concurrency} in flight; "
+        + (f"serve --no-worker and {first.workers} ninefold worker(s); " if first.workers else "")
+        + f"{len(runs)} storm(s); whole processes on loopback",
         f"  storm: {spread([r.storm_s for r in runs], 's', 1)}; answered 2xx "
         f"{spread(accepted, '/s', 0)}; new alerts stored {spread(stored, '/s', 0)}",
         f"  accept latency (client side): p50 {ms('latency', 'p50')}, p99 {ms('latency', 'p99')}, "
@@ -359,7 +372,7 @@ def _describe(runs: list[StormRun]) -> list[str]:
         f"{spread([r.paged_s for r in runs], 's', 1)} after the storm's first request",
         f"  CPU during the storm: client "
         f"{spread([r.client_cpu / r.machine_span for r in runs], 'cores', 2)}, serve (with its "
-        f"worker{' and SQLite' if first.database == 'sqlite' else ''}) "
+        f"worker{'s' if first.workers else ''}{sqlite}) "
         f"{spread([r.serve_cpu / r.machine_span for r in runs], 'cores', 2)}, whole machine "
         f"{spread([r.machine_busy / r.machine_span for r in runs], 'cores', 2)} of "
         f"{os.cpu_count()}",
@@ -400,6 +413,7 @@ def run(
     runs: int,
     seed: int,
     postgres: str,
+    workers: int = 0,
 ) -> StormResult:
     found: dict[str, list[StormRun]] = {}
     skipped = {}
@@ -414,6 +428,7 @@ def run(
             flush=True,
         )
         found[database] = [
-            storm(database, alerts, repeated, concurrency, seed + k, postgres) for k in range(runs)
+            storm(database, alerts, repeated, concurrency, seed + k, postgres, workers)
+            for k in range(runs)
         ]
     return StormResult(found, skipped)

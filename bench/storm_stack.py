@@ -5,7 +5,6 @@ counters of /proc.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
@@ -20,25 +19,15 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 import httpx
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from ruamel.yaml import YAML
 from sqlalchemy import Connection, create_engine, make_url
+from tests.support.smtp_sink import AnyPortController
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 MAX_PER_HOUR = 1000  # the most a contact method allows
 HOST = "127.0.0.1"
-
-
-class _AnyPortController(Controller):
-    """aiosmtpd's Controller connects to its configured port to check it is up, so port 0
-    would fail that check: learn the port the OS picked first."""
-
-    def _trigger_server(self) -> None:
-        assert isinstance(self.server, asyncio.Server)
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()  # type: ignore[no-untyped-call]
 
 
 class SmtpSink:
@@ -48,7 +37,7 @@ class SmtpSink:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._received: list[tuple[float, str, str]] = []
-        self._controller = _AnyPortController(self, hostname=HOST, port=0)
+        self._controller = AnyPortController(self, hostname=HOST, port=0)
         self.port = 0
 
     async def handle_DATA(self, _server: SMTP, _session: Session, envelope: Envelope) -> str:
@@ -147,17 +136,31 @@ def machine_cpu() -> tuple[float, float]:
 
 
 @contextmanager
-def serving(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def serving(
+    env: dict[str, str], log: Path, workers: int
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """`ninefold serve`, with its worker inside (`workers` 0) or, with `--no-worker`, beside
+    `workers` separate `ninefold worker` processes; the serve process comes first."""
     url = env["NINEFOLD_PUBLIC_URL"]
+    commands = [["serve"]] if not workers else [["serve", "--no-worker"]]
+    commands += [["worker"]] * workers
+    processes: list[subprocess.Popen[bytes]] = []
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ninefold", "serve"], env=env, stdout=out, stderr=out, cwd=ROOT
-        )
         try:
+            for command in commands:
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "ninefold", *command],
+                        env=env,
+                        stdout=out,
+                        stderr=out,
+                        cwd=ROOT,
+                    )
+                )
             deadline = time.monotonic() + 60
             while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"ninefold serve exited: {log.read_text()[-2000:]}")
+                if any(process.poll() is not None for process in processes):
+                    raise RuntimeError(f"ninefold exited: {log.read_text()[-2000:]}")
                 try:
                     if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
                         break
@@ -166,14 +169,16 @@ def serving(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]
                 if time.monotonic() > deadline:
                     raise RuntimeError("ninefold serve did not answer /readyz within 60 s")
                 time.sleep(0.1)
-            yield process
+            yield processes
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
 def serve_errors(log: Path) -> Counter[str]:

@@ -27,7 +27,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 HOST = "127.0.0.1"
 
 
-class _AnyPortController(Controller):
+class AnyPortController(Controller):
     """aiosmtpd's Controller connects to its configured port to check it is up, so port 0
     would fail that check: learn the port the OS picked first."""
 
@@ -74,7 +74,7 @@ class SmtpSink:
                 "authenticator": self._authenticate,
                 "auth_require_tls": False,
             }
-        self._controller = _AnyPortController(_Handler(self), hostname=HOST, port=0, **options)
+        self._controller = AnyPortController(_Handler(self), hostname=HOST, port=0, **options)
 
     @property
     def messages(self) -> list[EmailMessage]:
