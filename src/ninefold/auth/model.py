@@ -74,8 +74,12 @@ def require_admin(principal: Principal, action: str) -> None:
         raise Forbidden(f"only an admin may {action}; {principal.name} is {principal.role}")
 
 
-def require_responder(principal: Principal, action: str) -> None:
+def may_respond(principal: Principal) -> bool:
     """Acting on alerts (acknowledge, resolve, snooze, reassign) is for responders and admins;
     team scopes do not narrow it, since whoever is paged must be able to act."""
-    if principal.role is Role.VIEWER:
+    return principal.role is not Role.VIEWER
+
+
+def require_responder(principal: Principal, action: str) -> None:
+    if not may_respond(principal):
         raise Forbidden(f"role viewer cannot {action}")

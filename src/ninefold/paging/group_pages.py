@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ninefold.alerts import groups
 from ninefold.auth import service as auth_service
-from ninefold.auth.model import ROLE_RANK, Principal, Role
+from ninefold.auth.model import Role, may_respond
 from ninefold.conventions import CSRF_FORM_FIELD
 from ninefold.db import utcnow
 from ninefold.errors import NotFound
@@ -33,10 +33,6 @@ REFRESH_SECONDS = 3
 PAGE_SIZE = 50
 SNOOZE_CHOICES = (15, 30, 60, 120, 240, 480)
 CsrfField = Annotated[str | None, Form(alias=CSRF_FORM_FIELD)]
-
-
-def _can_act(me: Principal) -> bool:
-    return ROLE_RANK[me.role] >= ROLE_RANK[Role.RESPONDER]
 
 
 @router.get("/alerts")
@@ -82,7 +78,7 @@ def group_page(
         "group": group,
         "paging": paging,
         "timeline": timeline,
-        "can_act": _can_act(me),
+        "can_act": may_respond(me),
         "responders": responders,
         "snooze_choices": SNOOZE_CHOICES,
         "done": done,

@@ -22,6 +22,6 @@ def silences_page(request: Request, session: SessionDep, me: PageUser) -> HTMLRe
         "me": me,
         "silences": silencing.list_silences(session, now),
         "windows": silencing.list_windows(session, now),
-        "ended": silencing.list_silences(session, now, "expired")[:RECENT],
+        "ended": silencing.list_silences(session, now, "expired", limit=RECENT),
     }
     return render(request, "silences.html", context)

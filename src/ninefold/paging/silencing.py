@@ -89,10 +89,14 @@ def window_out(row: MaintenanceWindow, now: datetime) -> MaintenanceOut:
     )
 
 
-def list_silences(session: Session, now: datetime, state: str | None = None) -> list[SilenceOut]:
-    """Pending and active ones by default; `state` picks one of pending, active, expired."""
+def list_silences(
+    session: Session, now: datetime, state: str | None = None, limit: int | None = None
+) -> list[SilenceOut]:
+    """Pending and active ones by default; `state` picks one of pending, active, expired.
+    Newest first; `limit` keeps the newest few."""
     query = _state_filter(select(Silence), Silence, state, now)
-    rows = session.scalars(query.order_by(Silence.starts_at.desc(), Silence.id.desc()))
+    query = query.order_by(Silence.starts_at.desc(), Silence.id.desc()).limit(limit)
+    rows = session.scalars(query)
     return [silence_out(row, now) for row in rows]
 
 
@@ -100,15 +104,16 @@ def create_silence(
     session: Session, actor: Principal, body: SilenceIn, now: datetime
 ) -> SilenceOut:
     require_responder(actor, "silence alerts")
+    matchers = []
     for index, text in enumerate(body.matchers):
         try:
-            parse(text)
+            matchers.append(str(parse(text)))
         except Invalid as exc:
             raise Invalid(exc.message, field=f"matchers[{index}]") from None
     start = body.start or now
     _window(start, body.end, now)
     row = Silence(
-        matchers=[str(parse(text)) for text in body.matchers],
+        matchers=matchers,
         starts_at=start,
         ends_at=body.end,
         reason=body.reason,
