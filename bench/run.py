@@ -19,11 +19,11 @@ import platform
 import subprocess
 import sys
 import traceback
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 from bench.measure import MIB, Spread, run_process
+from ninefold.clock import system_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ("engine", "events", "slo-generator", "storm")
@@ -54,7 +54,7 @@ def machine() -> dict[str, str]:
         ["prometheus", "--version"], capture_output=True, text=True, check=False
     )
     return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "date": system_clock().strftime("%Y-%m-%d"),
         "cpu": cpu,
         "cores": str(os.cpu_count()),
         "memory": memory,

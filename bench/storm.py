@@ -32,7 +32,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +55,7 @@ from bench.storm_stack import (
     storm_config,
 )
 from ninefold.alerts.tables import Alert, AlertGroup, Integration
+from ninefold.clock import system_clock
 from ninefold.db import make_engine
 from ninefold.paging.tables import Escalation, Notification, Page
 
@@ -106,7 +107,7 @@ def insert_floor(
     """Rows per second of the storm's alerts inserted (a) all in one transaction with one
     executemany, the most the database takes, and (b) the first PER_ROW_COMMITS in one
     transaction each, the least a durable answer per alert costs; FLOOR_REPEATS times each."""
-    now = datetime.now(UTC)
+    now = system_clock()
     rows = [
         {
             "integration_id": 1,
@@ -258,7 +259,7 @@ def storm(
         engine = make_engine(url)
         with engine.connect() as db:
             key = db.scalar(select(Integration.key).where(Integration.name == "prometheus"))
-        starts_at = (datetime.now(UTC) - timedelta(minutes=5)).replace(microsecond=0)
+        starts_at = (system_clock() - timedelta(minutes=5)).replace(microsecond=0)
         answers_file = work / "answers.json"
         client = [sys.executable, "-m", "bench.storm_load"]
         client += [f"http://{HOST}:{port}/api/v1/integrations/alertmanager/{key}"]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from ninefold import migrations
 from ninefold.db import Base, make_engine
+from tests.support.clock import FrozenClock
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
@@ -99,6 +100,12 @@ def engine(database_url: str) -> Iterator[Engine]:
         with engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """The test's one clock (see tests/support/clock.py)."""
+    return FrozenClock()
 
 
 pytest_plugins = ["tests.support.fixtures"]

@@ -1,7 +1,11 @@
-"""Small builders for test data: users with roles and tokens, the example configuration."""
+"""Small builders for test data: users with roles and tokens, the example configuration.
+
+Each takes the `now` it writes at, from the test's clock (tests/support/clock.py).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -19,7 +23,7 @@ OPERATOR = Principal(name="cli:test", role=Role.ADMIN, via="cli")
 PASSWORD = "correct horse battery staple"
 
 
-def load_examples(engine: Engine, directory: Path = EXAMPLES) -> None:
+def load_examples(engine: Engine, directory: Path = EXAMPLES, *, now: datetime) -> None:
     bundle = check_directory(directory)
     assert not bundle.problems, bundle.problems
     with unit_of_work(make_session_factory(engine)) as session:
@@ -28,6 +32,7 @@ def load_examples(engine: Engine, directory: Path = EXAMPLES) -> None:
             Principal("config:test", Role.ADMIN, "config"),
             make_plan(session, bundle),
             bundle,
+            now,
         )
 
 
@@ -37,12 +42,14 @@ def make_user(
     role: Role = Role.ADMIN,
     scope: list[str] | None = None,
     password: str | None = PASSWORD,
+    *,
+    now: datetime,
 ) -> None:
     with unit_of_work(make_session_factory(engine)) as session:
         spec = UserSpec(name=name, role=role, scope=scope or [])
-        auth_service.create_user(session, OPERATOR, spec, password)
+        auth_service.create_user(session, OPERATOR, spec, now, password)
 
 
-def make_token(engine: Engine, user: str, role: Role) -> str:
+def make_token(engine: Engine, user: str, role: Role, *, now: datetime) -> str:
     with unit_of_work(make_session_factory(engine)) as session:
-        return auth_service.create_token(session, OPERATOR, user, role).secret
+        return auth_service.create_token(session, OPERATOR, user, role, now).secret

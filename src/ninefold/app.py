@@ -1,7 +1,7 @@
 """create_app(settings) -> FastAPI: mounts every domain's API and web routes.
 
-No module-level app: the CLI builds one from the settings it was given, tests build as many
-as they like.
+No module-level app: the CLI builds one from the settings and clock it was given, tests build
+as many as they like, each with its own clock.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from ninefold.auth import web as auth_web
 from ninefold.body_limit import BodyLimitMiddleware
 from ninefold.catalog import api as catalog_api
 from ninefold.catalog import web as catalog_web
+from ninefold.clock import Clock, system_clock
 from ninefold.conventions import API_PREFIX
 from ninefold.db import make_engine, make_session_factory
 from ninefold.errors import NinefoldError, Unauthenticated
@@ -55,7 +56,9 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "web" / "static"
 
 
-def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, engine: Engine | None = None, clock: Clock = system_clock
+) -> FastAPI:
     engine = engine or make_engine(settings.resolved_database_url())
     app = FastAPI(
         title="Ninefold",
@@ -67,6 +70,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.clock = clock
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     metrics = HttpMetrics()

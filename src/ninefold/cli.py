@@ -20,7 +20,8 @@ from rich.console import Console
 from ninefold import __version__, migrations
 from ninefold.auth import cli as auth_cli
 from ninefold.auth.model import Role
-from ninefold.cli_support import operator
+from ninefold.cli_support import Invocation, clock_of, operator, settings_of
+from ninefold.clock import Clock, system_clock
 from ninefold.config import cli as config_cli
 from ninefold.errors import NinefoldError, NotMigrated
 from ninefold.observability import configure_logging
@@ -51,11 +52,6 @@ paging_cli.register(app)
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 log = logging.getLogger("ninefold")
-
-
-def settings_of(ctx: typer.Context) -> Settings:
-    settings: Settings = ctx.obj
-    return settings
 
 
 def _print_version(value: bool) -> None:
@@ -93,7 +89,9 @@ def root(
     if config:
         settings = settings.model_copy(update={"config_dir": config})
     configure_logging(settings.log_format)
-    ctx.obj = settings
+    # `main` hands down the clock; anything else calling the app gets the system's.
+    clock: Clock = ctx.obj or system_clock
+    ctx.obj = Invocation(settings, clock)
 
 
 @db_app.command("upgrade")
@@ -144,10 +142,10 @@ def serve(
             "run_worker": settings.run_worker if worker is None else worker,
         }
     )
-    _serve(settings, migrate)
+    _serve(settings, clock_of(ctx), migrate)
 
 
-def _serve(settings: Settings, migrate: bool) -> None:
+def _serve(settings: Settings, clock: Clock, migrate: bool) -> None:
     import uvicorn
 
     from ninefold.app import create_app
@@ -167,12 +165,15 @@ def _serve(settings: Settings, migrate: bool) -> None:
         from ninefold.db import make_session_factory
         from ninefold.jobs import worker
 
-        runner = worker(make_session_factory(engine), settings, timedelta(minutes=2))
+        runner = worker(make_session_factory(engine), settings, clock, timedelta(minutes=2))
         threading.Thread(target=runner.run_forever, args=(stop,), daemon=True).start()
     log.info("serving on http://%s:%s", settings.host, settings.port)
     try:
         uvicorn.run(
-            create_app(settings, engine), host=settings.host, port=settings.port, log_config=None
+            create_app(settings, engine, clock),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
         )
     finally:
         stop.set()
@@ -192,10 +193,11 @@ def demo(
     from ninefold.auth.tables import User
     from ninefold.config.apply import execute, make_plan
     from ninefold.config.check import check_directory
-    from ninefold.db import make_engine, make_session_factory, unit_of_work, utcnow
+    from ninefold.db import make_engine, make_session_factory, unit_of_work
     from ninefold.demo import seed_alerts
 
     settings = settings_of(ctx)
+    now = clock_of(ctx)()
     # The demo's SLO pages show sample history unless told to read a real Prometheus.
     source = settings.slo_source if "slo_source" in settings.model_fields_set else "sample"
     settings = settings.model_copy(
@@ -208,26 +210,27 @@ def demo(
     password = secrets.token_urlsafe(12)
     with unit_of_work(make_session_factory(engine)) as session:
         plan = make_plan(session, bundle)
-        execute(session, operator("config"), plan, bundle)
+        execute(session, operator("config"), plan, bundle, now)
         admin = session.query(User).filter_by(name="demo-admin").one_or_none()
         if admin is None:
             spec = UserSpec(name="demo-admin", full_name="Demo administrator", role=Role.ADMIN)
-            auth_service.create_user(session, operator(), spec, password)
+            auth_service.create_user(session, operator(), spec, now, password)
         else:
-            auth_service.set_password(session, operator(), "demo-admin", password)
-        seed_alerts(session, utcnow())
+            auth_service.set_password(session, operator(), "demo-admin", password, now)
+        seed_alerts(session, now)
     out.print(plan.summary())
     out.print(
         f"\n[bold]Ninefold demo[/bold] at http://{settings.host}:{settings.port}\n"
         f"  log in as [bold]demo-admin[/bold] with password [bold]{password}[/bold]\n"
         f"  data in {settings.data_dir.resolve()}\n"
     )
-    _serve(settings, migrate=False)
+    _serve(settings, clock_of(ctx), migrate=False)
 
 
-def main() -> None:
+def main(clock: Clock = system_clock) -> None:
+    """The console script. Tests that run the command in-process hand it their clock."""
     try:
-        app()
+        app(obj=clock)
     except NinefoldError as exc:
         err.print(f"error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

@@ -1,19 +1,47 @@
-"""What every domain's CLI commands share: who is acting, and a migrated database session."""
+"""What every domain's CLI commands share: the settings and clock the root command was given,
+who is acting, and a migrated database session."""
 
 from __future__ import annotations
 
 import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 
+import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ninefold import migrations
 from ninefold.auth.model import Principal, Role
+from ninefold.clock import Clock
 from ninefold.db import make_engine, make_session_factory, unit_of_work
 from ninefold.errors import NotMigrated
 from ninefold.settings import Settings
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What the root command hands every subcommand as `ctx.obj`."""
+
+    settings: Settings
+    clock: Clock
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    invocation: Invocation = ctx.find_root().obj
+    return invocation.settings
+
+
+def clock_of(ctx: typer.Context) -> Clock:
+    invocation: Invocation = ctx.find_root().obj
+    return invocation.clock
+
+
+def now_of(ctx: typer.Context) -> datetime:
+    """The command's `now`: read from the invocation's clock, never from the wall clock."""
+    return clock_of(ctx)()
 
 
 def operator(via: str = "cli") -> Principal:

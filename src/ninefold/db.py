@@ -25,10 +25,6 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores aware datetimes as UTC and always hands back aware UTC datetimes.
 
@@ -57,8 +53,20 @@ class Base(DeclarativeBase):
 
 
 class Timestamped:
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    """Rows that remember when they were made and last written.
+
+    The times come from the caller's `now` (see `ninefold.clock`), never from a column
+    default: a default would read the wall clock behind the injected one's back.
+    """
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    def touch(self, now: datetime) -> None:
+        """Record a write at `now`; the first one is also the creation."""
+        if self.created_at is None:
+            self.created_at = now
+        self.updated_at = now
 
 
 class Managed(Timestamped):

@@ -1,11 +1,13 @@
 """What every route shares: the request's database session and who is asking.
 
-Route signatures read like prose with these: `def f(session: SessionDep, me: CurrentUser)`.
+Route signatures read like prose with these:
+`def f(session: SessionDep, me: CurrentUser, now: Now)`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -13,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ninefold.auth import service as auth_service
 from ninefold.auth.model import Principal
+from ninefold.clock import Clock
 from ninefold.conventions import CSRF_HEADER, SESSION_COOKIE
-from ninefold.db import utcnow
 from ninefold.errors import Forbidden, Unauthenticated
 from ninefold.pagination import MAX_LIMIT
 from ninefold.settings import Settings
@@ -42,22 +44,29 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_now(request: Request) -> datetime:
+    """The app's clock, read once per request: every dependency and the route share it."""
+    clock: Clock = request.app.state.clock
+    return clock()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+Now = Annotated[datetime, Depends(get_now)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def authenticate(request: Request, session: Session) -> Principal:
+def authenticate(request: Request, session: Session, now: datetime) -> Principal:
     """A bearer token, else the session cookie (with a CSRF check on changes)."""
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("Authorization header must be 'Bearer <token>'")
-        return auth_service.principal_from_token(session, secret.strip(), utcnow())
+        return auth_service.principal_from_token(session, secret.strip(), now)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthenticated("log in or send an API token as 'Authorization: Bearer <token>'")
-    principal = auth_service.principal_from_session(session, cookie, utcnow())
+    principal = auth_service.principal_from_session(session, cookie, now)
     if (
         request.method not in SAFE_METHODS
         and request.headers.get(CSRF_HEADER) != principal.csrf_token
@@ -66,8 +75,8 @@ def authenticate(request: Request, session: Session) -> Principal:
     return principal
 
 
-def current_principal(request: Request, session: SessionDep) -> Principal:
-    return authenticate(request, session)
+def current_principal(request: Request, session: SessionDep, now: Now) -> Principal:
+    return authenticate(request, session, now)
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from ninefold.alerts.jobs import HANDLERS as ALERT_JOBS
+from ninefold.clock import Clock
 from ninefold.paging.jobs import handlers as paging_handlers
 from ninefold.paging.notifications import JOB_SEND
 from ninefold.settings import Settings
@@ -21,10 +22,12 @@ from ninefold.worker.runner import Handler, Worker
 FIRST = frozenset({JOB_SEND})
 
 
-def handlers(settings: Settings) -> dict[str, Handler]:
-    return {**ALERT_JOBS, **paging_handlers(settings)}
+def handlers(settings: Settings, clock: Clock) -> dict[str, Handler]:
+    return {**ALERT_JOBS, **paging_handlers(settings, clock)}
 
 
-def worker(factory: sessionmaker[Session], settings: Settings, lease: timedelta) -> Worker:
+def worker(
+    factory: sessionmaker[Session], settings: Settings, clock: Clock, lease: timedelta
+) -> Worker:
     """The worker `serve` and `ninefold worker` run: every handler, messages first."""
-    return Worker(factory, handlers(settings), lease=lease, first=FIRST)
+    return Worker(factory, handlers(settings, clock), clock=clock, lease=lease, first=FIRST)

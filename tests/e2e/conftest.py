@@ -3,6 +3,11 @@
 Each test module gets one Uvicorn server on a free loopback port (its own migrated SQLite
 database with the example shop and an admin who has a password) and one headless Chromium;
 each test gets a fresh browser context, so no cookies leak from one test into the next.
+
+The server's clock is the module's `FrozenClock` (`live_server.clock`), started at the
+process's time: tests that write data, run jobs or compute what a page should show read the
+same instant the pages do, and move it when they need time to pass. The browser keeps its
+own clock, which nothing on the pages depends on (cookies carry a Max-Age, not a date).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from ninefold.auth.model import Role
 from ninefold.db import make_engine
 from ninefold.settings import Settings
 from tests.factories import EXAMPLES, PASSWORD, load_examples, make_token, make_user
+from tests.support.clock import FrozenClock
 
 ROOT = Path(__file__).parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -46,6 +52,7 @@ class LiveServer:
     base_url: str
     engine: Engine
     admin_token: str
+    clock: FrozenClock
 
 
 @dataclass
@@ -75,14 +82,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     url = f"sqlite:///{data_dir / 'ninefold.db'}"
     engine = make_engine(url)
     migrations.upgrade(engine)
-    load_examples(engine)
-    make_user(engine, ADMIN, Role.ADMIN)
-    token = make_token(engine, ADMIN, Role.ADMIN)
+    clock = FrozenClock()
+    load_examples(engine, now=clock())
+    make_user(engine, ADMIN, Role.ADMIN, now=clock())
+    token = make_token(engine, ADMIN, Role.ADMIN, now=clock())
 
     settings = Settings(
         data_dir=data_dir, database_url=url, config_dir=EXAMPLES, slo_source="sample"
     )
-    app = create_app(settings, engine)
+    app = create_app(settings, engine, clock)
     sock = _free_socket()
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
@@ -94,7 +102,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             pytest.fail("the Uvicorn server did not start", pytrace=False)
         time.sleep(0.02)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", engine, token)
+        yield LiveServer(f"http://127.0.0.1:{port}", engine, token, clock)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

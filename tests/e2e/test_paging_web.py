@@ -9,7 +9,8 @@ under test has none), sending email to a local SMTP sink.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from ninefold.alerts.tables import AlertGroup, GroupEvent, Integration
 from ninefold.auth import service as auth_service
 from ninefold.auth.model import Role
-from ninefold.db import make_session_factory, unit_of_work, utcnow
+from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall import browse
 from ninefold.settings import Settings
 from tests.e2e.conftest import BrowserPage, LiveServer, log_in
@@ -30,15 +31,21 @@ from tests.support.smtp_sink import SmtpSink
 
 # The pages poll every few seconds; a change must show well within this without a reload.
 LIVE_MS = 12_000
-# When every alert of these tests started: a resolution names the start of what it resolves.
-STARTED = (utcnow() - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Intake:
+    url: str
+    # When every alert of these tests started: a resolution names the start of what it resolves.
+    started: datetime
 
 
 @pytest.fixture(scope="module")
-def intake(live_server: LiveServer) -> str:
+def intake(live_server: LiveServer) -> Intake:
     with make_session_factory(live_server.engine)() as session:
         key = session.scalars(select(Integration.key).where(Integration.name == "prometheus")).one()
-    return f"{live_server.base_url}/api/v1/integrations/alertmanager/{key}"
+    url = f"{live_server.base_url}/api/v1/integrations/alertmanager/{key}"
+    return Intake(url, live_server.clock() - timedelta(minutes=2))
 
 
 @pytest.fixture
@@ -51,15 +58,15 @@ def people(live_server: LiveServer) -> None:
     """Passwords for two people of the example shop, and a viewer."""
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         for name in ("priya", "jonas"):
-            auth_service.set_password(session, OPERATOR, name, PASSWORD)
-    make_user(live_server.engine, "vera", Role.VIEWER)
+            auth_service.set_password(session, OPERATOR, name, PASSWORD, live_server.clock())
+    make_user(live_server.engine, "vera", Role.VIEWER, now=live_server.clock())
 
 
-def post_alert(intake: str, name: str, status: str = "firing", **labels: str) -> None:
+def post_alert(intake: Intake, name: str, status: str = "firing", **labels: str) -> None:
     body = alertmanager_body(
-        name, status, starts_at=STARTED, summary=f"{name} is failing", **labels
+        name, status, starts_at=intake.started, summary=f"{name} is failing", **labels
     )
-    answer = httpx.post(intake, json=body)
+    answer = httpx.post(intake.url, json=body)
     assert answer.status_code == 200, answer.text
 
 
@@ -75,7 +82,7 @@ def open_group(page: Page, live_server: LiveServer, name: str) -> None:
 
 @pytest.mark.browser
 def test_the_alert_list_filters_and_shows_new_groups_without_a_reload(
-    live_server: LiveServer, tab: BrowserPage, intake: str
+    live_server: LiveServer, tab: BrowserPage, intake: Intake
 ) -> None:
     page = tab.page
     base = live_server.base_url
@@ -115,16 +122,16 @@ def test_the_alert_list_filters_and_shows_new_groups_without_a_reload(
 def test_a_responder_acknowledges_and_resolves_from_the_group_page(
     live_server: LiveServer,
     tab: BrowserPage,
-    intake: str,
+    intake: Intake,
     people: None,
     worker_settings: Settings,
     smtp_sink: SmtpSink,
 ) -> None:
     page = tab.page
     post_alert(intake, "PageCheckoutErrors", service="checkout")
-    run_jobs(live_server.engine, worker_settings, utcnow())
+    run_jobs(live_server.engine, worker_settings, live_server.clock)
     with make_session_factory(live_server.engine)() as session:
-        [on_call] = browse.who(session, "payments-primary", utcnow())
+        [on_call] = browse.who(session, "payments-primary", live_server.clock())
 
     page.goto(f"{live_server.base_url}/login")
     log_in(page, "jonas")
@@ -186,13 +193,13 @@ def test_a_responder_acknowledges_and_resolves_from_the_group_page(
 def test_snooze_escalate_and_reassign_through_the_forms_and_live_updates(
     live_server: LiveServer,
     tab: BrowserPage,
-    intake: str,
+    intake: Intake,
     people: None,
     worker_settings: Settings,
 ) -> None:
     page = tab.page
     post_alert(intake, "FormsRedisDown", service="redis")
-    run_jobs(live_server.engine, worker_settings, utcnow())
+    run_jobs(live_server.engine, worker_settings, live_server.clock)
     page.goto(f"{live_server.base_url}/login")
     log_in(page, "jonas")
     open_group(page, live_server, "FormsRedisDown")
@@ -234,7 +241,7 @@ def test_snooze_escalate_and_reassign_through_the_forms_and_live_updates(
 
 @pytest.mark.browser
 def test_a_viewer_sees_no_action_forms_and_cannot_post_one(
-    live_server: LiveServer, tab: BrowserPage, intake: str, people: None
+    live_server: LiveServer, tab: BrowserPage, intake: Intake, people: None
 ) -> None:
     page = tab.page
     post_alert(intake, "ViewerKafkaLag", service="kafka")
@@ -262,7 +269,7 @@ def test_schedules_show_who_is_on_call_and_the_next_two_weeks(
 ) -> None:
     page = tab.page
     base = live_server.base_url
-    now = utcnow()
+    now = live_server.clock()
     with make_session_factory(live_server.engine)() as session:
         expected = {s.name: s.on_call_now for s in browse.summaries(session, now)}
         detail = browse.detail(session, "platform-primary", (now, now + timedelta(days=14)), now)
@@ -324,7 +331,7 @@ def test_escalation_page_lists_routes_in_order_and_who_each_step_pages_now(
         ["payments", "platform", "storefront", "catch-all (default)"]
     )
     with make_session_factory(live_server.engine)() as session:
-        on_call = browse.who(session, "payments-primary", utcnow())
+        on_call = browse.who(session, "payments-primary", live_server.clock())
     policy = page.get_by_role("region", name="Policy payments-default")
     expect(policy.get_by_test_id("step")).to_have_count(2)
     expect(policy.get_by_test_id("now")).to_have_text(f"(now: {', '.join(on_call)})")
@@ -336,7 +343,7 @@ def test_my_shifts_lists_a_persons_turns_and_makes_a_working_calendar_address(
     live_server: LiveServer, tab: BrowserPage, people: None
 ) -> None:
     page = tab.page
-    now = utcnow()
+    now = live_server.clock()
     with make_session_factory(live_server.engine)() as session:
         mine = browse.shifts_of(session, "priya", now, now + timedelta(days=28))
     assert mine, "the example rotation gives priya a shift within four weeks"
@@ -365,12 +372,12 @@ def test_my_shifts_lists_a_persons_turns_and_makes_a_working_calendar_address(
 
 @pytest.mark.browser
 def test_silences_are_listed_and_a_held_group_says_what_holds_it(
-    live_server: LiveServer, tab: BrowserPage, intake: str, worker_settings: Settings
+    live_server: LiveServer, tab: BrowserPage, intake: Intake, worker_settings: Settings
 ) -> None:
     page = tab.page
     base = live_server.base_url
     headers = {"Authorization": f"Bearer {live_server.admin_token}"}
-    now = utcnow()
+    now = live_server.clock()
     made = httpx.post(
         f"{base}/api/v1/silences",
         headers=headers,
@@ -394,7 +401,7 @@ def test_silences_are_listed_and_a_held_group_says_what_holds_it(
     )
     assert planned.status_code == 201, planned.text
     post_alert(intake, "HeldCartErrors", service="cart")
-    run_jobs(live_server.engine, worker_settings, utcnow())
+    run_jobs(live_server.engine, worker_settings, live_server.clock)
 
     page.goto(f"{base}/alerts")
     log_in(page)

@@ -24,6 +24,7 @@ from ninefold.alerts.schemas import IntegrationSpec
 from ninefold.app import create_app
 from ninefold.auth.schemas import UserSpec
 from ninefold.auth.service import write_user
+from ninefold.clock import system_clock
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.paging import policies
 from ninefold.paging.specs import EscalationPolicySpec, RouteSpec
@@ -38,7 +39,9 @@ SETTLED = {"sent", "failed", "cancelled", "suppressed", "uncertain"}
 
 def setup_paging(engine: Engine, receiver: HttpReceiver, people: int = 1) -> str:
     """`people` users, each reached by Slack and by webhook at once (both at the receiver),
-    all named in both steps of the policy the default route takes; the intake URL."""
+    all named in both steps of the policy the default route takes; the intake URL. Made, like
+    everything here, on the process clock that the worker processes read."""
+    now = system_clock()
     with unit_of_work(make_session_factory(engine)) as session:
         for n in range(people):
             write_user(
@@ -51,21 +54,23 @@ def setup_paging(engine: Engine, receiver: HttpReceiver, people: int = 1) -> str
                     ],
                 ),
                 "config",
+                now,
             )
         step = {"users": [f"kim{n}" for n in range(people)], "wait_minutes": 10}
         policies.write_policy(
-            session, EscalationPolicySpec(name="p", steps=[step, step]), "config", None
+            session, EscalationPolicySpec(name="p", steps=[step, step]), "config", now, None
         )
         policies.write_route(
-            session, RouteSpec(name="all", policy="p", default=True), "config", None, 0
+            session, RouteSpec(name="all", policy="p", default=True), "config", now, None, 0
         )
-        row = integrations.write(session, IntegrationSpec(name="hook", kind="webhook"), "config")
+        spec = IntegrationSpec(name="hook", kind="webhook")
+        row = integrations.write(session, spec, "config", now)
         return f"/api/v1/integrations/webhook/{row.key}"
 
 
 def post_alerts(engine: Engine, tmp_path: Path, url: str, titles: list[str]) -> None:
     settings = Settings(data_dir=tmp_path, database_url=str(engine.url))
-    with TestClient(create_app(settings, engine)) as client:
+    with TestClient(create_app(settings, engine, system_clock)) as client:
         for title in titles:
             answer = client.post(url, json={"title": title, "dedup_key": title})
             assert answer.status_code == 200, answer.text

@@ -4,7 +4,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +14,11 @@ from sqlalchemy import Engine
 
 from ninefold.app import create_app
 from ninefold.auth.model import Role
+from ninefold.clock import system_clock
 from ninefold.settings import Settings
 from tests.factories import load_examples, make_token, make_user
 from tests.integration.prometheus_server import backfill_checkout, running_prometheus
+from tests.support.clock import FrozenClock
 
 
 @pytest.fixture
@@ -25,26 +27,26 @@ def settings(tmp_path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, engine)) as test_client:
+def client(settings: Settings, engine: Engine, clock: FrozenClock) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, engine, clock)) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def shop(engine: Engine) -> Engine:
+def shop(engine: Engine, clock: FrozenClock) -> Engine:
     """The example online shop, loaded as `ninefold apply examples/` would."""
-    load_examples(engine)
+    load_examples(engine, now=clock())
     return engine
 
 
 @pytest.fixture
-def admin_headers(shop: Engine) -> dict[str, str]:
-    make_user(shop, "root", Role.ADMIN)
-    return {"Authorization": f"Bearer {make_token(shop, 'root', Role.ADMIN)}"}
+def admin_headers(shop: Engine, clock: FrozenClock) -> dict[str, str]:
+    make_user(shop, "root", Role.ADMIN, now=clock())
+    return bearer(shop, "root", Role.ADMIN, clock())
 
 
-def bearer(engine: Engine, user: str, role: Role) -> dict[str, str]:
-    return {"Authorization": f"Bearer {make_token(engine, user, role)}"}
+def bearer(engine: Engine, user: str, role: Role, now: datetime) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_token(engine, user, role, now=now)}"}
 
 
 # --- a Prometheus with 35 days of checkout history and one known outage ------------------
@@ -86,7 +88,8 @@ def checkout_tsdb(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
             building = shared / f"checkout-history-{os.getpid()}"
             shutil.rmtree(building, ignore_errors=True)
             building.mkdir()
-            end = (int(datetime.now(UTC).timestamp()) // 60 - 5) * 60
+            # Prometheus serves this history on the process clock, so the history ends there.
+            end = (int(system_clock().timestamp()) // 60 - 5) * 60
             history = checkout_history(end)
             backfill_checkout(
                 building, building / "tsdb", history["timestamps"], history["good"], history["bad"]

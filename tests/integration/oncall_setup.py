@@ -5,7 +5,7 @@ Fixed ranges in March 2026 span Berlin's clock change (29 March).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -15,7 +15,7 @@ from ninefold.auth import service as auth_service
 from ninefold.auth.model import Role
 from ninefold.auth.schemas import UserSpec
 from ninefold.auth.tables import AuditEntry
-from ninefold.db import make_session_factory, unit_of_work, utcnow
+from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall import service
 from ninefold.oncall.specs import LayerSpec, RestrictionSpec, ScheduleSpec
 from tests.factories import OPERATOR
@@ -29,12 +29,6 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-def handoff_far_from_now() -> time:
-    """A handoff hour about 12 hours from now, so that tests comparing "on call now" with
-    their own idea of now never straddle a handoff."""
-    return time((utcnow() + timedelta(hours=12)).hour)
-
-
 PRIMARY = ScheduleSpec(
     name="primary",
     team="core",
@@ -44,7 +38,7 @@ PRIMARY = ScheduleSpec(
             name="daily",
             participants=["alice", "bob", "carol"],
             shift_unit="days",
-            handoff=handoff_far_from_now(),
+            handoff=time(9),
             start=date(2026, 1, 5),
         )
     ],
@@ -68,20 +62,20 @@ OFFICE = ScheduleSpec(
 )
 
 
-def seed(engine: Engine) -> dict[str, dict[str, str]]:
-    """Users, the two schedules, and the headers each user authenticates with (one
-    transaction: every test makes them)."""
+def seed(engine: Engine, now: datetime) -> dict[str, dict[str, str]]:
+    """Users, the two schedules, and the headers each user authenticates with, made at `now`
+    (one transaction: every test makes them)."""
     roles = {"root": Role.ADMIN, "alice": Role.RESPONDER, "bob": Role.RESPONDER}
     roles |= {"carol": Role.RESPONDER, "vic": Role.VIEWER, "edge-only": Role.RESPONDER}
     headers = {}
     with unit_of_work(make_session_factory(engine)) as session:
         for name, role in roles.items():
             spec = UserSpec(name=name, role=role, scope=["edge"] if name == "edge-only" else [])
-            auth_service.create_user(session, OPERATOR, spec, None)
-            secret = auth_service.create_token(session, OPERATOR, name, role).secret
+            auth_service.create_user(session, OPERATOR, spec, now)
+            secret = auth_service.create_token(session, OPERATOR, name, role, now).secret
             headers[name] = {"Authorization": f"Bearer {secret}"}
-        service.write(session, PRIMARY, "config")
-        service.write(session, OFFICE, "config")
+        service.write(session, PRIMARY, "config", now)
+        service.write(session, OFFICE, "config", now)
     return headers
 
 

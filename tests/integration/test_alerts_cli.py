@@ -2,7 +2,7 @@
 CliRunner), pointed at the test database through the environment as a user's shell would.
 
 The data is test_escalation's: priya is on call for payments, an Alertmanager alert arrives
-over HTTP and the worker pages her. Intake, worker and CLI share one fixed clock. SQLite only:
+over HTTP and the worker pages her. Intake, worker and CLI share the test's clock. SQLite only:
 the use cases behind the commands run on PostgreSQL in the API tests.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,8 +28,8 @@ from ninefold.errors import NinefoldError
 from ninefold.paging import cli as paging_cli
 from ninefold.paging.tables import Escalation, Page
 from ninefold.settings import Settings
-from tests.integration.test_escalation import T0, paging, paging_settings
-from tests.support.paging import alertmanager_body as alert
+from tests.integration.test_escalation import T0, alert, paging, paging_settings
+from tests.support.clock import FrozenClock
 from tests.support.paging import run_jobs as run
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -38,15 +38,15 @@ __all__ = ["paging", "paging_settings"]  # fixtures, used by name
 
 @dataclass
 class Ninefold:
-    """The `ninefold` command with the clock at `now`."""
+    """The `ninefold` command, reading the time from the test's clock."""
 
-    now: datetime
+    clock: FrozenClock
 
     def __call__(self, *args: str) -> tuple[int, str]:
         root = logging.getLogger()
         handlers, level = root.handlers[:], root.level
         try:  # the command sets up logging to CliRunner's stderr, closed after it returns
-            result = CliRunner().invoke(cli_app, list(args))
+            result = CliRunner().invoke(cli_app, list(args), obj=self.clock)
         finally:
             root.handlers[:], root.level = handlers, level
         output, code = result.output, result.exit_code
@@ -59,7 +59,9 @@ class Ninefold:
 
 
 @pytest.fixture
-def ninefold(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ninefold:
+def ninefold(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FrozenClock
+) -> Ninefold:
     for name in list(os.environ):
         if name.startswith("NINEFOLD_") or name == "FORCE_COLOR":
             monkeypatch.delenv(name)
@@ -68,17 +70,18 @@ def ninefold(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("COLUMNS", "220")  # rich tables: no wrapping of the cells asserted on
     for console in [v for v in vars(paging_cli).values() if isinstance(v, Console)]:
         monkeypatch.setattr(console, "_width", None)
-    command = Ninefold(T0 + timedelta(minutes=1))
-    monkeypatch.setattr("ninefold.alerts.intake_api.utcnow", lambda: T0)
-    monkeypatch.setattr("ninefold.paging.cli.utcnow", lambda: command.now)
-    return command
+    return Ninefold(clock)
 
 
 @pytest.fixture
-def paged(client: TestClient, engine: Engine, paging: str, paging_settings: Settings) -> int:
-    """One group that paged priya (step 1 of payments) at T0; its id."""
+def paged(
+    client: TestClient, engine: Engine, paging: str, paging_settings: Settings, clock: FrozenClock
+) -> int:
+    """One group that paged priya (step 1 of payments) at T0; its id. The clock is left a
+    minute later."""
     assert client.post(paging, json=alert()).status_code == 200
-    run(engine, paging_settings, T0)
+    run(engine, paging_settings, clock)
+    clock.set(T0 + timedelta(minutes=1))
     with make_session_factory(engine)() as session:
         return session.scalars(select(AlertGroup.id)).one()
 
@@ -175,7 +178,7 @@ def test_show_prints_the_group_its_timeline_and_its_escalation(
 
 
 def test_acknowledge_escalate_snooze_reassign_and_resolve(
-    ninefold: Ninefold, engine: Engine, paged: int
+    ninefold: Ninefold, engine: Engine, paged: int, clock: FrozenClock
 ) -> None:
     group = str(paged)
     assert ninefold("alerts", "ack", group, "--as", "diego") == (
@@ -194,7 +197,7 @@ def test_acknowledge_escalate_snooze_reassign_and_resolve(
         ("acknowledged", "diego", {})
     ]
 
-    ninefold.now = T0 + timedelta(minutes=2)
+    clock.set(T0 + timedelta(minutes=2))
     code, output = ninefold("alerts", "escalate", group)
     assert (code, output) == (0, f"escalated alert group {paged}: paged priya, diego (step 2)\n")
     assert state(engine, paged) == ("triggered", None, "exhausted")
@@ -203,7 +206,7 @@ def test_acknowledge_escalate_snooze_reassign_and_resolve(
         (True, {"why": "escalated"})
     ]
 
-    ninefold.now = T0 + timedelta(minutes=3)
+    clock.set(T0 + timedelta(minutes=3))
     assert ninefold("alerts", "snooze", group, "--minutes", "30", "--as", "priya") == (
         0,
         f"snoozed alert group {paged} until 2026-11-24T02:33:00+00:00\n",
@@ -213,7 +216,7 @@ def test_acknowledge_escalate_snooze_reassign_and_resolve(
         until = session.scalars(select(Escalation.snoozed_until)).one()
         assert until == T0 + timedelta(minutes=33)
 
-    ninefold.now = T0 + timedelta(minutes=4)
+    clock.set(T0 + timedelta(minutes=4))
     assert ninefold("alerts", "reassign", group, "diego", "--as", "priya") == (
         0,
         f"reassigned alert group {paged} to diego, who is paged now\n",
@@ -227,7 +230,7 @@ def test_acknowledge_escalate_snooze_reassign_and_resolve(
     assert "assigned to diego" in " ".join(output.split())
     assert "diego | by hand | reassigned by priya" in squeeze(output)
 
-    ninefold.now = T0 + timedelta(minutes=5)
+    clock.set(T0 + timedelta(minutes=5))
     assert ninefold("alerts", "resolve", group, "--actionable", "no", "--as", "diego") == (
         0,
         f"resolved alert group {paged} (actionable: no)\n",

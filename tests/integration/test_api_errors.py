@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from ninefold.auth.model import Role
 from tests.factories import OPERATOR, make_token, make_user
 from tests.integration.conftest import bearer
+from tests.support.clock import FrozenClock
 
 
 def _error(response, status: int) -> dict[str, str | None]:
@@ -192,33 +193,35 @@ def test_requests_without_a_valid_token_are_401(
     assert message in error["message"]
 
 
-def test_a_revoked_token_stops_working(client: TestClient, shop: Engine) -> None:
+def test_a_revoked_token_stops_working(
+    client: TestClient, shop: Engine, clock: FrozenClock
+) -> None:
     from ninefold.auth import service as auth_service
-    from ninefold.db import make_session_factory, unit_of_work, utcnow
+    from ninefold.db import make_session_factory, unit_of_work
 
-    make_user(shop, "ci", Role.RESPONDER)
+    make_user(shop, "ci", Role.RESPONDER, now=clock())
     with unit_of_work(make_session_factory(shop)) as session:
-        new = auth_service.create_token(session, OPERATOR, "ci", Role.RESPONDER, "ci")
+        new = auth_service.create_token(session, OPERATOR, "ci", Role.RESPONDER, clock(), "ci")
     headers = {"Authorization": f"Bearer {new.secret}"}
     assert client.get("/api/v1/services", headers=headers).status_code == 200
     with unit_of_work(make_session_factory(shop)) as session:
-        auth_service.revoke_token(session, OPERATOR, new.info.id, utcnow())
+        auth_service.revoke_token(session, OPERATOR, new.info.id, clock())
     assert "revoked" in _error(client.get("/api/v1/services", headers=headers), 401)["message"]
 
 
-def test_a_token_cannot_outrank_its_user(shop: Engine) -> None:
+def test_a_token_cannot_outrank_its_user(shop: Engine, clock: FrozenClock) -> None:
     from ninefold.errors import Invalid
 
-    make_user(shop, "vic", Role.VIEWER)
+    make_user(shop, "vic", Role.VIEWER, now=clock())
     with pytest.raises(Invalid, match="cannot carry more than its user's role"):
-        make_token(shop, "vic", Role.ADMIN)
+        make_token(shop, "vic", Role.ADMIN, now=clock())
 
 
 def test_viewers_read_but_change_nothing(
-    client: TestClient, shop: Engine, admin_headers: dict[str, str]
+    client: TestClient, shop: Engine, admin_headers: dict[str, str], clock: FrozenClock
 ) -> None:
-    make_user(shop, "vic", Role.VIEWER)
-    viewer = bearer(shop, "vic", Role.VIEWER)
+    make_user(shop, "vic", Role.VIEWER, now=clock())
+    viewer = bearer(shop, "vic", Role.VIEWER, clock())
     assert client.get("/api/v1/services/web", headers=viewer).status_code == 200
     error = _error(client.patch("/api/v1/services/web", json={"tier": 3}, headers=viewer), 403)
     assert "viewer" in error["message"]
@@ -229,10 +232,10 @@ def test_viewers_read_but_change_nothing(
 
 
 def test_a_scoped_responder_changes_only_their_teams_objects(
-    client: TestClient, shop: Engine, admin_headers: dict[str, str]
+    client: TestClient, shop: Engine, admin_headers: dict[str, str], clock: FrozenClock
 ) -> None:
-    make_user(shop, "pat", Role.RESPONDER, scope=["payments"])
-    pat = bearer(shop, "pat", Role.RESPONDER)
+    make_user(shop, "pat", Role.RESPONDER, scope=["payments"], now=clock())
+    pat = bearer(shop, "pat", Role.RESPONDER, clock())
     assert (
         client.patch("/api/v1/services/checkout", json={"tier": 1}, headers=pat).status_code == 200
     )

@@ -7,6 +7,7 @@ the CLI around them is tested in test_config_cli.py.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from textwrap import dedent
 
@@ -14,12 +15,14 @@ import pytest
 from sqlalchemy import Engine
 
 from ninefold.auth import audit
+from ninefold.auth import service as auth_service
 from ninefold.config.apply import execute, make_plan
 from ninefold.config.check import check_directory
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall import service as schedules
 from ninefold.paging import policies
 from tests.factories import OPERATOR
+from tests.support.clock import FrozenClock
 
 CATALOG = {
     "people.yaml": """\
@@ -75,13 +78,13 @@ def write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def apply(engine: Engine, root: Path) -> list[str]:
-    """Apply the directory; the plan's lines as `ninefold apply` prints them."""
+def apply(engine: Engine, root: Path, now: datetime) -> list[str]:
+    """Apply the directory at `now`; the plan's lines as `ninefold apply` prints them."""
     bundle = check_directory(root)
     assert [str(p) for p in bundle.problems] == []
     with unit_of_work(make_session_factory(engine)) as session:
         plan = make_plan(session, bundle)
-        execute(session, OPERATOR, plan, bundle)
+        execute(session, OPERATOR, plan, bundle, now)
     return [change.describe() for change in plan.changes] + [plan.summary()]
 
 
@@ -99,8 +102,10 @@ def config(tmp_path: Path) -> Path:
     return write(tmp_path / "config", {**CATALOG, "routes.yaml": ROUTES})
 
 
-def test_created_in_the_order_written_then_nothing_left_to_do(engine: Engine, config: Path) -> None:
-    assert apply(engine, config) == [
+def test_created_in_the_order_written_then_nothing_left_to_do(
+    engine: Engine, config: Path, clock: FrozenClock
+) -> None:
+    assert apply(engine, config, clock()) == [
         "+ create user alice",
         "+ create user bob",
         "+ create team core",
@@ -130,11 +135,13 @@ def test_created_in_the_order_written_then_nothing_left_to_do(engine: Engine, co
             ("escalation_policy", "default"),
             ("route", "web"),
         }
-    assert apply(engine, config) == ["No changes: the database matches the configuration."]
+    assert apply(engine, config, clock()) == ["No changes: the database matches the configuration."]
 
 
-def test_a_reorder_of_routes_is_an_update_of_their_positions(engine: Engine, config: Path) -> None:
-    apply(engine, config)
+def test_a_reorder_of_routes_is_an_update_of_their_positions(
+    engine: Engine, config: Path, clock: FrozenClock
+) -> None:
+    apply(engine, config, clock())
     write(
         config,
         {
@@ -153,17 +160,17 @@ def test_a_reorder_of_routes_is_an_update_of_their_positions(engine: Engine, con
                 """
         },
     )
-    assert apply(engine, config) == [
+    assert apply(engine, config, clock()) == [
         "~ update route critical (position: 1 -> 0)",
         "~ update route web (position: 0 -> 1)",
         "Plan: 0 to create, 2 to update, 0 to delete.",
     ]
     assert [name for _, name, _, _ in routes(engine)] == ["critical", "web", "catch-all"]
-    assert apply(engine, config) == ["No changes: the database matches the configuration."]
+    assert apply(engine, config, clock()) == ["No changes: the database matches the configuration."]
 
 
 def test_routes_across_files_are_ordered_by_file_path_then_list_order(
-    engine: Engine, config: Path
+    engine: Engine, config: Path, clock: FrozenClock
 ) -> None:
     (config / "routes.yaml").unlink()
     write(
@@ -186,7 +193,7 @@ def test_routes_across_files_are_ordered_by_file_path_then_list_order(
                 """,
         },
     )
-    apply(engine, config)
+    apply(engine, config, clock())
     assert [(p, name) for p, name, _, _ in routes(engine)] == [
         (0, "web"),
         (1, "critical"),
@@ -194,8 +201,12 @@ def test_routes_across_files_are_ordered_by_file_path_then_list_order(
     ]
 
 
-def test_edits_are_updates_and_dropped_objects_are_deleted(engine: Engine, config: Path) -> None:
-    apply(engine, config)
+def test_edits_are_updates_and_dropped_objects_are_deleted(
+    engine: Engine, config: Path, clock: FrozenClock
+) -> None:
+    first = clock()
+    apply(engine, config, first)
+    second = clock.advance(hours=1)
     write(
         config,
         {
@@ -218,7 +229,7 @@ def test_edits_are_updates_and_dropped_objects_are_deleted(engine: Engine, confi
                 """,
         },
     )
-    assert apply(engine, config) == [
+    assert apply(engine, config, clock()) == [
         "- delete schedule primary",
         "~ update escalation_policy default (repeat: 0 -> 2; steps)",
         "~ update route catch-all (position: 2 -> 1)",
@@ -232,3 +243,13 @@ def test_edits_are_updates_and_dropped_objects_are_deleted(engine: Engine, confi
     ]
     with unit_of_work(make_session_factory(engine)) as session:
         assert schedules.all_rows(session) == []
+        # Each row remembers when it was made and last written: the applies' `now`, not the
+        # database's or the machine's clock.
+        web = {row.name: row for row in policies.route_rows(session)}["web"]
+        policy = policies.get_policy(session, "default")
+        alice = auth_service.get_user_row(session, "alice")  # not in the second plan
+        assert (policy.created_at, policy.updated_at) == (first, second)
+        assert (web.created_at, web.updated_at) == (first, second)
+        assert (alice.created_at, alice.updated_at) == (first, first)
+        deleted = audit.list_entries(session, kind="schedule").items[0]
+        assert (deleted.action, deleted.at) == ("delete", second)

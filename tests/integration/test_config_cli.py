@@ -34,6 +34,7 @@ from ninefold.config.check import check_directory
 from ninefold.db import make_engine, make_session_factory, unit_of_work
 from tests.factories import EXAMPLES, ROOT
 from tests.support.cli import Completed, ninefold
+from tests.support.clock import FrozenClock
 
 API_ADMIN = Principal(name="root", role=Role.ADMIN, via="api")
 
@@ -314,13 +315,13 @@ def test_objects_removed_from_the_files_are_deleted(
 
 
 def test_objects_made_through_the_api_are_kept_until_the_files_claim_them(
-    database_url: str, engine: Engine, small: Path
+    database_url: str, engine: Engine, small: Path, clock: FrozenClock
 ) -> None:
     assert run(database_url, "apply", str(small)).returncode == 0
     reviews = ServiceSpec(name="reviews", tier=3, owner="edge", depends_on=["api"])
     with unit_of_work(make_session_factory(engine)) as session:
-        catalog_service.create_service(session, API_ADMIN, reviews)
-        catalog_service.create_team(session, API_ADMIN, TeamSpec(name="ops"))
+        catalog_service.create_service(session, API_ADMIN, reviews, clock())
+        catalog_service.create_team(session, API_ADMIN, TeamSpec(name="ops"), clock())
 
     kept = run(database_url, "apply", str(small))
     assert kept.stdout == "No changes: the database matches the configuration.\n"
@@ -375,12 +376,12 @@ def test_a_bad_directory_writes_nothing(database_url: str, engine: Engine, small
 
 
 def test_an_apply_failing_halfway_writes_nothing(
-    database_url: str, engine: Engine, small: Path
+    database_url: str, engine: Engine, small: Path, clock: FrozenClock
 ) -> None:
     assert run(database_url, "apply", str(small)).returncode == 0
     with unit_of_work(make_session_factory(engine)) as session:
         legacy = ServiceSpec(name="legacy", tier=3, owner="edge")
-        catalog_service.create_service(session, API_ADMIN, legacy)
+        catalog_service.create_service(session, API_ADMIN, legacy, clock())
     before = snapshot(engine)
 
     # Creates a service and a user and updates another service before it reaches the
@@ -453,12 +454,12 @@ def test_apply_on_an_unmigrated_database_says_so(unmigrated_url: str) -> None:
 
 
 def test_every_change_is_in_the_audit_log_via_config(
-    database_url: str, engine: Engine, small: Path
+    database_url: str, engine: Engine, small: Path, clock: FrozenClock
 ) -> None:
     assert run(database_url, "apply", str(small)).returncode == 0
     with unit_of_work(make_session_factory(engine)) as session:
         # Declared below exactly as made here: taking it over changes only who owns it.
-        catalog_service.create_team(session, API_ADMIN, TeamSpec(name="ops"))
+        catalog_service.create_team(session, API_ADMIN, TeamSpec(name="ops"), clock())
     first = len(audit_entries(engine))
     assert first == 2 + 2 + 3 + 1
 

@@ -21,7 +21,7 @@ from ninefold.auth.schemas import UserSpec
 from ninefold.auth.service import write_user
 from ninefold.catalog.schemas import TeamSpec
 from ninefold.catalog.service import write_team
-from ninefold.db import make_session_factory, unit_of_work, utcnow
+from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall import service as schedules
 from ninefold.oncall.specs import ScheduleSpec
 from ninefold.paging import policies
@@ -31,18 +31,26 @@ from ninefold.paging.tables import Escalation, Notification, Page
 from ninefold.settings import Settings
 from tests.factories import make_token as make_api_token
 from tests.factories import make_user
+from tests.support.clock import FrozenClock
 from tests.support.http_receiver import HttpReceiver
-from tests.support.paging import alertmanager_body as alert
+from tests.support.paging import alertmanager_body
 from tests.support.paging import run_jobs as run
 from tests.support.smtp_sink import SmtpSink
 
-T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 03:00 in Berlin: sleeping hours
+T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # a Tuesday, 03:00 in Berlin: sleeping hours
+
+
+def alert(name: str = "CheckoutErrors", **fields: str) -> dict[str, object]:
+    """An alert of checkout, firing since a minute before T0."""
+    return alertmanager_body(name, starts_at=T0 - timedelta(minutes=1), **fields)
 
 
 @pytest.fixture
-def paging(engine: Engine, http_receiver: HttpReceiver) -> str:
+def paging(engine: Engine, http_receiver: HttpReceiver, clock: FrozenClock) -> str:
     """Two payments people on a weekly rotation, a policy of two steps, and one default
-    route; returns the Alertmanager intake URL."""
+    route, made at T0, where the clock stays until a test moves it; returns the Alertmanager
+    intake URL."""
+    now = clock.set(T0)
     with unit_of_work(make_session_factory(engine)) as session:
         write_user(
             session,
@@ -60,9 +68,10 @@ def paging(engine: Engine, http_receiver: HttpReceiver) -> str:
                 ],
             ),
             "config",
+            now,
         )
-        write_user(session, UserSpec(name="diego", email="diego@shop.example"), "config")
-        write_team(session, TeamSpec(name="payments", members=["priya", "diego"]), "config")
+        write_user(session, UserSpec(name="diego", email="diego@shop.example"), "config", now)
+        write_team(session, TeamSpec(name="payments", members=["priya", "diego"]), "config", now)
         schedules.write(
             session,
             ScheduleSpec(
@@ -78,6 +87,7 @@ def paging(engine: Engine, http_receiver: HttpReceiver) -> str:
                 ],
             ),
             "config",
+            now,
         )
         policies.write_policy(
             session,
@@ -89,12 +99,14 @@ def paging(engine: Engine, http_receiver: HttpReceiver) -> str:
                 ],
             ),
             "config",
+            now,
             None,
         )
         policies.write_route(
-            session, RouteSpec(name="all", policy="payments", default=True), "config", None, 0
+            session, RouteSpec(name="all", policy="payments", default=True), "config", now, None, 0
         )
-        row = integrations.write(session, IntegrationSpec(name="am", kind="alertmanager"), "config")
+        spec = IntegrationSpec(name="am", kind="alertmanager")
+        row = integrations.write(session, spec, "config", now)
         return f"/api/v1/integrations/alertmanager/{row.key}"
 
 
@@ -116,9 +128,10 @@ def test_the_on_call_person_is_paged_then_the_team_until_someone_acknowledges(
     paging_settings: Settings,
     smtp_sink: SmtpSink,
     http_receiver: HttpReceiver,
+    clock: FrozenClock,
 ) -> None:
     assert client.post(paging, json=alert()).status_code == 200
-    run(engine, paging_settings, T0)
+    run(engine, paging_settings, clock)
 
     [mail] = smtp_sink.messages
     assert mail["To"] == "priya@shop.example"
@@ -129,12 +142,14 @@ def test_the_on_call_person_is_paged_then_the_team_until_someone_acknowledges(
     assert "Fired in the last 7 days: once" in body
     assert http_receiver.requests == []  # the webhook rule waits 5 minutes
 
-    run(engine, paging_settings, T0 + timedelta(minutes=5))
+    clock.set(T0 + timedelta(minutes=5))
+    run(engine, paging_settings, clock)
     [hook] = http_receiver.requests
     assert hook.path == "/priya"
     assert hook.headers["idempotency-key"] == f"ninefold-page-{page_ids(engine)[0]}-hook"
 
-    run(engine, paging_settings, T0 + timedelta(minutes=10))  # step 2: the whole team
+    clock.set(T0 + timedelta(minutes=10))
+    run(engine, paging_settings, clock)  # step 2: the whole team
     assert sorted(m["To"] for m in smtp_sink.messages) == [
         "diego@shop.example",
         "priya@shop.example",
@@ -143,9 +158,11 @@ def test_the_on_call_person_is_paged_then_the_team_until_someone_acknowledges(
     factory = make_session_factory(engine)
     with unit_of_work(factory) as session:
         group = session.scalars(select(AlertGroup)).one()
-        groups.acknowledge(session, Principal("diego", Role.RESPONDER, "api"), group.id, T0)
-    run(engine, paging_settings, T0 + timedelta(minutes=15))  # priya's webhook of step 2
-    run(engine, paging_settings, T0 + timedelta(hours=2))  # no further step, no repeat
+        groups.acknowledge(session, Principal("diego", Role.RESPONDER, "api"), group.id, clock())
+    clock.set(T0 + timedelta(minutes=15))
+    run(engine, paging_settings, clock)  # priya's webhook of step 2
+    clock.set(T0 + timedelta(hours=2))
+    run(engine, paging_settings, clock)  # no further step, no repeat
     assert len(smtp_sink.messages) == 3
     assert len(http_receiver.requests) == 1
     with factory() as session:
@@ -176,14 +193,16 @@ def test_acknowledging_stops_the_escalation_before_the_next_step(
     paging_settings: Settings,
     smtp_sink: SmtpSink,
     http_receiver: HttpReceiver,
+    clock: FrozenClock,
 ) -> None:
     client.post(paging, json=alert())
-    run(engine, paging_settings, T0)
+    run(engine, paging_settings, clock)
     factory = make_session_factory(engine)
     with unit_of_work(factory) as session:
         group = session.scalars(select(AlertGroup)).one()
-        groups.acknowledge(session, Principal("priya", Role.RESPONDER, "api"), group.id, T0)
-    run(engine, paging_settings, T0 + timedelta(hours=1))
+        groups.acknowledge(session, Principal("priya", Role.RESPONDER, "api"), group.id, clock())
+    clock.set(T0 + timedelta(hours=1))
+    run(engine, paging_settings, clock)
     assert [m["To"] for m in smtp_sink.messages] == ["priya@shop.example"]
     assert http_receiver.requests == []  # her 5-minute webhook was cancelled
     with factory() as session:
@@ -197,11 +216,13 @@ def test_resolving_at_the_source_stops_the_escalation(
     paging: str,
     paging_settings: Settings,
     smtp_sink: SmtpSink,
+    clock: FrozenClock,
 ) -> None:
     client.post(paging, json=alert())
-    run(engine, paging_settings, T0)
+    run(engine, paging_settings, clock)
     client.post(paging, json=alert(status="resolved"))
-    run(engine, paging_settings, T0 + timedelta(hours=1))
+    clock.set(T0 + timedelta(hours=1))
+    run(engine, paging_settings, clock)
     assert len(smtp_sink.messages) == 1
     with make_session_factory(engine)() as session:
         assert session.scalars(select(AlertGroup.state)).one() == "resolved"
@@ -219,9 +240,10 @@ def test_the_emailed_acknowledge_link_asks_first_then_acts_once(
     paging: str,
     paging_settings: Settings,
     smtp_sink: SmtpSink,
+    clock: FrozenClock,
 ) -> None:
     client.post(paging, json=alert())
-    run(engine, paging_settings, T0)
+    run(engine, paging_settings, clock)
     path = links_in(smtp_sink.messages[0])["Acknowledge"].removeprefix("http://ninefold.test")
 
     shown = client.get(path)  # what a mail scanner does: changes nothing
@@ -232,7 +254,8 @@ def test_the_emailed_acknowledge_link_asks_first_then_acts_once(
     again = client.post(path)
     assert "Nothing to do: the group was already acknowledged." in again.text
 
-    run(engine, paging_settings, T0 + timedelta(hours=1))
+    clock.set(T0 + timedelta(hours=1))
+    run(engine, paging_settings, clock)
     assert len(smtp_sink.messages) == 1  # the escalation stopped
     with make_session_factory(engine)() as session:
         group = session.scalars(select(AlertGroup)).one()
@@ -240,10 +263,15 @@ def test_the_emailed_acknowledge_link_asks_first_then_acts_once(
 
 
 def test_the_resolve_link_records_whether_the_page_was_actionable(
-    client: TestClient, engine: Engine, paging: str, paging_settings: Settings, smtp_sink: SmtpSink
+    client: TestClient,
+    engine: Engine,
+    paging: str,
+    paging_settings: Settings,
+    smtp_sink: SmtpSink,
+    clock: FrozenClock,
 ) -> None:
     client.post(paging, json=alert())
-    run(engine, paging_settings, T0)
+    run(engine, paging_settings, clock)
     path = links_in(smtp_sink.messages[0])["Resolve"].removeprefix("http://ninefold.test")
     assert "Was this page actionable?" in client.get(path).text
     client.post(path, data={"actionable": "no"})
@@ -257,10 +285,15 @@ def test_the_resolve_link_records_whether_the_page_was_actionable(
 
 
 def test_forged_damaged_and_expired_links_are_refused(
-    client: TestClient, engine: Engine, paging: str, paging_settings: Settings, smtp_sink: SmtpSink
+    client: TestClient,
+    engine: Engine,
+    paging: str,
+    paging_settings: Settings,
+    smtp_sink: SmtpSink,
+    clock: FrozenClock,
 ) -> None:
     client.post(paging, json=alert())
-    run(engine, paging_settings, T0)
+    run(engine, paging_settings, clock)
     token = links_in(smtp_sink.messages[0])["Acknowledge"].rsplit("/", 1)[1]
     body, mac = token.split(".")
     forged = f"{body}.{mac[:-2]}{'A' if mac[-2] != 'A' else 'B'}{mac[-1]}"
@@ -271,7 +304,7 @@ def test_forged_damaged_and_expired_links_are_refused(
     assert (damaged.status_code, "this link is damaged" in damaged.text) == (422, True)
 
     with make_session_factory(engine)() as session:
-        secret = instance_secret(session)
+        secret = instance_secret(session, clock())
     expired = make_token(secret, Grant(1, "ack", "priya", datetime(2020, 1, 1, tzinfo=UTC)))
     answer = client.post(f"/act/{expired}")
     assert answer.status_code == 422
@@ -281,9 +314,11 @@ def test_forged_damaged_and_expired_links_are_refused(
 
 
 @pytest.fixture
-def lead(engine: Engine, paging: str) -> dict[str, str]:
-    make_user(engine, "lead", Role.RESPONDER)
-    return {"Authorization": f"Bearer {make_api_token(engine, 'lead', Role.RESPONDER)}"}
+def lead(engine: Engine, paging: str, clock: FrozenClock) -> dict[str, str]:
+    make_user(engine, "lead", Role.RESPONDER, now=clock())
+    return {
+        "Authorization": f"Bearer {make_api_token(engine, 'lead', Role.RESPONDER, now=clock())}"
+    }
 
 
 def group_id(engine: Engine) -> int:
@@ -298,15 +333,17 @@ def test_escalate_now_pages_the_next_step_without_waiting(
     paging_settings: Settings,
     smtp_sink: SmtpSink,
     lead: dict[str, str],
+    clock: FrozenClock,
 ) -> None:
     client.post(paging, json=alert())
-    run(engine, paging_settings, T0)
+    run(engine, paging_settings, clock)
     answer = client.post(f"/api/v1/alert-groups/{group_id(engine)}/escalate", headers=lead)
     assert answer.status_code == 200, answer.text
     assert [p["user"] for p in answer.json()["pages"]] == ["priya", "priya", "diego"]
     assert answer.json()["state"] == "exhausted"
-    run(engine, paging_settings, utcnow())
-    run(engine, paging_settings, T0 + timedelta(minutes=10))  # the old step job is stale
+    run(engine, paging_settings, clock)
+    clock.set(T0 + timedelta(minutes=10))
+    run(engine, paging_settings, clock)  # the old step job is stale
     assert sorted(m["To"] for m in smtp_sink.messages) == [
         "diego@shop.example",
         "priya@shop.example",
@@ -324,17 +361,19 @@ def test_a_snoozed_group_triggers_again_and_pages_from_the_first_step(
     paging_settings: Settings,
     smtp_sink: SmtpSink,
     lead: dict[str, str],
+    clock: FrozenClock,
 ) -> None:
     client.post(paging, json=alert())
-    run(engine, paging_settings, T0)
+    run(engine, paging_settings, clock)
     url = f"/api/v1/alert-groups/{group_id(engine)}/snooze"
     assert client.post(url, json={"minutes": 0}, headers=lead).status_code == 422
     snoozed = client.post(url, json={"minutes": 30}, headers=lead)
     assert snoozed.json()["state"] == "acknowledged"
-    now = utcnow()
-    run(engine, paging_settings, now + timedelta(minutes=29))
+    clock.set(T0 + timedelta(minutes=29))
+    run(engine, paging_settings, clock)
     assert len(smtp_sink.messages) == 1
-    run(engine, paging_settings, now + timedelta(minutes=31))
+    clock.set(T0 + timedelta(minutes=31))
+    run(engine, paging_settings, clock)
     assert [m["To"] for m in smtp_sink.messages] == ["priya@shop.example"] * 2
     escalation = client.get(f"/api/v1/alert-groups/{group_id(engine)}/escalation", headers=lead)
     assert (escalation.json()["round"], escalation.json()["state"]) == (2, "running")
@@ -349,9 +388,10 @@ def test_reassigning_pages_the_new_person_and_stops_the_policy(
     paging_settings: Settings,
     smtp_sink: SmtpSink,
     lead: dict[str, str],
+    clock: FrozenClock,
 ) -> None:
     client.post(paging, json=alert())
-    run(engine, paging_settings, T0)
+    run(engine, paging_settings, clock)
     url = f"/api/v1/alert-groups/{group_id(engine)}/reassign"
     missing = client.post(url, json={"user": "nobody"}, headers=lead)
     assert missing.status_code == 404
@@ -359,8 +399,9 @@ def test_reassigning_pages_the_new_person_and_stops_the_policy(
     answer = client.post(url, json={"user": "diego"}, headers=lead)
     assert (answer.json()["state"], answer.json()["assignee"]) == ("reassigned", "diego")
     assert answer.json()["pages"][-1]["reason"] == "reassigned by lead"
-    run(engine, paging_settings, utcnow())
-    run(engine, paging_settings, utcnow() + timedelta(hours=1))
+    run(engine, paging_settings, clock)
+    clock.advance(hours=1)
+    run(engine, paging_settings, clock)
     assert sorted(m["To"] for m in smtp_sink.messages) == [
         "diego@shop.example",
         "priya@shop.example",
@@ -368,12 +409,17 @@ def test_reassigning_pages_the_new_person_and_stops_the_policy(
 
 
 def test_viewers_cannot_act_on_alerts(
-    client: TestClient, engine: Engine, paging: str, paging_settings: Settings
+    client: TestClient,
+    engine: Engine,
+    paging: str,
+    paging_settings: Settings,
+    clock: FrozenClock,
 ) -> None:
-    make_user(engine, "watcher", Role.VIEWER)
-    viewer = {"Authorization": f"Bearer {make_api_token(engine, 'watcher', Role.VIEWER)}"}
+    make_user(engine, "watcher", Role.VIEWER, now=clock())
+    token = make_api_token(engine, "watcher", Role.VIEWER, now=clock())
+    viewer = {"Authorization": f"Bearer {token}"}
     client.post(paging, json=alert())
-    run(engine, paging_settings, T0)
+    run(engine, paging_settings, clock)
     for action in ("acknowledge", "escalate"):
         answer = client.post(f"/api/v1/alert-groups/{group_id(engine)}/{action}", headers=viewer)
         assert answer.status_code == 403

@@ -26,6 +26,7 @@ from ninefold.settings import Settings
 from ninefold.worker.tables import Job
 from tests.factories import make_token, make_user
 from tests.integration.test_web import log_in
+from tests.support.clock import FrozenClock
 from tests.support.paging import alertmanager_body, run_jobs
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -36,18 +37,19 @@ def at(minute: int) -> datetime:
 
 
 @pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
+def factory(engine: Engine, clock: FrozenClock) -> sessionmaker[Session]:
+    """An Alertmanager integration made at T0, where the test's clock starts."""
+    clock.set(T0)
     factory = make_session_factory(engine)
     with unit_of_work(factory) as session:
-        integrations.write(
-            session, IntegrationSpec(name="prom", kind="alertmanager"), MANAGED_BY_API
-        )
+        spec = IntegrationSpec(name="prom", kind="alertmanager")
+        integrations.write(session, spec, MANAGED_BY_API, T0)
     return factory
 
 
 def deliver(factory: sessionmaker[Session], status: str, cycle: int, minute: int) -> None:
     """Alertmanager reports the alert's `cycle`-th firing (its own start) firing or resolved."""
-    body = alertmanager_body(status=status, starts_at=at(10 * cycle).isoformat())
+    body = alertmanager_body(status=status, starts_at=at(10 * cycle))
     with unit_of_work(factory) as session:
         prom = integrations.get_row(session, "prom")
         service.ingest(session, prom, notification("alertmanager", body), at(minute))
@@ -142,17 +144,19 @@ def test_fewer_than_six_changes_never_flag_and_each_firing_opens_a_group(
 
 
 def test_the_flag_holds_between_the_thresholds_and_clears_at_two_resolving_the_group(
-    factory: sessionmaker[Session], engine: Engine, settings: Settings
+    factory: sessionmaker[Session], engine: Engine, settings: Settings, clock: FrozenClock
 ) -> None:
     flap(factory, 3)  # changes at minutes 0, 5, ..., 25
     for minute, changes in ((40, 6), (55, 6), (70, 3)):  # 70: only 15, 20 and 25 are left
-        run_jobs(engine, settings, at(minute))
+        clock.set(at(minute))
+        run_jobs(engine, settings, clock)
         held = all_groups(factory)[-1]
         assert (held.state, held.flapping) == ("triggered", True), f"{changes} changes"
         [check] = jobs(factory, JOB_FLAP_CHECK, pending=True)
         assert check.due_at == at(minute + 15)
 
-    run_jobs(engine, settings, at(85))  # none left: the minute-25 change is an hour old
+    clock.set(at(85))
+    run_jobs(engine, settings, clock)  # none left: the minute-25 change is an hour old
     held = all_groups(factory)[-1]
     assert (held.state, held.flapping, held.flapping_since) == ("resolved", False, None)
     assert (held.resolved_at, held.resolved_by) == (at(85), "source:prom")
@@ -161,11 +165,12 @@ def test_the_flag_holds_between_the_thresholds_and_clears_at_two_resolving_the_g
 
 
 def test_a_group_whose_alert_fires_when_the_flag_clears_stays_open_until_it_resolves(
-    factory: sessionmaker[Session], engine: Engine, settings: Settings
+    factory: sessionmaker[Session], engine: Engine, settings: Settings, clock: FrozenClock
 ) -> None:
     flap(factory, 3)
     deliver(factory, "firing", 3, 30)
-    run_jobs(engine, settings, at(95))  # the overdue check: no change in (35, 95]
+    clock.set(at(95))
+    run_jobs(engine, settings, clock)  # the overdue check: no change in (35, 95]
     held = all_groups(factory)[-1]
     assert (held.state, held.flapping) == ("triggered", False)
     deliver(factory, "resolved", 3, 100)
@@ -180,7 +185,7 @@ def test_a_group_whose_alert_fires_when_the_flag_clears_stays_open_until_it_reso
 
 
 def test_resolving_a_flapping_group_by_hand_ends_its_flag_and_its_checks(
-    factory: sessionmaker[Session], engine: Engine, settings: Settings
+    factory: sessionmaker[Session], engine: Engine, settings: Settings, clock: FrozenClock
 ) -> None:
     flap(factory, 3)
     held = all_groups(factory)[-1]
@@ -188,7 +193,8 @@ def test_resolving_a_flapping_group_by_hand_ends_its_flag_and_its_checks(
         groups.resolve(session, Principal("ada", Role.ADMIN, "web"), held.id, at(27), "yes")
     held = all_groups(factory)[-1]
     assert (held.state, held.flapping, held.resolved_by) == ("resolved", False, "ada")
-    run_jobs(engine, settings, at(40))
+    clock.set(at(40))
+    run_jobs(engine, settings, clock)
     assert jobs(factory, JOB_FLAP_CHECK, pending=True) == []
     assert "flapping_stopped" not in kinds(factory, held)
 
@@ -199,11 +205,11 @@ def test_resolving_a_flapping_group_by_hand_ends_its_flag_and_its_checks(
 
 
 def test_the_api_and_the_pages_show_the_flag(
-    client: TestClient, engine: Engine, factory: sessionmaker[Session]
+    client: TestClient, engine: Engine, factory: sessionmaker[Session], clock: FrozenClock
 ) -> None:
     flap(factory, 3)
-    make_user(engine, "ada", Role.ADMIN)
-    headers = {"Authorization": f"Bearer {make_token(engine, 'ada', Role.ADMIN)}"}
+    make_user(engine, "ada", Role.ADMIN, now=clock())
+    headers = {"Authorization": f"Bearer {make_token(engine, 'ada', Role.ADMIN, now=clock())}"}
     listed = client.get("/api/v1/alert-groups", headers=headers).json()["items"]
     assert [g["flapping"] for g in listed] == [True, False, False]  # newest first
 

@@ -10,11 +10,12 @@ from sqlalchemy import Engine, select
 from ninefold.alerts import heartbeats, integrations
 from ninefold.alerts.tables import AlertGroup
 from ninefold.conventions import JOB_HEARTBEAT_CHECK
-from ninefold.db import make_session_factory, unit_of_work, utcnow
+from ninefold.db import make_session_factory, unit_of_work
 from ninefold.jobs import handlers
 from ninefold.settings import Settings
 from ninefold.worker.runner import Worker
 from ninefold.worker.tables import Job
+from tests.support.clock import FrozenClock
 
 
 def groups(engine: Engine) -> list[AlertGroup]:
@@ -22,13 +23,12 @@ def groups(engine: Engine) -> list[AlertGroup]:
         return list(session.scalars(select(AlertGroup).order_by(AlertGroup.id)))
 
 
-def worker_at(engine: Engine, minutes: float) -> Worker:
-    at = utcnow() + timedelta(minutes=minutes)
-    return Worker(make_session_factory(engine), handlers(Settings()), clock=lambda: at)
+def worker(engine: Engine, clock: FrozenClock) -> Worker:
+    return Worker(make_session_factory(engine), handlers(Settings(), clock), clock=clock)
 
 
 def test_a_missed_heartbeat_raises_an_alert_and_the_next_ping_resolves_it(
-    client: TestClient, admin_headers: dict[str, str], engine: Engine
+    client: TestClient, admin_headers: dict[str, str], engine: Engine, clock: FrozenClock
 ) -> None:
     created = client.post(
         "/api/v1/integrations",
@@ -37,17 +37,21 @@ def test_a_missed_heartbeat_raises_an_alert_and_the_next_ping_resolves_it(
     )
     url = created.json()["url"]
     assert url.startswith("/api/v1/heartbeats/")
+    pinged = clock()
     assert client.post(url).status_code == 200
 
-    assert worker_at(engine, 4).run_once() == 0  # not due yet
-    assert worker_at(engine, 6).run_once() == 1
+    clock.set(pinged + timedelta(minutes=4))
+    assert worker(engine, clock).run_once() == 0  # not due yet
+    clock.set(pinged + timedelta(minutes=6))
+    assert worker(engine, clock).run_once() == 1
     [group] = groups(engine)
     assert (group.state, group.title, group.service) == (
         "triggered",
         "No heartbeat from db-backup for 5 minutes",
         "search",
     )
-    worker_at(engine, 30).run_once()
+    clock.set(pinged + timedelta(minutes=30))
+    worker(engine, clock).run_once()
     assert len(groups(engine)) == 1  # one alert: no check is pending while it is down
 
     assert client.post(url).json()["accepted"] == 1
@@ -66,7 +70,7 @@ def pending_checks(engine: Engine) -> list[Job]:
 
 
 def test_a_ping_within_the_interval_moves_the_deadline(
-    client: TestClient, admin_headers: dict[str, str], engine: Engine
+    client: TestClient, admin_headers: dict[str, str], engine: Engine, clock: FrozenClock
 ) -> None:
     client.post(
         "/api/v1/integrations",
@@ -74,7 +78,7 @@ def test_a_ping_within_the_interval_moves_the_deadline(
         headers=admin_headers,
     )
     factory = make_session_factory(engine)
-    t0 = utcnow()
+    t0 = clock()
     for minutes in (0, 8):
         with unit_of_work(factory) as session:
             heartbeats.ping(
@@ -82,10 +86,11 @@ def test_a_ping_within_the_interval_moves_the_deadline(
             )
     [check] = pending_checks(engine)  # the second ping armed nothing more
     assert check.due_at == t0 + timedelta(minutes=10)
-    run = Worker(factory, handlers(Settings()), clock=lambda: t0 + timedelta(minutes=10)).run_once()
-    assert run == 1
+    clock.set(t0 + timedelta(minutes=10))
+    assert worker(engine, clock).run_once() == 1
     assert groups(engine) == []
     [check] = pending_checks(engine)
     assert check.due_at == t0 + timedelta(minutes=18)  # re-armed for the last ping's deadline
-    Worker(factory, handlers(Settings()), clock=lambda: t0 + timedelta(minutes=18)).run_once()
+    clock.set(t0 + timedelta(minutes=18))
+    worker(engine, clock).run_once()
     assert [g.state for g in groups(engine)] == ["triggered"]

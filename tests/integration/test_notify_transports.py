@@ -14,12 +14,14 @@ from ninefold.adapters.notify import Message, SendFailed, Transport, retry_after
 from ninefold.adapters.smtp import SmtpTransport, message_id
 from ninefold.adapters.webhook import WebhookTransport
 from ninefold.signing import verify
+from tests.support.clock import FrozenClock
 from tests.support.http_receiver import HttpReceiver
 from tests.support.smtp_sink import SmtpSink
 
 SENDER = "ninefold@example.org"
 ONCALL = "oncall@example.org"
 SENT_AT = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
+CLOCK = FrozenClock(SENT_AT)  # the transports' clock: when they send
 
 PAGE = Message(
     subject="checkout: 14.4x error budget burn",
@@ -58,7 +60,7 @@ def smtp(
     password: str | None = None,
     starttls: bool = False,
 ) -> SmtpTransport:
-    return SmtpTransport(sink.host, sink.port, SENDER, username, password, starttls)
+    return SmtpTransport(sink.host, sink.port, SENDER, username, password, starttls, clock=CLOCK)
 
 
 # --- email ----------------------------------------------------------------------------------
@@ -76,6 +78,7 @@ def test_email_arrives_with_text_html_links_and_a_message_id_from_the_key(
     assert email["Message-ID"] == message_id(PAGE.idempotency_key)
     assert email["X-Ninefold-Idempotency-Key"] == "page:42:step:1"
     assert email["Auto-Submitted"] == "auto-generated"
+    assert email["Date"].datetime == SENT_AT  # on the transport's clock
     assert email.get_content_type() == "multipart/alternative"
     text = email.get_body(preferencelist=("plain",))
     html = email.get_body(preferencelist=("html",))
@@ -114,7 +117,7 @@ def test_a_message_without_html_is_plain_text(smtp_sink: SmtpSink) -> None:
 def test_smtp_server_down_is_retryable_and_says_where() -> None:
     port = closed_port()
     with pytest.raises(SendFailed) as failed:
-        SmtpTransport("127.0.0.1", port, SENDER).send(ONCALL, PAGE)
+        SmtpTransport("127.0.0.1", port, SENDER, clock=CLOCK).send(ONCALL, PAGE)
 
     assert failed.value.retryable
     assert f"127.0.0.1:{port}" in str(failed.value)
@@ -123,7 +126,7 @@ def test_smtp_server_down_is_retryable_and_says_where() -> None:
 
 def test_smtp_server_that_never_answers_times_out_retryably(silent_port: int) -> None:
     with pytest.raises(SendFailed, match=r"did not answer within 0\.2s") as failed:
-        SmtpTransport("127.0.0.1", silent_port, SENDER, timeout=0.2).send(ONCALL, PAGE)
+        SmtpTransport("127.0.0.1", silent_port, SENDER, timeout=0.2, clock=CLOCK).send(ONCALL, PAGE)
 
     assert failed.value.retryable
 
@@ -275,7 +278,7 @@ def test_teams_card_has_title_facts_and_actions(http_receiver: HttpReceiver) -> 
 
 
 def test_webhook_body_and_signature(http_receiver: HttpReceiver) -> None:
-    WebhookTransport("hook-secret", clock=lambda: SENT_AT).send(http_receiver.url("/hook"), PAGE)
+    WebhookTransport("hook-secret", clock=CLOCK).send(http_receiver.url("/hook"), PAGE)
 
     [request] = http_receiver.requests
     assert request.json() == {
@@ -298,7 +301,7 @@ def test_webhook_body_and_signature(http_receiver: HttpReceiver) -> None:
 
 
 def test_webhook_without_a_secret_is_unsigned(http_receiver: HttpReceiver) -> None:
-    WebhookTransport().send(http_receiver.url("/hook"), PAGE)
+    WebhookTransport(clock=CLOCK).send(http_receiver.url("/hook"), PAGE)
 
     [request] = http_receiver.requests
     assert request.headers["Idempotency-Key"] == "page:42:step:1"
@@ -309,7 +312,7 @@ def test_webhook_without_a_secret_is_unsigned(http_receiver: HttpReceiver) -> No
 TRANSPORTS = [
     pytest.param(SlackTransport(), id="slack"),
     pytest.param(TeamsTransport(), id="teams"),
-    pytest.param(WebhookTransport("s"), id="webhook"),
+    pytest.param(WebhookTransport("s", clock=CLOCK), id="webhook"),
 ]
 
 
@@ -348,12 +351,12 @@ def test_429_carries_retry_after(http_receiver: HttpReceiver, transport: Transpo
         transport.send(http_receiver.url(), PAGE)
 
     assert failed.value.retryable
-    assert failed.value.retry_after == 7.0
+    assert failed.value.retry_after == "7"  # as sent: the worker reads it on its own clock
 
 
 def test_a_retry_after_a_503_gets_through_with_the_same_key(http_receiver: HttpReceiver) -> None:
     http_receiver.respond(503, 200)
-    transport = WebhookTransport("s")
+    transport = WebhookTransport("s", clock=CLOCK)
     with pytest.raises(SendFailed):
         transport.send(http_receiver.url("/hook"), PAGE)
     transport.send(http_receiver.url("/hook"), PAGE)
@@ -375,7 +378,9 @@ def test_connection_refused_is_retryable(transport: Transport) -> None:
 
 def test_a_receiver_that_never_answers_times_out_retryably(silent_port: int) -> None:
     with pytest.raises(SendFailed, match=r"did not answer within 0\.2s") as failed:
-        WebhookTransport(timeout=0.2).send(f"http://127.0.0.1:{silent_port}/hook", PAGE)
+        WebhookTransport(timeout=0.2, clock=CLOCK).send(
+            f"http://127.0.0.1:{silent_port}/hook", PAGE
+        )
 
     assert failed.value.retryable
 

@@ -13,7 +13,7 @@ from icalendar import Calendar
 from sqlalchemy import Engine, select
 
 from ninefold.auth.tables import User
-from ninefold.db import make_session_factory, unit_of_work, utcnow
+from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall.schedule import Override, Segment
 from ninefold.oncall.specs import ScheduleSpec
 from tests.integration.oncall_setup import (
@@ -27,22 +27,23 @@ from tests.integration.oncall_setup import (
     post_override,
     seed,
 )
+from tests.support.clock import FrozenClock
 
 
 @pytest.fixture
-def people(engine: Engine) -> dict[str, dict[str, str]]:
-    return seed(engine)
+def people(engine: Engine, clock: FrozenClock) -> dict[str, dict[str, str]]:
+    return seed(engine, clock())
 
 
 # --- reading -----------------------------------------------------------------------------
 
 
 def test_the_list_and_a_schedule_say_who_is_on_call_now(
-    client: TestClient, people: dict[str, Any]
+    client: TestClient, people: dict[str, Any], clock: FrozenClock
 ) -> None:
     response = client.get(f"{API}/schedules", headers=people["vic"])
     assert response.status_code == 200, response.text
-    now = utcnow()
+    now = clock()
     assert response.json() == [
         {
             "name": "office",
@@ -61,10 +62,9 @@ def test_the_list_and_a_schedule_say_who_is_on_call_now(
     ]
     assert client.get(f"{API}/schedules").status_code == 401
     # The detail's range is the next two weeks unless given.
-    before = utcnow()
     body = client.get(f"{API}/schedules/primary", headers=people["vic"]).json()
     start, end = at(body["start"]), at(body["end"])
-    assert before <= start <= utcnow()
+    assert start == now
     assert end - start == timedelta(days=14)
     assert body["on_call_now"] == list(PRIMARY.to_schedule().who(start))
     assert body["shifts"][0]["start"] == body["start"]
@@ -156,9 +156,9 @@ def ics(client: TestClient, url: str) -> Calendar:
 
 
 def window_shifts(
-    spec: ScheduleSpec, person: str, overrides_: list[Override]
+    spec: ScheduleSpec, person: str, overrides_: list[Override], now: datetime
 ) -> list[tuple[datetime, datetime]]:
-    now = utcnow()
+    """The shifts a calendar feed fetched at `now` shows."""
     start, end = now - timedelta(days=7), now + timedelta(days=60)
     wide = spec.to_schedule(overrides_).shifts_of(
         person, start - timedelta(days=40), end + timedelta(days=40)
@@ -167,9 +167,9 @@ def window_shifts(
 
 
 def test_my_calendar_holds_my_shifts_of_every_schedule(
-    client: TestClient, people: dict[str, Any], settings: Any, engine: Engine
+    client: TestClient, people: dict[str, Any], settings: Any, engine: Engine, clock: FrozenClock
 ) -> None:
-    soon = utcnow().replace(microsecond=0) + timedelta(days=2)
+    soon = clock() + timedelta(days=2)
     extra = Override("add", soon, soon + timedelta(hours=3), "alice")
     assert (
         post_override(
@@ -197,8 +197,8 @@ def test_my_calendar_holds_my_shifts_of_every_schedule(
     assert str(calendar["PRODID"]) == "-//Ninefold//On-call schedules//EN"
     found = sorted((e.start, e.end, str(e["SUMMARY"])) for e in calendar.events)
     expected = sorted(
-        [(s, e, "On call: office") for s, e in window_shifts(OFFICE, "alice", [extra])]
-        + [(s, e, "On call: primary") for s, e in window_shifts(PRIMARY, "alice", [])]
+        [(s, e, "On call: office") for s, e in window_shifts(OFFICE, "alice", [extra], clock())]
+        + [(s, e, "On call: primary") for s, e in window_shifts(PRIMARY, "alice", [], clock())]
     )
     assert found == expected
     assert (extra.start, extra.end, "On call: office") in found
@@ -218,7 +218,7 @@ def test_my_calendar_holds_my_shifts_of_every_schedule(
 
 
 def test_a_schedule_calendar_holds_everyone_s_shifts_and_its_token_can_be_replaced(
-    client: TestClient, people: dict[str, Any]
+    client: TestClient, people: dict[str, Any], clock: FrozenClock
 ) -> None:
     token = calendar_token(client, people["vic"])["token"]
     calendar = ics(client, f"{API}/calendars/{token}/schedules/primary.ics")
@@ -227,7 +227,7 @@ def test_a_schedule_calendar_holds_everyone_s_shifts_and_its_token_can_be_replac
     expected = sorted(
         (start, end, f"{person} on call (primary)")
         for person in ("alice", "bob", "carol")
-        for start, end in window_shifts(PRIMARY, person, [])
+        for start, end in window_shifts(PRIMARY, person, [], clock())
     )
     assert found == expected
     assert len(found) >= 67

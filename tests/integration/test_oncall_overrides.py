@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
 
 from ninefold.auth.model import Principal, Role
-from ninefold.db import make_session_factory, unit_of_work, utcnow
+from ninefold.db import make_session_factory, unit_of_work
 from ninefold.errors import Conflict
 from ninefold.oncall import overrides, service
 from ninefold.oncall.schedule import Override
@@ -29,11 +29,12 @@ from tests.integration.oncall_setup import (
     post_override,
     seed,
 )
+from tests.support.clock import FrozenClock
 
 
 @pytest.fixture
-def people(engine: Engine) -> dict[str, dict[str, str]]:
-    return seed(engine)
+def people(engine: Engine, clock: FrozenClock) -> dict[str, dict[str, str]]:
+    return seed(engine, clock())
 
 
 # --- overrides ---------------------------------------------------------------------------
@@ -90,12 +91,12 @@ def test_an_override_changes_the_shifts_and_is_audited(
 
 
 def test_overrides_are_listed_and_deleted(
-    client: TestClient, people: dict[str, Any], engine: Engine
+    client: TestClient, people: dict[str, Any], engine: Engine, clock: FrozenClock
 ) -> None:
     past = post_override(
         client, people["root"], kind="add", person="carol", start=START, end="2026-03-24T00:00:00Z"
     )
-    soon = utcnow() + timedelta(days=1)
+    soon = clock() + timedelta(days=1)
     future = post_override(
         client,
         people["root"],
@@ -217,7 +218,7 @@ def test_refused_overrides_422_403_409(
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_clashing_overrides_saved_at_once_one_wins(
-    engine: Engine, people: dict[str, Any]
+    engine: Engine, people: dict[str, Any], clock: FrozenClock
 ) -> None:
     """The second writer waits on the first one's lock of the schedule row, then sees its
     override and gets a conflict: without the lock both would see nothing and both save."""
@@ -239,7 +240,7 @@ def test_two_clashing_overrides_saved_at_once_one_wins(
                 barrier.wait()
                 if who == "bob":
                     second_may_go.wait(10)
-                overrides.create(session, actor, "primary", body, utcnow())
+                overrides.create(session, actor, "primary", body, clock())
                 if who == "alice":
                     first_saved.set()
                     first_may_commit.wait(10)

@@ -12,15 +12,14 @@ from sqlalchemy import Engine, select
 
 from ninefold.alerts.tables import GroupEvent, Integration
 from ninefold.auth.model import Role
-from ninefold.db import make_session_factory, utcnow
+from ninefold.db import make_session_factory
 from ninefold.paging.tables import Page
 from ninefold.settings import Settings
 from tests.factories import make_user
 from tests.integration.conftest import bearer
+from tests.support.clock import FrozenClock
 from tests.support.paging import alertmanager_body, run_jobs
 from tests.support.smtp_sink import SmtpSink
-
-NOW = utcnow().replace(microsecond=0)
 
 
 @pytest.fixture
@@ -35,8 +34,11 @@ def worker(settings: Settings, smtp_sink: SmtpSink) -> Settings:
     return settings.model_copy(update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port})
 
 
-def fire(client: TestClient, intake: str, name: str = "CheckoutErrors", **labels: str) -> int:
-    body = alertmanager_body(name, starts_at=NOW.isoformat(), **labels)
+def fire(
+    client: TestClient, intake: str, now: datetime, name: str = "CheckoutErrors", **labels: str
+) -> int:
+    """An alert of `name` firing since `now`; the group it opened."""
+    body = alertmanager_body(name, starts_at=now, **labels)
     answer = client.post(intake, json=body)
     assert answer.status_code == 200, answer.text
     [group] = answer.json()["groups"]
@@ -60,13 +62,14 @@ def held_group(
     intake: str,
     engine: Engine,
     worker: Settings,
+    clock: FrozenClock,
     end: datetime,
     matchers: tuple[str, ...] = ("service=checkout",),
 ) -> tuple[dict[str, Any], int]:
     """A silence until `end`, and a group it holds: routed, not paged."""
     made = silence(client, headers, matchers=list(matchers), end=iso(end), reason="drill")
-    group = fire(client, intake)
-    run_jobs(engine, worker, utcnow())
+    group = fire(client, intake, clock())
+    run_jobs(engine, worker, clock)
     assert pages(engine, group) == []
     return made, group
 
@@ -99,21 +102,23 @@ def test_a_silence_holds_a_matching_group_and_it_pages_when_the_silence_ends(
     intake: str,
     worker: Settings,
     smtp_sink: SmtpSink,
+    clock: FrozenClock,
 ) -> None:
-    end = NOW + timedelta(minutes=30)
+    now = clock()
+    end = now + timedelta(minutes=30)
     made = silence(
         client,
         admin_headers,
         matchers=["service=checkout", 'alertname=~"Checkout.*"'],
-        start=iso(NOW - timedelta(minutes=1)),
+        start=iso(now - timedelta(minutes=1)),
         end=iso(end),
         reason="checkout database failover drill",
     )
     assert made["matchers"] == ['service="checkout"', 'alertname=~"Checkout.*"']
     assert (made["state"], made["created_by"], made["ended_by"]) == ("active", "root", None)
 
-    group = fire(client, intake)
-    run_jobs(engine, worker, utcnow())
+    group = fire(client, intake, now)
+    run_jobs(engine, worker, clock)
     assert pages(engine, group) == []
     assert smtp_sink.messages == []
     held = escalation(client, admin_headers, group)
@@ -124,9 +129,11 @@ def test_a_silence_holds_a_matching_group_and_it_pages_when_the_silence_ends(
     assert event["detail"]["reason"] == "checkout database failover drill"
     assert event["detail"]["by"] == "root"
 
-    run_jobs(engine, worker, end - timedelta(seconds=1))
+    clock.set(end - timedelta(seconds=1))
+    run_jobs(engine, worker, clock)
     assert pages(engine, group) == []
-    run_jobs(engine, worker, end)
+    clock.set(end)
+    run_jobs(engine, worker, clock)
     assert pages(engine, group) == ["1"]
     assert len(smtp_sink.messages) == 1
     events = kinds(engine, group)
@@ -140,21 +147,24 @@ def test_ending_a_silence_early_pages_at_once_and_keeps_the_record(
     admin_headers: dict[str, str],
     intake: str,
     worker: Settings,
+    clock: FrozenClock,
 ) -> None:
+    now = clock()
     made, group = held_group(
         client,
         admin_headers,
         intake,
         engine,
         worker,
-        NOW + timedelta(hours=2),
+        clock,
+        now + timedelta(hours=2),
         ("severity=critical",),
     )
 
     ended = client.delete(f"/api/v1/silences/{made['id']}", headers=admin_headers)
     assert ended.status_code == 200, ended.text
     assert (ended.json()["state"], ended.json()["ended_by"]) == ("expired", "root")
-    run_jobs(engine, worker, utcnow())
+    run_jobs(engine, worker, clock)
     assert pages(engine, group) == ["1"]
 
     listed = client.get("/api/v1/silences?state=expired", headers=admin_headers).json()
@@ -170,16 +180,18 @@ def test_a_silence_must_match_every_firing_alert_of_the_group(
     admin_headers: dict[str, str],
     intake: str,
     worker: Settings,
+    clock: FrozenClock,
 ) -> None:
+    now = clock()
     silence(
         client,
         admin_headers,
         matchers=['alertname="DiskFull"'],
-        end=iso(NOW + timedelta(hours=1)),
+        end=iso(now + timedelta(hours=1)),
         reason="disk swap",
     )
-    group = fire(client, intake, "CheckoutErrors")
-    run_jobs(engine, worker, utcnow())
+    group = fire(client, intake, now, "CheckoutErrors")
+    run_jobs(engine, worker, clock)
     assert pages(engine, group) == ["1"]
     assert "held" not in kinds(engine, group)
 
@@ -193,11 +205,13 @@ def test_a_maintenance_window_holds_its_service_and_at_end_says_what_follows(
     worker: Settings,
     at_end: str,
     paged_after: list[str],
+    clock: FrozenClock,
 ) -> None:
-    end = NOW + timedelta(hours=1)
+    now = clock()
+    end = now + timedelta(hours=1)
     body = {
         "service": "checkout",
-        "start": iso(NOW - timedelta(minutes=5)),
+        "start": iso(now - timedelta(minutes=5)),
         "end": iso(end),
         "at_end": at_end,
         "reason": "payment provider migration",
@@ -205,24 +219,33 @@ def test_a_maintenance_window_holds_its_service_and_at_end_says_what_follows(
     made = client.post("/api/v1/maintenance-windows", json=body, headers=admin_headers)
     assert made.status_code == 201, made.text
     window = made.json()
-    group = fire(client, intake)
-    other = fire(client, intake, "SearchSlow", service="search")
-    run_jobs(engine, worker, utcnow())
+    group = fire(client, intake, now)
+    other = fire(client, intake, now, "SearchSlow", service="search")
+    run_jobs(engine, worker, clock)
     assert pages(engine, group) == []
     assert pages(engine, other) == ["1"], "another service's alert pages as usual"
     held = escalation(client, admin_headers, group)
     assert (held["state"], held["held_by"]) == ("maintenance", f"maintenance:{window['id']}")
+    assert windows(client, admin_headers, "active") == [window["id"]]
 
-    run_jobs(engine, worker, end + timedelta(seconds=1))
+    clock.set(end + timedelta(seconds=1))
+    run_jobs(engine, worker, clock)
     assert pages(engine, group) == paged_after
     state = client.get(f"/api/v1/alert-groups/{group}", headers=admin_headers).json()["state"]
     assert state == "triggered", "the record stays either way"
     last = "hold_over" if at_end == "page" else "hold_over_quiet"
     assert last in kinds(engine, group)
+    assert windows(client, admin_headers, "active") == []
+    assert windows(client, admin_headers, "expired") == [window["id"]]
+
+
+def windows(client: TestClient, headers: dict[str, str], state: str) -> list[int]:
+    """The ids of checkout's maintenance windows in `state`."""
     listed = client.get(
-        "/api/v1/maintenance-windows?service=checkout&state=active", headers=admin_headers
+        f"/api/v1/maintenance-windows?service=checkout&state={state}", headers=headers
     )
-    assert [w["id"] for w in listed.json()] == [window["id"]]
+    assert listed.status_code == 200, listed.text
+    return [w["id"] for w in listed.json()]
 
 
 def test_a_group_acknowledged_while_held_is_never_paged(
@@ -231,12 +254,15 @@ def test_a_group_acknowledged_while_held_is_never_paged(
     admin_headers: dict[str, str],
     intake: str,
     worker: Settings,
+    clock: FrozenClock,
 ) -> None:
-    end = NOW + timedelta(minutes=20)
-    _, group = held_group(client, admin_headers, intake, engine, worker, end)
+    now = clock()
+    end = now + timedelta(minutes=20)
+    _, group = held_group(client, admin_headers, intake, engine, worker, clock, end)
     acked = client.post(f"/api/v1/alert-groups/{group}/acknowledge", headers=admin_headers)
     assert acked.status_code == 200
-    run_jobs(engine, worker, end + timedelta(minutes=1))
+    clock.set(end + timedelta(minutes=1))
+    run_jobs(engine, worker, clock)
     assert pages(engine, group) == []
     assert escalation(client, admin_headers, group)["state"] == "stopped"
 
@@ -289,13 +315,15 @@ def test_bad_silences_and_windows_are_refused_naming_the_field(
     body: dict[str, Any],
     field: str,
     words: str,
+    clock: FrozenClock,
 ) -> None:
+    now = clock()
     times = {
-        "past": iso(NOW - timedelta(minutes=1)),
-        "later": iso(NOW + timedelta(hours=1)),
-        "before": iso(NOW + timedelta(minutes=10)),
+        "past": iso(now - timedelta(minutes=1)),
+        "later": iso(now + timedelta(hours=1)),
+        "before": iso(now + timedelta(minutes=10)),
     }
-    payload = {"start": iso(NOW + timedelta(minutes=30)), "end": times["later"], **body}
+    payload = {"start": iso(now + timedelta(minutes=30)), "end": times["later"], **body}
     payload["end"] = times.get(payload["end"], payload["end"])
     if path == "silences":
         payload.pop("start")
@@ -308,11 +336,14 @@ def test_bad_silences_and_windows_are_refused_naming_the_field(
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_viewers_cannot_silence_and_unknown_ids_are_404(
-    client: TestClient, shop: Engine, admin_headers: dict[str, str]
+    client: TestClient, shop: Engine, admin_headers: dict[str, str], clock: FrozenClock
 ) -> None:
-    make_user(shop, "vic", Role.VIEWER)
-    body = {"matchers": ["a=b"], "end": iso(NOW + timedelta(hours=1)), "reason": "x"}
-    refused = client.post("/api/v1/silences", json=body, headers=bearer(shop, "vic", Role.VIEWER))
+    now = clock()
+    make_user(shop, "vic", Role.VIEWER, now=clock())
+    body = {"matchers": ["a=b"], "end": iso(now + timedelta(hours=1)), "reason": "x"}
+    refused = client.post(
+        "/api/v1/silences", json=body, headers=bearer(shop, "vic", Role.VIEWER, clock())
+    )
     assert refused.status_code == 403
     assert client.delete("/api/v1/silences/999", headers=admin_headers).status_code == 404
     assert (
@@ -326,8 +357,12 @@ def test_escalate_now_pages_through_a_silence_because_a_person_asked(
     admin_headers: dict[str, str],
     intake: str,
     worker: Settings,
+    clock: FrozenClock,
 ) -> None:
-    _, group = held_group(client, admin_headers, intake, engine, worker, NOW + timedelta(hours=1))
+    now = clock()
+    _, group = held_group(
+        client, admin_headers, intake, engine, worker, clock, now + timedelta(hours=1)
+    )
     answer = client.post(f"/api/v1/alert-groups/{group}/escalate", headers=admin_headers)
     assert answer.status_code == 200, answer.text
     assert (answer.json()["state"], answer.json()["held_by"]) == ("running", None)

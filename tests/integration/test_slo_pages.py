@@ -21,6 +21,7 @@ from ninefold.slos.board import SloBoard
 from ninefold.slos.report import from_prometheus
 from tests.factories import EXAMPLES, load_examples, make_user
 from tests.integration.test_web import Node, log_in, parse
+from tests.support.clock import FrozenClock
 
 
 @pytest.fixture
@@ -35,32 +36,39 @@ def config(tmp_path: Path) -> Path:
     return directory
 
 
-def _client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
-    load_examples(engine)
-    make_user(engine, "ada", Role.VIEWER)
-    with TestClient(create_app(settings, engine)) as client:
+def _client(settings: Settings, engine: Engine, clock: FrozenClock) -> Iterator[TestClient]:
+    load_examples(engine, now=clock())
+    make_user(engine, "ada", Role.VIEWER, now=clock())
+    with TestClient(create_app(settings, engine, clock)) as client:
         assert log_in(client, "ada").status_code == 303
         yield client
 
 
 @pytest.fixture
 def live(
-    prometheus: str, config: Path, tmp_path: Path, database_url: str, engine: Engine
+    prometheus: str,
+    config: Path,
+    tmp_path: Path,
+    database_url: str,
+    engine: Engine,
+    clock: FrozenClock,
 ) -> Iterator[TestClient]:
     settings = Settings(
         data_dir=tmp_path, database_url=database_url, config_dir=config, prometheus_url=prometheus
     )
-    yield from _client(settings, engine)
+    yield from _client(settings, engine, clock)
 
 
 def _cell(row: Node, index: int) -> str:
     return row.find_all("td")[index].text
 
 
-def test_the_slo_page_shows_what_slo_status_computes(live: TestClient, prometheus: str) -> None:
+def test_the_slo_page_shows_what_slo_status_computes(
+    live: TestClient, prometheus: str, clock: FrozenClock
+) -> None:
     page = parse(live.get("/slos/checkout/availability"))
     board: SloBoard = live.app.state.slo_board  # type: ignore[attr-defined]
-    snapshot = board.snapshot()
+    snapshot = board.snapshot(clock())
     (view,) = snapshot.views
     with PrometheusClient(prometheus) as client:
         (report,) = from_prometheus(client, [view.slo], snapshot.at)
@@ -104,13 +112,13 @@ def test_an_unknown_slo_is_404(live: TestClient) -> None:
 
 
 def test_prometheus_down_is_shown_on_the_slo(
-    config: Path, tmp_path: Path, database_url: str, engine: Engine
+    config: Path, tmp_path: Path, database_url: str, engine: Engine, clock: FrozenClock
 ) -> None:
     down = "http://127.0.0.1:9"  # the discard port: nothing listens on loopback
     settings = Settings(
         data_dir=tmp_path, database_url=database_url, config_dir=config, prometheus_url=down
     )
-    for client in _client(settings, engine):
+    for client in _client(settings, engine, clock):
         page = client.get("/slos/checkout/availability")
         assert page.status_code == 200
         error = parse(page).one(id="slo-error").text

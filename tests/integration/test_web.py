@@ -31,6 +31,7 @@ from ninefold.conventions import CSRF_FORM_FIELD, CSRF_HEADER, SESSION_COOKIE
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.settings import Settings
 from tests.factories import PASSWORD, make_user
+from tests.support.clock import FrozenClock
 
 ORIGIN = "http://testserver"
 
@@ -180,22 +181,22 @@ def as_browser_resolves(location: str) -> str:
 
 
 @pytest.fixture
-def admin(engine: Engine) -> str:
+def admin(engine: Engine, clock: FrozenClock) -> str:
     """An admin with a password; tests that need the example shop ask for `shop` too."""
-    make_user(engine, "ada", Role.ADMIN)
+    make_user(engine, "ada", Role.ADMIN, now=clock())
     return "ada"
 
 
 @pytest.fixture
-def viewer(shop: Engine) -> str:
-    make_user(shop, "vera", Role.VIEWER)
+def viewer(shop: Engine, clock: FrozenClock) -> str:
+    make_user(shop, "vera", Role.VIEWER, now=clock())
     return "vera"
 
 
 @pytest.fixture
-def responder(shop: Engine) -> str:
+def responder(shop: Engine, clock: FrozenClock) -> str:
     """A responder of the payments team: may change payments' services, nobody else's."""
-    make_user(shop, "pat", Role.RESPONDER, scope=["payments"])
+    make_user(shop, "pat", Role.RESPONDER, scope=["payments"], now=clock())
     return "pat"
 
 
@@ -203,7 +204,7 @@ def responder(shop: Engine) -> str:
 
 
 def test_login_sets_an_http_only_same_site_session_cookie(
-    client: TestClient, settings: Settings, engine: Engine, admin: str
+    client: TestClient, settings: Settings, engine: Engine, admin: str, clock: FrozenClock
 ) -> None:
     response = log_in(client, admin)
     assert response.status_code == 303
@@ -225,7 +226,7 @@ def test_login_sets_an_http_only_same_site_session_cookie(
 
     behind_https = settings.model_copy(update={"cookie_secure": True})
     with TestClient(
-        create_app(behind_https, engine), base_url="https://testserver"
+        create_app(behind_https, engine, clock), base_url="https://testserver"
     ) as secure_client:
         header = log_in(secure_client, admin).headers["set-cookie"]
     secure = SimpleCookie()
@@ -255,7 +256,7 @@ def test_a_failed_login_gives_401_and_the_form_again_with_an_error(
 
 
 def test_logins_are_refused_after_too_many_failures_from_one_client(
-    client: TestClient, settings: Settings, admin: str, engine: Engine
+    client: TestClient, settings: Settings, admin: str, engine: Engine, clock: FrozenClock
 ) -> None:
     limit = settings.login_max_failures
     for _ in range(limit):
@@ -268,13 +269,26 @@ def test_logins_are_refused_after_too_many_failures_from_one_client(
     assert_redirects_to_login(client.get("/", follow_redirects=False))
 
     # Counted per user name and client: another user on that client is not locked out...
-    make_user(engine, "bob", Role.VIEWER)
+    make_user(engine, "bob", Role.VIEWER, now=clock())
     assert log_in(client, "bob").status_code == 303
     # ...nor the same user elsewhere, where one failure short of the limit still lets them in.
     with TestClient(client.app, client=("203.0.113.7", 40000)) as elsewhere:
         for _ in range(limit - 1):
             assert log_in(elsewhere, admin, "guess").status_code == 401
         assert log_in(elsewhere, admin).status_code == 303
+    # Failures older than the window no longer count.
+    clock.advance(minutes=settings.login_window_minutes, seconds=1)
+    assert log_in(client, admin).status_code == 303
+
+
+def test_a_session_ends_when_its_lifetime_is_over(
+    client: TestClient, settings: Settings, admin: str, clock: FrozenClock
+) -> None:
+    assert log_in(client, admin).status_code == 303
+    clock.advance(hours=settings.session_hours, seconds=-1)
+    assert client.get("/").status_code == 200
+    clock.advance(seconds=1)
+    assert_redirects_to_login(client.get("/", follow_redirects=False))
 
 
 # --- CSRF -------------------------------------------------------------------------------

@@ -13,22 +13,23 @@ from ninefold.db import make_session_factory, unit_of_work
 from ninefold.worker import queue
 from ninefold.worker.runner import JobContext, RetryLater, Worker
 from ninefold.worker.tables import Job
+from tests.support.clock import FrozenClock
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, at: datetime = T0) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
+@pytest.fixture
+def clock(clock: FrozenClock) -> FrozenClock:
+    """The test's clock, at T0."""
+    clock.set(T0)
+    return clock
 
 
 def add(engine: Engine, kind: str, n: int = 1, due: datetime = T0, **kwargs: object) -> None:
+    """Enqueue `n` jobs, made at T0."""
     with unit_of_work(make_session_factory(engine)) as session:
         for i in range(n):
-            queue.enqueue(session, kind, {"i": i}, due, **kwargs)  # type: ignore[arg-type]
+            queue.enqueue(session, kind, {"i": i}, due, now=T0, **kwargs)  # type: ignore[arg-type]
 
 
 def jobs(engine: Engine) -> list[Job]:
@@ -36,11 +37,12 @@ def jobs(engine: Engine) -> list[Job]:
         return list(session.scalars(select(Job).order_by(Job.id)))
 
 
-def test_due_jobs_run_once_in_order_and_future_ones_wait(engine: Engine) -> None:
+def test_due_jobs_run_once_in_order_and_future_ones_wait(
+    engine: Engine, clock: FrozenClock
+) -> None:
     ran: list[int] = []
     add(engine, "record", 3)
     add(engine, "record", 1, due=T0 + timedelta(minutes=5))
-    clock = Clock()
     worker = Worker(
         make_session_factory(engine),
         {"record": lambda ctx: ran.append(ctx.payload["i"])},
@@ -49,12 +51,12 @@ def test_due_jobs_run_once_in_order_and_future_ones_wait(engine: Engine) -> None
     assert worker.run_once() == 3
     assert worker.run_once() == 0
     assert ran == [0, 1, 2]
-    clock.at = T0 + timedelta(minutes=5)
+    clock.set(T0 + timedelta(minutes=5))
     assert worker.run_once() == 1
     assert [j.outcome for j in jobs(engine)] == ["done"] * 4
 
 
-def test_kinds_named_first_run_before_jobs_due_earlier(engine: Engine) -> None:
+def test_kinds_named_first_run_before_jobs_due_earlier(engine: Engine, clock: FrozenClock) -> None:
     """A page's message is not kept waiting behind the routing of a storm of other groups."""
     ran: list[str] = []
     add(engine, "route", 3, due=T0 - timedelta(minutes=1))
@@ -63,12 +65,12 @@ def test_kinds_named_first_run_before_jobs_due_earlier(engine: Engine) -> None:
     def record(ctx: JobContext) -> None:
         ran.append(f"{ctx.job.kind}{ctx.payload['i']}")
         if ctx.job.kind == "route" and ctx.payload["i"] == 0:
-            queue.enqueue(ctx.session, "send", {"i": 9}, ctx.now)
+            queue.enqueue(ctx.session, "send", {"i": 9}, ctx.now, now=ctx.now)
 
     worker = Worker(
         make_session_factory(engine),
         {"route": record, "send": record},
-        clock=Clock(),
+        clock=clock,
         batch=2,
         first=frozenset({"send"}),
     )
@@ -81,34 +83,33 @@ def test_kinds_named_first_run_before_jobs_due_earlier(engine: Engine) -> None:
 def test_a_dedup_key_makes_a_second_enqueue_a_no_op(engine: Engine) -> None:
     factory = make_session_factory(engine)
     with unit_of_work(factory) as session:
-        assert queue.enqueue(session, "k", {}, T0, dedup_key="step:1")
-        assert not queue.enqueue(session, "k", {"other": 1}, T0, dedup_key="step:1")
+        assert queue.enqueue(session, "k", {}, T0, now=T0, dedup_key="step:1")
+        assert not queue.enqueue(session, "k", {"other": 1}, T0, now=T0, dedup_key="step:1")
     assert len(jobs(engine)) == 1
 
 
-def test_a_cancelled_job_never_runs(engine: Engine) -> None:
+def test_a_cancelled_job_never_runs(engine: Engine, clock: FrozenClock) -> None:
     factory = make_session_factory(engine)
     add(engine, "k", dedup_key="escalate:7:1")
     with unit_of_work(factory) as session:
         assert queue.cancel(session, ["escalate:7:1"], T0) == 1
-    worker = Worker(factory, {"k": lambda _: pytest.fail("ran")}, clock=Clock())
+    worker = Worker(factory, {"k": lambda _: pytest.fail("ran")}, clock=clock)
     assert worker.run_once() == 0
     assert jobs(engine)[0].outcome == "cancelled"
 
 
-def test_a_failing_job_backs_off_then_fails_for_good(engine: Engine) -> None:
+def test_a_failing_job_backs_off_then_fails_for_good(engine: Engine, clock: FrozenClock) -> None:
     def boom(ctx: JobContext) -> None:
         raise RuntimeError(f"attempt {ctx.attempt}")
 
     add(engine, "boom", max_attempts=3)
-    clock = Clock()
     worker = Worker(make_session_factory(engine), {"boom": boom}, clock=clock)
     delays = []
     for _ in range(3):
         assert worker.run_once() == 1
         job = jobs(engine)[0]
-        delays.append(job.due_at - clock.at)
-        clock.at = job.due_at
+        delays.append(job.due_at - clock())
+        clock.set(job.due_at)
     job = jobs(engine)[0]
     assert job.outcome == "failed"
     assert job.attempts == 3
@@ -116,22 +117,22 @@ def test_a_failing_job_backs_off_then_fails_for_good(engine: Engine) -> None:
     assert delays[:2] == [timedelta(seconds=15), timedelta(seconds=30)]
 
 
-def test_the_work_of_a_failed_job_is_rolled_back(engine: Engine) -> None:
+def test_the_work_of_a_failed_job_is_rolled_back(engine: Engine, clock: FrozenClock) -> None:
     def half_then_fail(ctx: JobContext) -> None:
-        queue.enqueue(ctx.session, "child", {}, ctx.now)
+        queue.enqueue(ctx.session, "child", {}, ctx.now, now=ctx.now)
         raise RuntimeError("after writing")
 
     add(engine, "parent", max_attempts=1)
-    Worker(make_session_factory(engine), {"parent": half_then_fail}, clock=Clock()).run_once()
+    Worker(make_session_factory(engine), {"parent": half_then_fail}, clock=clock).run_once()
     assert [j.kind for j in jobs(engine)] == ["parent"]
 
 
-def test_retry_later_sets_the_next_attempt_time(engine: Engine) -> None:
+def test_retry_later_sets_the_next_attempt_time(engine: Engine, clock: FrozenClock) -> None:
     def busy(ctx: JobContext) -> None:
         raise RetryLater("rate limited", timedelta(seconds=42))
 
     add(engine, "busy")
-    Worker(make_session_factory(engine), {"busy": busy}, clock=Clock()).run_once()
+    Worker(make_session_factory(engine), {"busy": busy}, clock=clock).run_once()
     job = jobs(engine)[0]
     assert job.due_at == T0 + timedelta(seconds=42)
     assert job.last_error == "rate limited"
@@ -139,21 +140,21 @@ def test_retry_later_sets_the_next_attempt_time(engine: Engine) -> None:
 
 
 def test_a_job_whose_lease_ran_out_runs_again_and_the_late_finisher_is_dropped(
-    engine: Engine,
+    engine: Engine, clock: FrozenClock
 ) -> None:
     factory = make_session_factory(engine)
     add(engine, "slow")
     with unit_of_work(factory) as session:
         [stale] = queue.claim(session, "dead-worker", T0, timedelta(minutes=2), 10)
     ran: list[str] = []
-    later = Clock(T0 + timedelta(minutes=3))
-    Worker(factory, {"slow": lambda _: ran.append("second")}, clock=later).run_once()
+    clock.set(T0 + timedelta(minutes=3))
+    Worker(factory, {"slow": lambda _: ran.append("second")}, clock=clock).run_once()
     assert ran == ["second"]
     with unit_of_work(factory) as session:
-        assert not queue.finish(session, stale, later.at)  # the first claimer lost its lease
+        assert not queue.finish(session, stale, clock())  # the first claimer lost its lease
 
 
-def test_two_workers_never_run_the_same_job(engine: Engine) -> None:
+def test_two_workers_never_run_the_same_job(engine: Engine, clock: FrozenClock) -> None:
     total = 300
     add(engine, "count", total)
     seen: list[int] = []
@@ -165,7 +166,7 @@ def test_two_workers_never_run_the_same_job(engine: Engine) -> None:
 
     factory = make_session_factory(engine)
     workers = [
-        Worker(factory, {"count": count}, name=f"w{n}", clock=Clock(), batch=7) for n in range(2)
+        Worker(factory, {"count": count}, name=f"w{n}", clock=clock, batch=7) for n in range(2)
     ]
     threads = [threading.Thread(target=w.run_once) for w in workers]
     for thread in threads:

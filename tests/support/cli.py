@@ -5,6 +5,9 @@ cost of a new interpreter (importing Ninefold takes about a second).
 the standard streams set up as for a process: the exit code, stdout and stderr come back as
 `subprocess.run` gives them, domain errors included (`main` turns them into `error: ...` and an
 exit code). Tests that prove the entry point itself keep running `python -m ninefold` for real.
+
+The command reads `now` from `clock`, the system's unless a test hands it its own
+(tests/support/clock.py): a test that sets or compares times passes its clock.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ninefold.cli import main
+from ninefold.clock import Clock, system_clock
 
 # Loggers whose level `ninefold.observability.configure_logging` sets; restored after each run.
 _TUNED_LOGGERS = ("alembic", "httpx")
@@ -38,6 +42,7 @@ def ninefold(
     *args: str | Path,
     env: Mapping[str, str | None] | None = None,
     cwd: Path | None = None,
+    clock: Clock = system_clock,
 ) -> Completed:
     """Run `ninefold ARGS` in this process. `env` holds changes to the environment (None
     unsets a variable), as `{**os.environ, **env}` would for a child process."""
@@ -52,7 +57,7 @@ def ninefold(
         if cwd is not None:
             os.chdir(cwd)
         try:
-            main()
+            main(clock)
         except SystemExit as exit_:
             code = exit_.code
         finally:

@@ -1,7 +1,7 @@
 """A real HTTP server on a loopback port chosen at run time, recording every request.
 
     with HttpReceiver() as receiver:
-        WebhookTransport().send(receiver.url("/hook"), msg)
+        WebhookTransport(clock=clock).send(receiver.url("/hook"), msg)
         [request] = receiver.requests     # method, path, headers, body; .json()
 
 `stall()` makes it record requests but hold the answers until `release()`: a sender waiting

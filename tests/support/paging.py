@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from ninefold.clock import Clock
 from ninefold.db import make_session_factory
 from ninefold.jobs import handlers
 from ninefold.settings import Settings
@@ -18,10 +19,11 @@ def alertmanager_body(
     *,
     service: str = "checkout",
     severity: str = "critical",
-    starts_at: str = "2026-11-24T01:59:00Z",
+    starts_at: datetime,
     summary: str = "Checkout fails 12% of requests",
 ) -> dict[str, object]:
-    """A version-4 webhook body carrying one alert, grouped by its name."""
+    """A version-4 webhook body carrying one alert, grouped by its name, that started firing
+    at `starts_at` (Alertmanager sends when the rule's condition began, before its `for`)."""
     return {
         "version": "4",
         "groupKey": f'{{}}:{{alertname="{name}"}}',
@@ -40,7 +42,7 @@ def alertmanager_body(
                     "summary": summary,
                     "runbook_url": "https://runbooks.test/checkout",
                 },
-                "startsAt": starts_at,
+                "startsAt": starts_at.isoformat().replace("+00:00", "Z"),
                 "endsAt": "0001-01-01T00:00:00Z",
                 "generatorURL": "http://prometheus.test/graph",
                 "fingerprint": f"fp-{name}",
@@ -49,9 +51,9 @@ def alertmanager_body(
     }
 
 
-def run_jobs(engine: Engine, settings: Settings, at: datetime) -> int:
-    """Run jobs due at `at` until none is left, those they enqueue included."""
-    worker = Worker(make_session_factory(engine), handlers(settings), clock=lambda: at)
+def run_jobs(engine: Engine, settings: Settings, clock: Clock) -> int:
+    """Run the jobs due at the clock's time until none is left, those they enqueue included."""
+    worker = Worker(make_session_factory(engine), handlers(settings, clock), clock=clock)
     ran = total = worker.run_once()
     while ran:
         ran = worker.run_once()

@@ -1,7 +1,7 @@
 """A real SMTP server (aiosmtpd) on a loopback port chosen at run time, keeping what it receives.
 
     with SmtpSink() as sink:
-        SmtpTransport(sink.host, sink.port, "ninefold@example.org").send("a@example.org", msg)
+        SmtpTransport(sink.host, sink.port, "ninefold@example.org", clock=clock).send("a@example.org", msg)
         [email] = sink.messages           # email.message.EmailMessage, parsed with policy.default
 
 It can also answer like a troubled server: `reply_with("451 4.3.0 Try later")` answers the next

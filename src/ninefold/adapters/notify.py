@@ -46,10 +46,11 @@ class SendFailed(Exception):
 
     `retryable` tells the worker whether the same send can succeed later (the server is down,
     busy or rate-limiting) or never will (bad address, revoked webhook, rejected payload).
-    `retry_after` is the wait in seconds the other side asked for, when it said.
+    `retry_after` is the other side's Retry-After header, when it sent one: seconds or an HTTP
+    date, which the caller reads against its own clock (`retry_after_seconds`).
     """
 
-    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, *, retryable: bool, retry_after: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.retryable = retryable
@@ -127,11 +128,8 @@ def post_json(
     status = response.status_code
     excerpt = response.text[:RESPONSE_EXCERPT].strip()
     detail = f"HTTP {status}" + (f" {excerpt!r}" if excerpt else "")
-    retry_after = None
-    if status == 429:
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC))
     raise SendFailed(
         f"{where} refused the notification: {detail}",
         retryable=retryable_status(status),
-        retry_after=retry_after,
+        retry_after=response.headers.get("Retry-After") if status == 429 else None,
     )

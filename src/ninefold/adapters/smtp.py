@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import smtplib
 import ssl
+from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import format_datetime
 
 from ninefold.adapters.notify import Message, SendFailed
+from ninefold.clock import Clock
 
 
 def message_id(idempotency_key: str) -> str:
@@ -33,12 +35,12 @@ def plain_text(message: Message) -> str:
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
-def build_email(sender: str, recipient: str, message: Message) -> EmailMessage:
+def build_email(sender: str, recipient: str, message: Message, sent_at: datetime) -> EmailMessage:
     email = EmailMessage()
     email["Subject"] = message.subject
     email["From"] = sender
     email["To"] = recipient
-    email["Date"] = formatdate(usegmt=True)
+    email["Date"] = format_datetime(sent_at, usegmt=True)
     email["Message-ID"] = message_id(message.idempotency_key)
     email["X-Ninefold-Idempotency-Key"] = message.idempotency_key
     email["X-Ninefold-Severity"] = message.severity
@@ -82,7 +84,10 @@ class SmtpTransport:
         password: str | None = None,
         starttls: bool = False,
         timeout: float = 10,
+        *,
+        clock: Clock,
     ) -> None:
+        self.clock = clock
         self.host = host
         self.port = port
         self.sender = sender
@@ -92,7 +97,7 @@ class SmtpTransport:
         self.timeout = timeout
 
     def send(self, destination: str, message: Message) -> None:
-        email = build_email(self.sender, destination, message)
+        email = build_email(self.sender, destination, message, self.clock())
         where = f"SMTP server {self.host}:{self.port}"
         try:
             refused = self._deliver(email)

@@ -12,15 +12,9 @@ and `X-Ninefold-Timestamp` (Unix seconds when sent).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
 from ninefold.adapters.notify import Message, encode_json, post_json
+from ninefold.clock import Clock
 from ninefold.signing import sign
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def webhook_body(message: Message) -> bytes:
@@ -40,8 +34,8 @@ class WebhookTransport:
         self,
         secret: str | None = None,
         *,
+        clock: Clock,
         timeout: float = 10.0,
-        clock: Callable[[], datetime] = _now,
     ) -> None:
         self.secret = secret
         self.timeout = timeout

@@ -10,8 +10,7 @@ from pydantic import BaseModel, Field
 from ninefold.alerts import groups, integrations
 from ninefold.alerts.groups import Actionable
 from ninefold.alerts.schemas import AlertGroupDetail, AlertGroupOut, IntegrationOut, IntegrationSpec
-from ninefold.db import utcnow
-from ninefold.http import CurrentUser, Limit, Offset, SessionDep
+from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep
 from ninefold.pagination import Page
 
 router = APIRouter(tags=["alerts"])
@@ -24,21 +23,21 @@ def list_integrations(session: SessionDep, me: CurrentUser) -> list[IntegrationO
 
 @router.post("/integrations", status_code=status.HTTP_201_CREATED, summary="Create an integration")
 def create_integration(
-    body: IntegrationSpec, session: SessionDep, me: CurrentUser
+    body: IntegrationSpec, session: SessionDep, now: Now, me: CurrentUser
 ) -> IntegrationOut:
-    return integrations.create(session, me, body)
+    return integrations.create(session, me, body, now)
 
 
 @router.post("/integrations/{name}/rotate-key", summary="Give an integration a new URL key")
-def rotate_key(name: str, session: SessionDep, me: CurrentUser) -> IntegrationOut:
-    return integrations.rotate_key(session, me, name)
+def rotate_key(name: str, session: SessionDep, now: Now, me: CurrentUser) -> IntegrationOut:
+    return integrations.rotate_key(session, me, name, now)
 
 
 @router.delete(
     "/integrations/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete an integration"
 )
-def delete_integration(name: str, session: SessionDep, me: CurrentUser) -> Response:
-    integrations.delete(session, me, name)
+def delete_integration(name: str, session: SessionDep, now: Now, me: CurrentUser) -> Response:
+    integrations.delete(session, me, name, now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -69,14 +68,14 @@ class ResolveBody(BaseModel):
 
 
 @router.post("/alert-groups/{group_id}/acknowledge", summary="Acknowledge: stops escalation")
-def acknowledge(group_id: int, session: SessionDep, me: CurrentUser) -> AlertGroupDetail:
-    groups.acknowledge(session, me, group_id, utcnow())
+def acknowledge(group_id: int, session: SessionDep, now: Now, me: CurrentUser) -> AlertGroupDetail:
+    groups.acknowledge(session, me, group_id, now)
     return groups.detail(session, group_id)
 
 
 @router.post("/alert-groups/{group_id}/resolve", summary="Resolve by hand")
 def resolve(
-    group_id: int, session: SessionDep, me: CurrentUser, body: ResolveBody | None = None
+    group_id: int, session: SessionDep, now: Now, me: CurrentUser, body: ResolveBody | None = None
 ) -> AlertGroupDetail:
-    groups.resolve(session, me, group_id, utcnow(), body.actionable if body else None)
+    groups.resolve(session, me, group_id, now, body.actionable if body else None)
     return groups.detail(session, group_id)

@@ -28,7 +28,7 @@ def ping(session: Session, integration: Integration, now: datetime) -> IngestRes
     if service.open_alert(session, integration, _fingerprint(integration)) is not None:
         result = service.ingest(session, integration, _delivery(integration, RESOLVED, now), now)
     if not integration.heartbeat_armed:
-        _arm(session, integration, now + _interval(integration))
+        _arm(session, integration, now + _interval(integration), now)
     return result
 
 
@@ -38,7 +38,7 @@ def check(session: Session, integration: Integration, now: datetime) -> None:
     last = integration.last_ping_at
     deadline = (last or now) + _interval(integration)
     if last is not None and now < deadline:
-        _arm(session, integration, deadline)
+        _arm(session, integration, deadline, now)
         return
     service.ingest(session, integration, _delivery(integration, FIRING, now), now)
 
@@ -47,7 +47,7 @@ def _interval(integration: Integration) -> timedelta:
     return timedelta(seconds=integration.heartbeat_seconds or 0)
 
 
-def _arm(session: Session, integration: Integration, due: datetime) -> None:
+def _arm(session: Session, integration: Integration, due: datetime, now: datetime) -> None:
     integration.heartbeat_checks += 1
     integration.heartbeat_armed = True
     queue.enqueue(
@@ -55,6 +55,7 @@ def _arm(session: Session, integration: Integration, due: datetime) -> None:
         JOB_HEARTBEAT_CHECK,
         {"integration_id": integration.id},
         due,
+        now=now,
         dedup_key=f"{JOB_HEARTBEAT_CHECK}:{integration.id}:{integration.heartbeat_checks}",
     )
 

@@ -13,9 +13,8 @@ from fastapi import APIRouter, Depends, Header, Request
 
 from ninefold.alerts import heartbeats, intake, integrations, service
 from ninefold.alerts.schemas import IngestResult
-from ninefold.db import utcnow
 from ninefold.errors import NinefoldError, Unauthenticated
-from ninefold.http import SessionDep
+from ninefold.http import Now, SessionDep
 from ninefold.signing import verify
 
 router = APIRouter(tags=["intake"])
@@ -40,17 +39,17 @@ Body = Annotated[bytes, Depends(raw_body)]
     "/integrations/alertmanager/{key}",
     summary="Receive an Alertmanager webhook (payload version 4)",
 )
-def alertmanager(key: str, body: Body, session: SessionDep) -> IngestResult:
+def alertmanager(key: str, body: Body, session: SessionDep, now: Now) -> IngestResult:
     integration = integrations.by_key(session, "alertmanager", key)
     delivery = intake.notification("alertmanager", intake.parse_json(body))
-    return service.ingest(session, integration, delivery, utcnow())
+    return service.ingest(session, integration, delivery, now)
 
 
 @router.post("/integrations/grafana/{key}", summary="Receive a Grafana alerting webhook")
-def grafana(key: str, body: Body, session: SessionDep) -> IngestResult:
+def grafana(key: str, body: Body, session: SessionDep, now: Now) -> IngestResult:
     integration = integrations.by_key(session, "grafana", key)
     delivery = intake.notification("grafana", intake.parse_json(body))
-    return service.ingest(session, integration, delivery, utcnow())
+    return service.ingest(session, integration, delivery, now)
 
 
 @router.post("/integrations/webhook/{key}", summary="Receive one alert as generic JSON")
@@ -58,6 +57,7 @@ def webhook(
     key: str,
     body: Body,
     session: SessionDep,
+    now: Now,
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
 ) -> IngestResult:
     integration = integrations.by_key(session, "webhook", key)
@@ -73,11 +73,10 @@ def webhook(
                 f"missing or wrong {SIGNATURE_HEADER} header: expected sha256=<hex HMAC-SHA256 "
                 "of the body with the integration's secret>"
             )
-    now = utcnow()
     return service.ingest(session, integration, intake.webhook(intake.parse_json(body), now), now)
 
 
 @router.post("/heartbeats/{key}", summary="Ping a heartbeat")
-def heartbeat(key: str, session: SessionDep) -> IngestResult:
+def heartbeat(key: str, session: SessionDep, now: Now) -> IngestResult:
     integration = integrations.by_key(session, "heartbeat", key, lock=True)
-    return heartbeats.ping(session, integration, utcnow())
+    return heartbeats.ping(session, integration, now)

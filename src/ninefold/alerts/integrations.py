@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -79,7 +79,11 @@ def out(row: Integration) -> IntegrationOut:
 
 
 def write(
-    session: Session, spec: IntegrationSpec, managed_by: str, row: Integration | None = None
+    session: Session,
+    spec: IntegrationSpec,
+    managed_by: str,
+    now: datetime,
+    row: Integration | None = None,
 ) -> Integration:
     """Create or update; the key stays as it is (a changed URL would break every sender)."""
     if row is None:
@@ -92,6 +96,7 @@ def write(
     row.secret_env = spec.secret_env
     row.heartbeat_seconds = spec.interval_seconds()
     row.managed_by = managed_by
+    row.touch(now)
     session.flush()
     return row
 
@@ -101,27 +106,30 @@ def list_out(session: Session, actor: Principal) -> list[IntegrationOut]:
     return [out(row) for row in all_rows(session)]
 
 
-def create(session: Session, actor: Principal, spec: IntegrationSpec) -> IntegrationOut:
+def create(
+    session: Session, actor: Principal, spec: IntegrationSpec, now: datetime
+) -> IntegrationOut:
     require_admin(actor, "create integrations")
     if session.scalar(select(Integration.id).where(Integration.name == spec.name)) is not None:
         raise Conflict(f"an integration named {spec.name!r} already exists", field="name")
-    row = write(session, spec, MANAGED_BY_API)
-    audit.record(session, actor, "create", "integration", spec.name, None, spec.model_dump())
+    row = write(session, spec, MANAGED_BY_API, now)
+    audit.record(session, actor, now, "create", "integration", spec.name, None, spec.model_dump())
     return out(row)
 
 
-def rotate_key(session: Session, actor: Principal, name: str) -> IntegrationOut:
+def rotate_key(session: Session, actor: Principal, name: str, now: datetime) -> IntegrationOut:
     require_admin(actor, "rotate integration keys")
     row = get_row(session, name)
     row.key = new_key()
+    row.touch(now)
     session.flush()
-    audit.record(session, actor, "rotate-key", "integration", name, None, None)
+    audit.record(session, actor, now, "rotate-key", "integration", name, None, None)
     return out(row)
 
 
-def delete(session: Session, actor: Principal, name: str) -> None:
+def delete(session: Session, actor: Principal, name: str, now: datetime) -> None:
     require_admin(actor, "delete integrations")
     row = get_row(session, name)
     before = spec_of(row).model_dump()
     session.delete(row)
-    audit.record(session, actor, "delete", "integration", name, before, None)
+    audit.record(session, actor, now, "delete", "integration", name, before, None)

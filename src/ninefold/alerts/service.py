@@ -272,6 +272,7 @@ def _schedule_flap_check(session: Session, group: AlertGroup, now: datetime) -> 
         JOB_FLAP_CHECK,
         {"group_id": group.id},
         due,
+        now=now,
         dedup_key=f"{JOB_FLAP_CHECK}:{group.id}:{due.isoformat()}",
     )
 
@@ -321,6 +322,7 @@ def _open_group(
             JOB_ALERT_GROUP_OPENED,
             {"group_id": group.id},
             now,
+            now=now,
             dedup_key=f"{JOB_ALERT_GROUP_OPENED}:{group.id}",
         )
     return group

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ninefold.db import Base, Managed, UTCDateTime, utcnow
+from ninefold.db import Base, Managed, UTCDateTime
 
 
 class Integration(Managed, Base):
@@ -47,7 +47,7 @@ class Delivery(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     alert: Mapped[dict[str, object]] = mapped_column(JSON)
     envelope: Mapped[dict[str, object]] = mapped_column(JSON)
 
@@ -70,7 +70,7 @@ class AlertGroup(Base):
     severity: Mapped[str] = mapped_column(String(32), default="")
     labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by: Mapped[str | None] = mapped_column(String(100))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -102,8 +102,8 @@ class Alert(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     generator_url: Mapped[str] = mapped_column(Text, default="")
-    first_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class GroupEvent(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,25 +11,26 @@ from sqlalchemy.orm import Session
 from ninefold.auth.model import Principal
 from ninefold.auth.schemas import AuditOut
 from ninefold.auth.tables import AuditEntry
-from ninefold.db import utcnow
 from ninefold.pagination import Page
 
 
 def record(
     session: Session,
     actor: Principal,
+    now: datetime,
     action: str,
     kind: str,
     name: str,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """Add an entry unless nothing changed; the caller's commit makes it durable with the change."""
+    """Add an entry at `now` unless nothing changed; the caller's commit makes it durable with
+    the change."""
     if action == "update" and before == after:
         return
     session.add(
         AuditEntry(
-            at=utcnow(),
+            at=now,
             actor=actor.name,
             via=actor.via,
             action=action,

@@ -11,8 +11,7 @@ from rich.table import Table
 from ninefold.auth import service
 from ninefold.auth.model import Role
 from ninefold.auth.schemas import UserSpec
-from ninefold.cli_support import operator, transaction
-from ninefold.db import utcnow
+from ninefold.cli_support import now_of, operator, settings_of, transaction
 
 out = Console(highlight=False, soft_wrap=True)
 # Notes go to stderr, so that `TOKEN=$(ninefold token create ...)` captures the token alone.
@@ -52,8 +51,8 @@ def register(app: typer.Typer) -> None:
         """Create a user, with a password for the web UI unless --no-password."""
         spec = UserSpec(name=name, role=role, email=email, full_name=full_name, scope=scope or [])
         secret = None if no_password else _password(password)
-        with transaction(ctx.obj) as session:
-            service.create_user(session, operator(), spec, secret)
+        with transaction(settings_of(ctx)) as session:
+            service.create_user(session, operator(), spec, now_of(ctx), secret)
         out.print(f"created user {name} ({role})")
 
     @user_app.command("set-password")
@@ -66,14 +65,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Set or reset a user's web login password."""
         secret = _password(password)
-        with transaction(ctx.obj) as session:
-            service.set_password(session, operator(), name, secret)
+        with transaction(settings_of(ctx)) as session:
+            service.set_password(session, operator(), name, secret, now_of(ctx))
         out.print(f"password of {name} changed")
 
     @user_app.command("list")
     def user_list(ctx: typer.Context) -> None:
         """List users with their role and scope."""
-        with transaction(ctx.obj) as session:
+        with transaction(settings_of(ctx)) as session:
             users = service.list_users(session)
         table = Table("name", "role", "scope", "email", "managed by", "password")
         for u in users:
@@ -97,15 +96,15 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Option(help="What the token is for, e.g. 'ci'.")] = "",
     ) -> None:
         """Create an API token; it is printed once and stored only as a hash."""
-        with transaction(ctx.obj) as session:
-            new = service.create_token(session, operator(), user, role, name)
+        with transaction(settings_of(ctx)) as session:
+            new = service.create_token(session, operator(), user, role, now_of(ctx), name)
         err.print(f"token {new.info.id} for {user} ({role}); shown once, keep it now:")
         typer.echo(new.secret)
 
     @token_app.command("list")
     def token_list(ctx: typer.Context) -> None:
         """List API tokens (never their secrets)."""
-        with transaction(ctx.obj) as session:
+        with transaction(settings_of(ctx)) as session:
             tokens = service.list_tokens(session)
         table = Table("id", "user", "name", "role", "prefix", "created", "last used", "revoked")
         for t in tokens:
@@ -126,6 +125,6 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context, token_id: Annotated[int, typer.Argument(help="Token id.")]
     ) -> None:
         """Revoke an API token; requests carrying it get 401 from now on."""
-        with transaction(ctx.obj) as session:
-            service.revoke_token(session, operator(), token_id, utcnow())
+        with transaction(settings_of(ctx)) as session:
+            service.revoke_token(session, operator(), token_id, now_of(ctx))
         out.print(f"token {token_id} revoked")

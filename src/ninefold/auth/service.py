@@ -70,7 +70,9 @@ def list_users(session: Session) -> list[UserOut]:
     return [user_out(u) for u in session.scalars(select(User).order_by(User.name))]
 
 
-def write_user(session: Session, spec: UserSpec, managed_by: str, row: User | None = None) -> User:
+def write_user(
+    session: Session, spec: UserSpec, managed_by: str, now: datetime, row: User | None = None
+) -> User:
     """Create or overwrite a user row from a spec; passwords and tokens are left alone."""
     if row is None:
         row = User(name=spec.name)
@@ -85,30 +87,37 @@ def write_user(session: Session, spec: UserSpec, managed_by: str, row: User | No
     row.scopes = [UserScope(team_name=t) for t in sorted(set(spec.scope))]
     row.contact_methods = [m.model_dump(mode="json") for m in spec.contact_methods]
     row.notification_rules = [r.model_dump(mode="json") for r in spec.notification_rules]
+    row.touch(now)
     session.flush()
     return row
 
 
 def create_user(
-    session: Session, actor: Principal, spec: UserSpec, password: str | None = None
+    session: Session,
+    actor: Principal,
+    spec: UserSpec,
+    now: datetime,
+    password: str | None = None,
 ) -> UserOut:
     require_admin(actor, "create users")
     if session.scalar(select(User.id).where(User.name == spec.name)) is not None:
         raise Conflict(f"a user named {spec.name!r} already exists", field="name")
-    row = write_user(session, spec, MANAGED_BY_API)
+    row = write_user(session, spec, MANAGED_BY_API, now)
     if password is not None:
         set_password_row(row, password)
     out = user_out(row)
-    audit.record(session, actor, "create", "user", spec.name, None, _audit_view(out))
+    audit.record(session, actor, now, "create", "user", spec.name, None, _audit_view(out))
     return out
 
 
-def set_password(session: Session, actor: Principal, name: str, password: str) -> None:
+def set_password(
+    session: Session, actor: Principal, name: str, password: str, now: datetime
+) -> None:
     require_admin(actor, "set passwords")
     row = get_user_row(session, name)
     set_password_row(row, password)
     audit.record(
-        session, actor, "update", "user", name, {"password": "***"}, {"password": "(changed)"}
+        session, actor, now, "update", "user", name, {"password": "***"}, {"password": "(changed)"}
     )
 
 
@@ -147,7 +156,7 @@ def _token_out(token: ApiToken) -> TokenOut:
 
 
 def create_token(
-    session: Session, actor: Principal, user_name: str, role: Role, name: str = ""
+    session: Session, actor: Principal, user_name: str, role: Role, now: datetime, name: str = ""
 ) -> NewToken:
     require_admin(actor, "create API tokens")
     user = get_user_row(session, user_name)
@@ -159,13 +168,18 @@ def create_token(
         )
     secret = new_api_token()
     token = ApiToken(
-        user=user, name=name, role=role.value, prefix=secret[:10], token_hash=digest(secret)
+        user=user,
+        name=name,
+        role=role.value,
+        prefix=secret[:10],
+        token_hash=digest(secret),
+        created_at=now,
     )
     session.add(token)
     session.flush()
     info = _token_out(token)
     audit.record(
-        session, actor, "create", "token", f"{info.id}", None, info.model_dump(mode="json")
+        session, actor, now, "create", "token", f"{info.id}", None, info.model_dump(mode="json")
     )
     return NewToken(secret=secret, info=info)
 
@@ -185,7 +199,7 @@ def revoke_token(session: Session, actor: Principal, token_id: int, now: datetim
     session.flush()
     info = _token_out(token)
     audit.record(
-        session, actor, "update", "token", f"{token_id}", before, info.model_dump(mode="json")
+        session, actor, now, "update", "token", f"{token_id}", before, info.model_dump(mode="json")
     )
     return info
 
@@ -258,6 +272,7 @@ def login(
             id_hash=digest(session_id),
             user=user,
             csrf_token=new_secret(),
+            created_at=now,
             expires_at=now + lifetime,
         )
     )

@@ -15,8 +15,7 @@ from ninefold.auth import service as auth_service
 from ninefold.auth.model import require_admin
 from ninefold.auth.passwords import new_secret
 from ninefold.conventions import CSRF_FORM_FIELD, LOGIN_CSRF_COOKIE, SESSION_COOKIE
-from ninefold.db import utcnow
-from ninefold.http import SessionDep, SettingsDep
+from ninefold.http import Now, SessionDep, SettingsDep
 from ninefold.settings import Settings
 from ninefold.web.pages import PageUser, render, require_csrf
 
@@ -73,6 +72,7 @@ def login_form(request: Request, settings: SettingsDep, next: str = "/") -> HTML
 def login(
     request: Request,
     session: SessionDep,
+    now: Now,
     settings: SettingsDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
@@ -95,7 +95,7 @@ def login(
         username,
         password,
         client,
-        utcnow(),
+        now,
         max_failures=settings.login_max_failures,
         window=timedelta(minutes=settings.login_window_minutes),
         lifetime=timedelta(hours=settings.session_hours),

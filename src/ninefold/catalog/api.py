@@ -17,7 +17,7 @@ from ninefold.catalog.schemas import (
     TeamSpec,
     TeamUpdate,
 )
-from ninefold.http import CurrentUser, Limit, Offset, SessionDep
+from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep
 from ninefold.pagination import Page
 
 router = APIRouter(tags=["catalog"])
@@ -31,8 +31,8 @@ def list_teams(
 
 
 @router.post("/teams", status_code=status.HTTP_201_CREATED, summary="Create a team")
-def create_team(body: TeamSpec, session: SessionDep, me: CurrentUser) -> TeamOut:
-    return service.create_team(session, me, body)
+def create_team(body: TeamSpec, session: SessionDep, me: CurrentUser, now: Now) -> TeamOut:
+    return service.create_team(session, me, body, now)
 
 
 @router.get("/teams/{name}", summary="Get a team")
@@ -41,13 +41,15 @@ def get_team(name: str, session: SessionDep, _me: CurrentUser) -> TeamOut:
 
 
 @router.patch("/teams/{name}", summary="Change some fields of a team")
-def update_team(name: str, body: TeamUpdate, session: SessionDep, me: CurrentUser) -> TeamOut:
-    return service.update_team(session, me, name, body)
+def update_team(
+    name: str, body: TeamUpdate, session: SessionDep, me: CurrentUser, now: Now
+) -> TeamOut:
+    return service.update_team(session, me, name, body, now)
 
 
 @router.delete("/teams/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a team")
-def delete_team(name: str, session: SessionDep, me: CurrentUser) -> Response:
-    service.delete_team(session, me, name)
+def delete_team(name: str, session: SessionDep, me: CurrentUser, now: Now) -> Response:
+    service.delete_team(session, me, name, now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -67,8 +69,8 @@ def list_services(
 
 
 @router.post("/services", status_code=status.HTTP_201_CREATED, summary="Create a service")
-def create_service(body: ServiceSpec, session: SessionDep, me: CurrentUser) -> ServiceOut:
-    return service.create_service(session, me, body)
+def create_service(body: ServiceSpec, session: SessionDep, me: CurrentUser, now: Now) -> ServiceOut:
+    return service.create_service(session, me, body, now)
 
 
 @router.get("/services/{name}", summary="Get a service")
@@ -78,16 +80,16 @@ def get_service(name: str, session: SessionDep, _me: CurrentUser) -> ServiceOut:
 
 @router.patch("/services/{name}", summary="Change some fields of a service")
 def update_service(
-    name: str, body: ServiceUpdate, session: SessionDep, me: CurrentUser
+    name: str, body: ServiceUpdate, session: SessionDep, me: CurrentUser, now: Now
 ) -> ServiceOut:
-    return service.update_service(session, me, name, body)
+    return service.update_service(session, me, name, body, now)
 
 
 @router.delete(
     "/services/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a service"
 )
-def delete_service(name: str, session: SessionDep, me: CurrentUser) -> Response:
-    service.delete_service(session, me, name)
+def delete_service(name: str, session: SessionDep, me: CurrentUser, now: Now) -> Response:
+    service.delete_service(session, me, name, now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -5,6 +5,7 @@ Callers own the transaction; every change writes its audit entry in the same ses
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -159,7 +160,9 @@ def dependencies(session: Session, name: str) -> DependencyReport:
 # --- writing rows (shared by the API and `ninefold apply`) ------------------------------
 
 
-def write_team(session: Session, spec: TeamSpec, managed_by: str, row: Team | None = None) -> Team:
+def write_team(
+    session: Session, spec: TeamSpec, managed_by: str, now: datetime, row: Team | None = None
+) -> Team:
     users = _by_name(session, User, spec.members, "user", "members")
     if row is None:
         row = Team(name=spec.name)
@@ -169,12 +172,17 @@ def write_team(session: Session, spec: TeamSpec, managed_by: str, row: Team | No
     row.chat_channel = spec.chat_channel
     row.managed_by = managed_by
     row.members = [TeamMember(user=users[n]) for n in sorted(set(spec.members))]
+    row.touch(now)
     session.flush()
     return row
 
 
 def write_service(
-    session: Session, spec: ServiceSpec, managed_by: str, row: Service | None = None
+    session: Session,
+    spec: ServiceSpec,
+    managed_by: str,
+    now: datetime,
+    row: Service | None = None,
 ) -> Service:
     if spec.name in spec.depends_on:
         raise Invalid(f"service {spec.name!r} cannot depend on itself", field="depends_on")
@@ -195,6 +203,7 @@ def write_service(
     row.dashboards = [link.model_dump() for link in spec.dashboards]
     row.labels = dict(sorted(spec.labels.items()))
     row.managed_by = managed_by
+    row.touch(now)
     session.flush()
     row.dependencies = [
         ServiceDependency(service_id=row.id, depends_on_id=deps[n].id)
@@ -223,35 +232,37 @@ def _by_name(
 # --- use cases ---------------------------------------------------------------------------
 
 
-def create_team(session: Session, actor: Principal, spec: TeamSpec) -> TeamOut:
+def create_team(session: Session, actor: Principal, spec: TeamSpec, now: datetime) -> TeamOut:
     require_admin(actor, "create teams")
     if session.scalar(select(Team.id).where(Team.name == spec.name)) is not None:
         raise Conflict(f"a team named {spec.name!r} already exists", field="name")
-    out = team_out(write_team(session, spec, MANAGED_BY_API))
-    audit.record(session, actor, "create", "team", spec.name, None, _view(out))
+    out = team_out(write_team(session, spec, MANAGED_BY_API, now))
+    audit.record(session, actor, now, "create", "team", spec.name, None, _view(out))
     return out
 
 
-def update_team(session: Session, actor: Principal, name: str, changes: TeamUpdate) -> TeamOut:
+def update_team(
+    session: Session, actor: Principal, name: str, changes: TeamUpdate, now: datetime
+) -> TeamOut:
     row = get_team_row(session, name)
     require_change(actor, "team", name, [name])
     before = team_spec(row)
     spec = TeamSpec.model_validate(
         {**before.model_dump(), **changes.model_dump(exclude_unset=True)}
     )
-    out = team_out(write_team(session, spec, row.managed_by, row))
-    audit.record(session, actor, "update", "team", name, _view(before), _view(out))
+    out = team_out(write_team(session, spec, row.managed_by, now, row))
+    audit.record(session, actor, now, "update", "team", name, _view(before), _view(out))
     return out
 
 
-def delete_team(session: Session, actor: Principal, name: str) -> None:
+def delete_team(session: Session, actor: Principal, name: str, now: datetime) -> None:
     require_admin(actor, "delete teams")
     row = get_team_row(session, name)
     ensure_team_owns_nothing(session, row)
     before = _view(team_spec(row))
     session.delete(row)
     session.flush()
-    audit.record(session, actor, "delete", "team", name, before, None)
+    audit.record(session, actor, now, "delete", "team", name, before, None)
 
 
 def ensure_team_owns_nothing(session: Session, team: Team) -> None:
@@ -263,36 +274,38 @@ def ensure_team_owns_nothing(session: Session, team: Team) -> None:
         )
 
 
-def create_service(session: Session, actor: Principal, spec: ServiceSpec) -> ServiceOut:
+def create_service(
+    session: Session, actor: Principal, spec: ServiceSpec, now: datetime
+) -> ServiceOut:
     require_change(actor, "service", spec.name, [spec.owner])
     if session.scalar(select(Service.id).where(Service.name == spec.name)) is not None:
         raise Conflict(f"a service named {spec.name!r} already exists", field="name")
-    out = service_out(session, write_service(session, spec, MANAGED_BY_API))
-    audit.record(session, actor, "create", "service", spec.name, None, _view(out))
+    out = service_out(session, write_service(session, spec, MANAGED_BY_API, now))
+    audit.record(session, actor, now, "create", "service", spec.name, None, _view(out))
     return out
 
 
 def update_service(
-    session: Session, actor: Principal, name: str, changes: ServiceUpdate
+    session: Session, actor: Principal, name: str, changes: ServiceUpdate, now: datetime
 ) -> ServiceOut:
     row = get_service_row(session, name)
     before = service_spec(row, _service_names(session))
     patch = changes.model_dump(exclude_unset=True)
     require_change(actor, "service", name, {before.owner, patch.get("owner") or before.owner})
     spec = ServiceSpec.model_validate({**before.model_dump(), **patch})
-    out = service_out(session, write_service(session, spec, row.managed_by, row))
-    audit.record(session, actor, "update", "service", name, _view(before), _view(out))
+    out = service_out(session, write_service(session, spec, row.managed_by, now, row))
+    audit.record(session, actor, now, "update", "service", name, _view(before), _view(out))
     return out
 
 
-def delete_service(session: Session, actor: Principal, name: str) -> None:
+def delete_service(session: Session, actor: Principal, name: str, now: datetime) -> None:
     row = get_service_row(session, name)
     before = service_spec(row, _service_names(session))
     require_change(actor, "service", name, [before.owner])
     ensure_service_unneeded(session, row, going=set())
     session.delete(row)
     session.flush()
-    audit.record(session, actor, "delete", "service", name, _view(before), None)
+    audit.record(session, actor, now, "delete", "service", name, _view(before), None)
 
 
 def ensure_service_unneeded(session: Session, service: Service, going: set[str]) -> None:

@@ -12,7 +12,7 @@ from ninefold.auth import service as auth_service
 from ninefold.catalog import service
 from ninefold.catalog.schemas import Lifecycle, ServiceUpdate
 from ninefold.conventions import CSRF_FORM_FIELD
-from ninefold.http import SessionDep
+from ninefold.http import Now, SessionDep
 from ninefold.pagination import MAX_LIMIT
 from ninefold.web.pages import PageUser, render, require_csrf
 
@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def home(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
+def home(request: Request, session: SessionDep, me: PageUser, now: Now) -> HTMLResponse:
     services = service.list_services(session, limit=MAX_LIMIT).items
     by_tier = {tier: [s for s in services if s.tier == tier] for tier in range(4)}
     teams = service.list_teams(session, limit=MAX_LIMIT).items
@@ -29,7 +29,7 @@ def home(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
         "by_tier": by_tier,
         "teams": teams,
         "total": len(services),
-        "panels": [panel(session) for panel in request.app.state.home_panels],
+        "panels": [panel(session, now) for panel in request.app.state.home_panels],
     }
     return render(request, "home.html", context)
 
@@ -62,7 +62,7 @@ def services_page(
 
 @router.get("/services/{name}")
 def service_page(
-    request: Request, name: str, session: SessionDep, me: PageUser, saved: bool = False
+    request: Request, name: str, session: SessionDep, me: PageUser, now: Now, saved: bool = False
 ) -> HTMLResponse:
     svc = service.service_out(session, service.get_service_row(session, name))
     context = {
@@ -71,7 +71,7 @@ def service_page(
         "deps": service.dependencies(session, name),
         "teams": service.list_teams(session, limit=MAX_LIMIT).items,
         "saved": saved,
-        "panels": [panel(session, name) for panel in request.app.state.service_panels],
+        "panels": [panel(session, name, now) for panel in request.app.state.service_panels],
     }
     return render(request, "service.html", context)
 
@@ -81,6 +81,7 @@ def service_update(
     name: str,
     session: SessionDep,
     me: PageUser,
+    now: Now,
     tier: Annotated[int, Form(ge=0, le=3)],
     owner: Annotated[str, Form()],
     lifecycle: Annotated[Lifecycle, Form()],
@@ -88,7 +89,7 @@ def service_update(
 ) -> Response:
     require_csrf(me, csrf_token)
     service.update_service(
-        session, me, name, ServiceUpdate(tier=tier, owner=owner, lifecycle=lifecycle)
+        session, me, name, ServiceUpdate(tier=tier, owner=owner, lifecycle=lifecycle), now
     )
     return RedirectResponse(f"/services/{quote(name, safe='')}?saved=1", status_code=303)
 

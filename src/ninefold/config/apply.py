@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -38,7 +39,7 @@ class StandaloneKind:
     section: str
     rows: Callable[[Session], list[Any]]
     spec_of: Callable[[Any], Any]
-    # (session, spec, managed_by, row or None), and the position last for an ordered kind.
+    # (session, spec, managed_by, now, row or None), and the position last for an ordered kind.
     write: Callable[..., Any]
     # Objects tried in the order written (routes): an object's place in the files is its
     # `position`, compared with the row's like a field, so a reorder is planned as an update.
@@ -54,8 +55,9 @@ class StandaloneKind:
             for i, spec in enumerate(specs)
         }
 
-    def save(self, session: Session, spec: Any, row: Any, position: int) -> None:
-        self.write(session, spec, MANAGED_BY_CONFIG, row, *([position] if self.ordered else []))
+    def save(self, session: Session, spec: Any, row: Any, position: int, now: datetime) -> None:
+        extra = [position] if self.ordered else []
+        self.write(session, spec, MANAGED_BY_CONFIG, now, row, *extra)
 
 
 STANDALONE = {
@@ -168,7 +170,7 @@ def make_plan(session: Session, bundle: Bundle) -> Plan:
     return Plan(changes)
 
 
-def execute(session: Session, actor: Principal, plan: Plan, bundle: Bundle) -> None:
+def execute(session: Session, actor: Principal, plan: Plan, bundle: Bundle, now: datetime) -> None:
     """Carry out a plan in the caller's transaction; any failure leaves the database as it was.
 
     Order matters: users and teams refer to each other (members, scopes), services to teams
@@ -187,24 +189,24 @@ def execute(session: Session, actor: Principal, plan: Plan, bundle: Bundle) -> N
     for name in sorted(wanted["team"]):
         if session.scalar(select(Team.id).where(Team.name == name)) is None:
             bare = teams[name].model_copy(update={"members": []})
-            catalog_service.write_team(session, bare, MANAGED_BY_CONFIG)
+            catalog_service.write_team(session, bare, MANAGED_BY_CONFIG, now)
     for spec in bundle.specs("users"):
         if spec.name in wanted["user"]:
             user = session.scalar(select(User).where(User.name == spec.name))
-            auth_service.write_user(session, spec, MANAGED_BY_CONFIG, user)
+            auth_service.write_user(session, spec, MANAGED_BY_CONFIG, now, user)
     for name in sorted(wanted["team"]):
         team = catalog_service.get_team_row(session, name)
-        catalog_service.write_team(session, teams[name], MANAGED_BY_CONFIG, team)
+        catalog_service.write_team(session, teams[name], MANAGED_BY_CONFIG, now, team)
     graph = {name: spec.depends_on for name, spec in services.items()}
     for name in catalog_model.topological_order(graph):
         if name in wanted["service"]:
             service = session.scalar(select(Service).where(Service.name == name))
-            catalog_service.write_service(session, services[name], MANAGED_BY_CONFIG, service)
+            catalog_service.write_service(session, services[name], MANAGED_BY_CONFIG, now, service)
     for kind_name, kind in STANDALONE.items():
         rows = {row.name: row for row in kind.rows(session)}
         for position, spec in enumerate(bundle.specs(kind.section)):
             if spec.name in wanted[kind_name]:
-                kind.save(session, spec, rows.get(spec.name), position)
+                kind.save(session, spec, rows.get(spec.name), position, now)
     _delete(session, plan)
     for change in plan.changes:
         before, after = change.before, change.after
@@ -212,7 +214,7 @@ def execute(session: Session, actor: Principal, plan: Plan, bundle: Bundle) -> N
             # Taking an object over is a change even when none of its fields moves.
             before = {**(before or {}), "managed_by": MANAGED_BY_API}
             after = {**(after or {}), "managed_by": MANAGED_BY_CONFIG}
-        audit.record(session, actor, change.action, change.kind, change.name, before, after)
+        audit.record(session, actor, now, change.action, change.kind, change.name, before, after)
 
 
 def _delete(session: Session, plan: Plan) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ninefold.cli_support import now_of, settings_of
 from ninefold.config.loader import Bundle
 
 out = Console(highlight=False, soft_wrap=True)
@@ -32,7 +33,7 @@ def report(bundle: Bundle) -> None:
 def _directory(ctx: typer.Context, directory: Path | None) -> Path:
     if directory is not None:
         return directory
-    config_dir: Path = ctx.obj.config_dir
+    config_dir: Path = settings_of(ctx).config_dir
     return config_dir
 
 
@@ -78,12 +79,12 @@ def register(app: typer.Typer) -> None:
 
         bundle = check_directory(_directory(ctx, directory))
         report(bundle)
-        with transaction(ctx.obj) as session:
+        with transaction(settings_of(ctx)) as session:
             plan = make_plan(session, bundle)
             for change in plan.changes:
                 out.print(change.describe(), markup=False)
             if not dry_run:
-                execute(session, operator("config"), plan, bundle)
+                execute(session, operator("config"), plan, bundle, now_of(ctx))
         out.print(plan.summary())
         if dry_run and plan.changes:
             out.print("Dry run: nothing was written.")

@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from ninefold.db import utcnow
-from ninefold.http import CurrentUser, SessionDep, SettingsDep
+from ninefold.http import CurrentUser, Now, SessionDep, SettingsDep
 from ninefold.oncall import browse, calendars, overrides, times
 from ninefold.oncall.schemas import (
     CalendarTokenOut,
@@ -35,25 +34,23 @@ ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/schedules", summary="List schedules and who is on call now")
-def list_schedules(session: SessionDep, _me: CurrentUser) -> list[ScheduleSummary]:
-    return browse.summaries(session, utcnow())
+def list_schedules(session: SessionDep, now: Now, _me: CurrentUser) -> list[ScheduleSummary]:
+    return browse.summaries(session, now)
 
 
 @router.get("/schedules/{name}", summary="A schedule, who is on call now, its shifts and gaps")
 def get_schedule(
-    name: str, session: SessionDep, _me: CurrentUser, start: From = None, end: To = None
+    name: str, session: SessionDep, now: Now, _me: CurrentUser, start: From = None, end: To = None
 ) -> ScheduleDetail:
     """Shifts from `from` (default now) to `to` (default 14 days later), at most 93 days."""
-    now = utcnow()
     return browse.detail(session, name, times.resolve_range(start, end, now), now)
 
 
 @router.get("/schedules/{name}/overrides", summary="List a schedule's overrides")
 def list_overrides(
-    name: str, session: SessionDep, _me: CurrentUser, start: From = None, end: To = None
+    name: str, session: SessionDep, now: Now, _me: CurrentUser, start: From = None, end: To = None
 ) -> list[OverrideOut]:
     """Those ending after `from` (default now) and, given `to`, starting before it."""
-    now = utcnow()
     first = now if start is None else times.parse_instant(start, "from", now)
     last = None if end is None else times.parse_instant(end, "to", now)
     if last is not None:
@@ -67,9 +64,9 @@ def list_overrides(
     summary="Override a schedule: add, remove or replace someone for a while",
 )
 def create_override(
-    name: str, body: OverrideIn, session: SessionDep, me: CurrentUser
+    name: str, body: OverrideIn, session: SessionDep, now: Now, me: CurrentUser
 ) -> OverrideOut:
-    return overrides.create(session, me, name, body, utcnow())
+    return overrides.create(session, me, name, body, now)
 
 
 @router.delete(
@@ -77,8 +74,10 @@ def create_override(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete an override",
 )
-def delete_override(name: str, override_id: int, session: SessionDep, me: CurrentUser) -> Response:
-    overrides.delete(session, me, name, override_id)
+def delete_override(
+    name: str, override_id: int, session: SessionDep, now: Now, me: CurrentUser
+) -> Response:
+    overrides.delete(session, me, name, override_id, now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -87,9 +86,9 @@ def delete_override(name: str, override_id: int, session: SessionDep, me: Curren
     summary="Make your calendar feed URLs (again: the old ones stop working)",
 )
 def create_calendar_token(
-    session: SessionDep, me: CurrentUser, settings: SettingsDep
+    session: SessionDep, now: Now, me: CurrentUser, settings: SettingsDep
 ) -> CalendarTokenOut:
-    return calendars.new_token(session, me, settings.resolved_public_url())
+    return calendars.new_token(session, me, settings.resolved_public_url(), now)
 
 
 @router.get(
@@ -98,8 +97,8 @@ def create_calendar_token(
     response_class=Response,
     responses=ICS_RESPONSE,
 )
-def my_calendar(token: str, session: SessionDep) -> Response:
-    return Response(calendars.person_feed(session, token, utcnow()), media_type=ICS)
+def my_calendar(token: str, session: SessionDep, now: Now) -> Response:
+    return Response(calendars.person_feed(session, token, now), media_type=ICS)
 
 
 @router.get(
@@ -108,5 +107,5 @@ def my_calendar(token: str, session: SessionDep) -> Response:
     response_class=Response,
     responses=ICS_RESPONSE,
 )
-def schedule_calendar(token: str, name: str, session: SessionDep) -> Response:
-    return Response(calendars.schedule_feed(session, token, name, utcnow()), media_type=ICS)
+def schedule_calendar(token: str, name: str, session: SessionDep, now: Now) -> Response:
+    return Response(calendars.schedule_feed(session, token, name, now), media_type=ICS)

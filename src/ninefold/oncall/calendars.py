@@ -24,13 +24,13 @@ from ninefold.oncall.schemas import CalendarTokenOut
 NO_SUCH_CALENDAR = "no calendar at this address"
 
 
-def new_token(session: Session, actor: Principal, base_url: str) -> CalendarTokenOut:
+def new_token(session: Session, actor: Principal, base_url: str, now: datetime) -> CalendarTokenOut:
     """A new calendar secret for `actor` (replacing theirs), with the feed URLs it opens."""
     user = auth_service.get_user_row(session, actor.name)
     token = new_secret()
     user.calendar_token_hash = digest(token)
     session.flush()
-    audit.record(session, actor, "rotate", "calendar_token", user.name, None, None)
+    audit.record(session, actor, now, "rotate", "calendar_token", user.name, None, None)
     names = [row.name for row in service.all_rows(session)]
     return CalendarTokenOut(token=token, urls=views.calendar_urls(base_url, token, names))
 

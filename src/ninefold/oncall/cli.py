@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from ninefold.auth import service as auth_service
-from ninefold.cli_support import transaction
-from ninefold.db import utcnow
+from ninefold.cli_support import now_of, settings_of, transaction
 from ninefold.errors import Invalid, NotFound
 from ninefold.oncall import browse, service, times
 from ninefold.oncall.schedule import Segment
@@ -68,8 +67,8 @@ def register(app: typer.Typer) -> None:
         at: Annotated[str, typer.Option("--at", help=f"When. {TIME_HELP}")] = "now",
     ) -> None:
         """Print who is on call (one name a line), or "nobody (gap)"."""
-        instant = _option(at, "--at", utcnow())
-        with transaction(ctx.obj) as session:
+        instant = _option(at, "--at", now_of(ctx))
+        with transaction(settings_of(ctx)) as session:
             people = browse.who(session, schedule, instant)
         for line in people or (GAP,):
             typer.echo(line)
@@ -90,8 +89,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Print the shifts of a schedule between two times, in UTC and in its zone."""
-        window = _range(start, end, utcnow())
-        with transaction(ctx.obj) as session:
+        window = _range(start, end, now_of(ctx))
+        with transaction(settings_of(ctx)) as session:
             row = service.get_row(session, schedule)
             if person is not None:
                 try:

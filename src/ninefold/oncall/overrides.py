@@ -49,11 +49,13 @@ def create(
         _require_user(session, body.replaces, "replaces", on_call=False)
     stored = service.add_override(session, row, override, actor.name, now, body.reason)
     out = views.override_out(stored, row.name)
-    audit.record(session, actor, "create", AUDIT_KIND, row.name, None, out.model_dump(mode="json"))
+    audit.record(
+        session, actor, now, "create", AUDIT_KIND, row.name, None, out.model_dump(mode="json")
+    )
     return out
 
 
-def delete(session: Session, actor: Principal, name: str, override_id: int) -> None:
+def delete(session: Session, actor: Principal, name: str, override_id: int, now: datetime) -> None:
     row = _writable(session, actor, name)
     stored = session.get(ScheduleOverride, override_id)
     if stored is None or stored.schedule_id != row.id:
@@ -61,4 +63,4 @@ def delete(session: Session, actor: Principal, name: str, override_id: int) -> N
     before = views.override_out(stored, row.name).model_dump(mode="json")
     session.delete(stored)
     session.flush()
-    audit.record(session, actor, "delete", AUDIT_KIND, row.name, before, None)
+    audit.record(session, actor, now, "delete", AUDIT_KIND, row.name, before, None)

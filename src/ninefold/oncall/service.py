@@ -45,7 +45,11 @@ def spec_of(row: ScheduleRow) -> ScheduleSpec:
 
 
 def write(
-    session: Session, spec: ScheduleSpec, managed_by: str, row: ScheduleRow | None = None
+    session: Session,
+    spec: ScheduleSpec,
+    managed_by: str,
+    now: datetime,
+    row: ScheduleRow | None = None,
 ) -> ScheduleRow:
     """Create or update; the overrides made on the schedule stay."""
     if row is None:
@@ -56,6 +60,7 @@ def write(
     row.time_zone = spec.time_zone
     row.layers = [layer.model_dump(mode="json") for layer in spec.layers]
     row.managed_by = managed_by
+    row.touch(now)
     session.flush()
     return row
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ninefold.db import Base, Managed, UTCDateTime, utcnow
+from ninefold.db import Base, Managed, UTCDateTime
 
 
 class Schedule(Managed, Base):
@@ -39,4 +39,4 @@ class ScheduleOverride(Base):
     replaces: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,16 +4,17 @@ timeline, and "my shifts" with the calendar feed a person subscribes to.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from ninefold.auth import service as auth_service
+from ninefold.auth.model import Principal
 from ninefold.conventions import CSRF_FORM_FIELD
-from ninefold.db import utcnow
-from ninefold.http import SessionDep, SettingsDep
+from ninefold.http import Now, SessionDep, SettingsDep
 from ninefold.oncall import browse, calendars
 from ninefold.oncall.timeline import bars, day_ticks
 from ninefold.web.pages import PageUser, render, require_csrf
@@ -25,14 +26,15 @@ MY_SHIFTS = timedelta(days=28)
 
 
 @router.get("/schedules")
-def schedules_page(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
-    context = {"me": me, "schedules": browse.summaries(session, utcnow())}
+def schedules_page(request: Request, session: SessionDep, now: Now, me: PageUser) -> HTMLResponse:
+    context = {"me": me, "schedules": browse.summaries(session, now)}
     return render(request, "schedules.html", context)
 
 
 @router.get("/schedules/{name}")
-def schedule_page(request: Request, name: str, session: SessionDep, me: PageUser) -> HTMLResponse:
-    now = utcnow()
+def schedule_page(
+    request: Request, name: str, session: SessionDep, now: Now, me: PageUser
+) -> HTMLResponse:
     window = (now, now + TIMELINE)
     schedule = browse.detail(session, name, window, now)
     context = {
@@ -45,9 +47,8 @@ def schedule_page(request: Request, name: str, session: SessionDep, me: PageUser
 
 
 def _my_shifts(
-    request: Request, session: SessionDep, me: PageUser, **extra: object
+    request: Request, session: Session, now: datetime, me: Principal, **extra: object
 ) -> HTMLResponse:
-    now = utcnow()
     user = auth_service.get_user_row(session, me.name)
     context = {
         "me": me,
@@ -61,19 +62,20 @@ def _my_shifts(
 
 
 @router.get("/my-shifts")
-def my_shifts_page(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
-    return _my_shifts(request, session, me)
+def my_shifts_page(request: Request, session: SessionDep, now: Now, me: PageUser) -> HTMLResponse:
+    return _my_shifts(request, session, now, me)
 
 
 @router.post("/my-shifts/calendar")
 def new_calendar_link(
     request: Request,
     session: SessionDep,
+    now: Now,
     settings: SettingsDep,
     me: PageUser,
     csrf: Annotated[str | None, Form(alias=CSRF_FORM_FIELD)] = None,
 ) -> HTMLResponse:
     """Shows the feed URLs once; the page that follows a reload no longer has them."""
     require_csrf(me, csrf)
-    made = calendars.new_token(session, me, settings.resolved_public_url())
-    return _my_shifts(request, session, me, calendar=made.urls)
+    made = calendars.new_token(session, me, settings.resolved_public_url(), now)
+    return _my_shifts(request, session, now, me, calendar=made.urls)

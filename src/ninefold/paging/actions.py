@@ -64,6 +64,7 @@ def snooze(
         JOB_UNSNOOZE,
         {"group_id": group.id, "until": until.isoformat()},
         until,
+        now=now,
         dedup_key=f"{JOB_UNSNOOZE}:{group.id}:{until.isoformat()}",
     )
     return until
@@ -140,7 +141,7 @@ def act_by_link(
     session: Session, token: str, now: datetime, actionable: groups.Actionable | None
 ) -> tuple[Grant, bool]:
     """Carry out what a signed link grants; the grant and whether it changed anything."""
-    grant = read_token(instance_secret(session), token, now)
+    grant = read_token(instance_secret(session, now), token, now)
     person = session.scalar(select(User).where(User.name == grant.person))
     if person is None or person.disabled:
         raise NotFound("the person this link was sent to no longer exists")

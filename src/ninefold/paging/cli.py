@@ -21,8 +21,7 @@ from ninefold.alerts import groups
 from ninefold.alerts.schemas import AlertGroupDetail
 from ninefold.auth import service as auth_service
 from ninefold.auth.model import Principal, Role
-from ninefold.cli_support import operator, transaction
-from ninefold.db import utcnow
+from ninefold.cli_support import now_of, operator, settings_of, transaction
 from ninefold.errors import Invalid, NotFound
 from ninefold.pagination import MAX_LIMIT
 from ninefold.paging import actions, overview
@@ -197,7 +196,7 @@ def _views(alerts_app: typer.Typer) -> None:
         ] = 50,
     ) -> None:
         """List alert groups, newest first."""
-        with transaction(ctx.obj) as session:
+        with transaction(settings_of(ctx)) as session:
             page = groups.list_groups(
                 session, state=state.value if state else None, service=service, limit=limit
             )
@@ -223,7 +222,7 @@ def _views(alerts_app: typer.Typer) -> None:
     @alerts_app.command("show")
     def show_command(ctx: typer.Context, group_id: GroupId) -> None:
         """Show an alert group: its alerts, its timeline and its escalation."""
-        with transaction(ctx.obj) as session:
+        with transaction(settings_of(ctx)) as session:
             group = groups.detail(session, group_id)
             paged = get_escalation(session, group_id) is not None
             escalation = overview.escalation_out(session, group_id) if paged else None
@@ -235,8 +234,8 @@ def _actions(alerts_app: typer.Typer) -> None:
     @alerts_app.command("ack")
     def ack_command(ctx: typer.Context, group_id: GroupId, as_user: As = None) -> None:
         """Acknowledge an alert group: its escalation stops."""
-        with transaction(ctx.obj) as session:
-            changed = groups.acknowledge(session, acting(session, as_user), group_id, utcnow())
+        with transaction(settings_of(ctx)) as session:
+            changed = groups.acknowledge(session, acting(session, as_user), group_id, now_of(ctx))
             state = groups.get_row(session, group_id).state
         if changed:
             out.print(f"acknowledged alert group {group_id}")
@@ -254,9 +253,9 @@ def _actions(alerts_app: typer.Typer) -> None:
     ) -> None:
         """Resolve an alert group by hand, optionally saying whether it was actionable."""
         answer = ACTIONABLE[actionable] if actionable else None
-        with transaction(ctx.obj) as session:
+        with transaction(settings_of(ctx)) as session:
             actor = acting(session, as_user)
-            changed = groups.resolve(session, actor, group_id, utcnow(), answer)
+            changed = groups.resolve(session, actor, group_id, now_of(ctx), answer)
         if not changed:
             out.print(f"alert group {group_id} was already resolved")
         elif answer:
@@ -279,16 +278,16 @@ def _actions(alerts_app: typer.Typer) -> None:
         as_user: As = None,
     ) -> None:
         """Acknowledge an alert group now and re-trigger it after --minutes."""
-        with transaction(ctx.obj) as session:
+        with transaction(settings_of(ctx)) as session:
             actor = acting(session, as_user)
-            until = actions.snooze(session, actor, group_id, minutes, utcnow())
+            until = actions.snooze(session, actor, group_id, minutes, now_of(ctx))
         out.print(f"snoozed alert group {group_id} until {until.isoformat(timespec='seconds')}")
 
     @alerts_app.command("escalate")
     def escalate_command(ctx: typer.Context, group_id: GroupId, as_user: As = None) -> None:
         """Page the next escalation step now; an acknowledged group is re-triggered."""
-        now = utcnow()
-        with transaction(ctx.obj) as session:
+        now = now_of(ctx)
+        with transaction(settings_of(ctx)) as session:
             actions.escalate_now(session, acting(session, as_user), group_id, now)
             escalation = overview.escalation_out(session, group_id)
         paged = [page for page in escalation.pages if page.paged_at == now]
@@ -306,6 +305,6 @@ def _actions(alerts_app: typer.Typer) -> None:
         as_user: As = None,
     ) -> None:
         """Hand an alert group to one person: they are paged now and the policy's steps stop."""
-        with transaction(ctx.obj) as session:
-            actions.reassign(session, acting(session, as_user), group_id, user, utcnow())
+        with transaction(settings_of(ctx)) as session:
+            actions.reassign(session, acting(session, as_user), group_id, user, now_of(ctx))
         out.print(f"reassigned alert group {group_id} to {user}, who is paged now")

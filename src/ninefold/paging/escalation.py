@@ -143,7 +143,7 @@ def _hold(
     escalation.state = SILENCED if hold.kind == "silence" else IN_MAINTENANCE
     escalation.held_by = hold.key
     escalation.next_at = hold.ends_at
-    silencing.enqueue_resume(session, group.id, hold.ends_at)
+    silencing.enqueue_resume(session, group.id, hold.ends_at, now)
 
 
 def resume(session: Session, group_id: int, now: datetime) -> None:
@@ -196,6 +196,7 @@ def run_step(session: Session, escalation: Escalation, group: AlertGroup, now: d
             JOB_STEP,
             {"group_id": group.id, "sequence": escalation.sequence},
             escalation.next_at,
+            now=now,
             dedup_key=f"{JOB_STEP}:{group.id}:{escalation.sequence}",
         )
 

@@ -18,9 +18,8 @@ from ninefold.alerts import groups
 from ninefold.auth import service as auth_service
 from ninefold.auth.model import Role, may_respond
 from ninefold.conventions import CSRF_FORM_FIELD
-from ninefold.db import utcnow
 from ninefold.errors import NotFound
-from ninefold.http import SessionDep
+from ninefold.http import Now, SessionDep
 from ninefold.paging import actions
 from ninefold.paging.overview import escalation_out
 from ninefold.paging.timeline import describe
@@ -94,10 +93,10 @@ def _back(group_id: int, done: str) -> RedirectResponse:
 
 @router.post("/alerts/{group_id}/acknowledge")
 def acknowledge(
-    group_id: int, session: SessionDep, me: PageUser, csrf: CsrfField = None
+    group_id: int, session: SessionDep, now: Now, me: PageUser, csrf: CsrfField = None
 ) -> Response:
     require_csrf(me, csrf)
-    groups.acknowledge(session, me, group_id, utcnow())
+    groups.acknowledge(session, me, group_id, now)
     return _back(group_id, "acknowledged")
 
 
@@ -105,12 +104,13 @@ def acknowledge(
 def resolve(
     group_id: int,
     session: SessionDep,
+    now: Now,
     me: PageUser,
     actionable: Annotated[groups.Actionable | None, Form()] = None,
     csrf: CsrfField = None,
 ) -> Response:
     require_csrf(me, csrf)
-    groups.resolve(session, me, group_id, utcnow(), actionable)
+    groups.resolve(session, me, group_id, now, actionable)
     return _back(group_id, "resolved")
 
 
@@ -118,19 +118,22 @@ def resolve(
 def snooze(
     group_id: int,
     session: SessionDep,
+    now: Now,
     me: PageUser,
     minutes: Annotated[int, Form()],
     csrf: CsrfField = None,
 ) -> Response:
     require_csrf(me, csrf)
-    actions.snooze(session, me, group_id, minutes, utcnow())
+    actions.snooze(session, me, group_id, minutes, now)
     return _back(group_id, "snoozed")
 
 
 @router.post("/alerts/{group_id}/escalate")
-def escalate(group_id: int, session: SessionDep, me: PageUser, csrf: CsrfField = None) -> Response:
+def escalate(
+    group_id: int, session: SessionDep, now: Now, me: PageUser, csrf: CsrfField = None
+) -> Response:
     require_csrf(me, csrf)
-    actions.escalate_now(session, me, group_id, utcnow())
+    actions.escalate_now(session, me, group_id, now)
     return _back(group_id, "escalated")
 
 
@@ -138,10 +141,11 @@ def escalate(group_id: int, session: SessionDep, me: PageUser, csrf: CsrfField =
 def reassign(
     group_id: int,
     session: SessionDep,
+    now: Now,
     me: PageUser,
     user: Annotated[str, Form()],
     csrf: CsrfField = None,
 ) -> Response:
     require_csrf(me, csrf)
-    actions.reassign(session, me, group_id, user, utcnow())
+    actions.reassign(session, me, group_id, user, now)
     return _back(group_id, "reassigned")

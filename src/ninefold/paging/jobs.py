@@ -6,6 +6,7 @@ from ninefold.adapters.chat import SlackTransport, TeamsTransport
 from ninefold.adapters.smtp import SmtpTransport
 from ninefold.adapters.webhook import WebhookTransport
 from ninefold.alerts.tables import AlertGroup
+from ninefold.clock import Clock
 from ninefold.conventions import JOB_ALERT_GROUP_OPENED
 from ninefold.paging import actions, escalation, notifications, silencing
 from ninefold.paging.messages import Renderer
@@ -14,13 +15,13 @@ from ninefold.settings import Settings
 from ninefold.worker.runner import Handler, JobContext
 
 
-def channels(settings: Settings) -> dict[str, Channel]:
+def channels(settings: Settings, clock: Clock) -> dict[str, Channel]:
     """Email only when an SMTP server is set; a notification by a missing channel fails
     with a message saying so, visible on the group's timeline."""
     found = {
         "slack": Channel(SlackTransport(), idempotent=False),
         "teams": Channel(TeamsTransport(), idempotent=False),
-        "webhook": Channel(WebhookTransport(), idempotent=True),
+        "webhook": Channel(WebhookTransport(clock=clock), idempotent=True),
     }
     if settings.smtp_host:
         smtp = SmtpTransport(
@@ -30,6 +31,7 @@ def channels(settings: Settings) -> dict[str, Channel]:
             username=settings.smtp_username,
             password=settings.smtp_password,
             starttls=settings.smtp_starttls,
+            clock=clock,
         )
         found["email"] = Channel(smtp, idempotent=True)
     return found
@@ -55,8 +57,8 @@ def resume_due(ctx: JobContext) -> None:
     escalation.resume(ctx.session, int(ctx.payload["group_id"]), ctx.now)
 
 
-def handlers(settings: Settings) -> dict[str, Handler]:
-    sender = Sender(channels(settings), Renderer(settings.resolved_public_url()))
+def handlers(settings: Settings, clock: Clock) -> dict[str, Handler]:
+    sender = Sender(channels(settings, clock), Renderer(settings.resolved_public_url()))
     return {
         JOB_ALERT_GROUP_OPENED: group_opened,
         escalation.JOB_STEP: step_due,

@@ -79,12 +79,12 @@ def read_token(secret: str, token: str, now: datetime) -> Grant:
     return grant
 
 
-def instance_secret(session: Session) -> str:
+def instance_secret(session: Session, now: datetime) -> str:
     """The installation's link-signing key, made on first use; racing makers agree on one."""
     insert_new(
         session,
         InstanceSecret,
-        {"name": _SECRET_NAME, "value": secrets.token_urlsafe(48), "created_at": datetime.now(UTC)},
+        {"name": _SECRET_NAME, "value": secrets.token_urlsafe(48), "created_at": now},
         ["name"],
     )
     return session.get_one(InstanceSecret, _SECRET_NAME).value

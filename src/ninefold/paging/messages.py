@@ -40,7 +40,7 @@ class Renderer:
             if group.service
             else None
         )
-        secret = instance_secret(session)
+        secret = instance_secret(session, now)
         expires = now + LINK_LIFETIME
 
         def act(action: str) -> str:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ninefold.adapters.notify import Message, SendFailed, Transport
+from ninefold.adapters.notify import Message, SendFailed, Transport, retry_after_seconds
 from ninefold.alerts.service import TRIGGERED
 from ninefold.alerts.tables import AlertGroup, GroupEvent
 from ninefold.auth.service import user_spec
@@ -65,7 +65,12 @@ def plan(session: Session, page: Page, user: User, now: datetime) -> int:
         )
         row = session.scalars(select(Notification).where(Notification.idempotency_key == key)).one()
         queue.enqueue(
-            session, JOB_SEND, {"notification_id": row.id}, due, dedup_key=f"{JOB_SEND}:{row.id}"
+            session,
+            JOB_SEND,
+            {"notification_id": row.id},
+            due,
+            now=now,
+            dedup_key=f"{JOB_SEND}:{row.id}",
         )
     return len(rules)
 
@@ -136,7 +141,8 @@ class Sender:
             else:
                 _settle(session, row, ctx.now, FAILED, exc.message)
                 return
-        delay = timedelta(seconds=exc.retry_after) if exc.retry_after else queue.retry_delay(tries)
+        asked = retry_after_seconds(exc.retry_after, ctx.now)
+        delay = timedelta(seconds=asked) if asked else queue.retry_delay(tries)
         raise RetryLater(exc.message, delay)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,7 +38,11 @@ def policy_spec(row: EscalationPolicy) -> EscalationPolicySpec:
 
 
 def write_policy(
-    session: Session, spec: EscalationPolicySpec, managed_by: str, row: EscalationPolicy | None
+    session: Session,
+    spec: EscalationPolicySpec,
+    managed_by: str,
+    now: datetime,
+    row: EscalationPolicy | None,
 ) -> EscalationPolicy:
     if row is None:
         row = EscalationPolicy(name=spec.name)
@@ -46,6 +52,7 @@ def write_policy(
     row.repeat = spec.repeat
     row.then = spec.then
     row.managed_by = managed_by
+    row.touch(now)
     session.flush()
     return row
 
@@ -66,7 +73,12 @@ def route_spec(row: Route) -> RouteSpec:
 
 
 def write_route(
-    session: Session, spec: RouteSpec, managed_by: str, row: Route | None, position: int
+    session: Session,
+    spec: RouteSpec,
+    managed_by: str,
+    now: datetime,
+    row: Route | None,
+    position: int,
 ) -> Route:
     if row is None:
         row = Route(name=spec.name)
@@ -77,5 +89,6 @@ def write_route(
     row.service = spec.service
     row.is_default = spec.default
     row.managed_by = managed_by
+    row.touch(now)
     session.flush()
     return row

@@ -6,8 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ninefold.db import utcnow
-from ninefold.http import SessionDep
+from ninefold.http import Now, SessionDep
 from ninefold.oncall import browse
 from ninefold.paging import policies
 from ninefold.web.pages import PageUser, render
@@ -16,8 +15,8 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/escalation-policies")
-def policies_page(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
-    on_call = {s.name: s.on_call_now for s in browse.summaries(session, utcnow())}
+def policies_page(request: Request, session: SessionDep, now: Now, me: PageUser) -> HTMLResponse:
+    on_call = {s.name: s.on_call_now for s in browse.summaries(session, now)}
     context = {
         "me": me,
         "routes": [policies.route_spec(row) for row in policies.route_rows(session)],

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from ninefold.db import utcnow
-from ninefold.http import CurrentUser, SessionDep
+from ninefold.http import CurrentUser, Now, SessionDep
 from ninefold.paging import silencing
 from ninefold.paging.schemas import MaintenanceIn, MaintenanceOut, SilenceIn, SilenceOut
 
@@ -20,28 +19,31 @@ State = Annotated[
 
 
 @router.get("/silences", summary="List silences")
-def list_silences(session: SessionDep, _me: CurrentUser, state: State = None) -> list[SilenceOut]:
-    return silencing.list_silences(session, utcnow(), state)
+def list_silences(
+    session: SessionDep, now: Now, _me: CurrentUser, state: State = None
+) -> list[SilenceOut]:
+    return silencing.list_silences(session, now, state)
 
 
 @router.post("/silences", status_code=status.HTTP_201_CREATED, summary="Silence matching alerts")
-def create_silence(body: SilenceIn, session: SessionDep, me: CurrentUser) -> SilenceOut:
-    return silencing.create_silence(session, me, body, utcnow())
+def create_silence(body: SilenceIn, session: SessionDep, now: Now, me: CurrentUser) -> SilenceOut:
+    return silencing.create_silence(session, me, body, now)
 
 
 @router.delete("/silences/{silence_id}", summary="End a silence now (the record stays)")
-def end_silence(silence_id: int, session: SessionDep, me: CurrentUser) -> SilenceOut:
-    return silencing.end_silence(session, me, silence_id, utcnow())
+def end_silence(silence_id: int, session: SessionDep, now: Now, me: CurrentUser) -> SilenceOut:
+    return silencing.end_silence(session, me, silence_id, now)
 
 
 @router.get("/maintenance-windows", summary="List maintenance windows")
 def list_windows(
     session: SessionDep,
+    now: Now,
     _me: CurrentUser,
     state: State = None,
     service: Annotated[str | None, Query(description="Service name.")] = None,
 ) -> list[MaintenanceOut]:
-    return silencing.list_windows(session, utcnow(), state, service)
+    return silencing.list_windows(session, now, state, service)
 
 
 @router.post(
@@ -49,12 +51,14 @@ def list_windows(
     status_code=status.HTTP_201_CREATED,
     summary="Plan maintenance of a service",
 )
-def create_window(body: MaintenanceIn, session: SessionDep, me: CurrentUser) -> MaintenanceOut:
-    return silencing.create_window(session, me, body, utcnow())
+def create_window(
+    body: MaintenanceIn, session: SessionDep, now: Now, me: CurrentUser
+) -> MaintenanceOut:
+    return silencing.create_window(session, me, body, now)
 
 
 @router.delete(
     "/maintenance-windows/{window_id}", summary="End or cancel a maintenance window (kept)"
 )
-def end_window(window_id: int, session: SessionDep, me: CurrentUser) -> MaintenanceOut:
-    return silencing.end_window(session, me, window_id, utcnow())
+def end_window(window_id: int, session: SessionDep, now: Now, me: CurrentUser) -> MaintenanceOut:
+    return silencing.end_window(session, me, window_id, now)

@@ -6,8 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ninefold.db import utcnow
-from ninefold.http import SessionDep
+from ninefold.http import Now, SessionDep
 from ninefold.paging import silencing
 from ninefold.web.pages import PageUser, render
 
@@ -16,8 +15,7 @@ RECENT = 20
 
 
 @router.get("/silences")
-def silences_page(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
-    now = utcnow()
+def silences_page(request: Request, session: SessionDep, now: Now, me: PageUser) -> HTMLResponse:
     context = {
         "me": me,
         "silences": silencing.list_silences(session, now),

@@ -185,7 +185,9 @@ def _created(
     session.add(row)
     session.flush()
     made = out(row, now)
-    audit.record(session, actor, "create", kind, str(row.id), None, made.model_dump(mode="json"))
+    audit.record(
+        session, actor, now, "create", kind, str(row.id), None, made.model_dump(mode="json")
+    )
     return made
 
 
@@ -203,7 +205,7 @@ def _end(
         row.ends_at = max(now, row.starts_at)
         row.ended_by = actor.name
         after = out(row, now).model_dump(mode="json")
-        audit.record(session, actor, "end", kind, str(row.id), before, after)
+        audit.record(session, actor, now, "end", kind, str(row.id), before, after)
         wake_held(session, now)
     return out(row, now)
 
@@ -212,15 +214,16 @@ def wake_held(session: Session, now: datetime) -> None:
     """Ask every held escalation to look again now: what held it may have just ended."""
     held = session.scalars(select(Escalation.group_id).where(Escalation.state.in_(HELD_STATES)))
     for group_id in held:
-        enqueue_resume(session, group_id, now)
+        enqueue_resume(session, group_id, now, now)
 
 
-def enqueue_resume(session: Session, group_id: int, at: datetime) -> None:
+def enqueue_resume(session: Session, group_id: int, at: datetime, now: datetime) -> None:
     queue.enqueue(
         session,
         JOB_RESUME,
         {"group_id": group_id},
         at,
+        now=now,
         dedup_key=f"{JOB_RESUME}:{group_id}:{at.isoformat()}",
     )
 

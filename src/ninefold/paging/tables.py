@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ninefold.db import Base, Managed, UTCDateTime, utcnow
+from ninefold.db import Base, Managed, UTCDateTime
 
 
 class EscalationPolicy(Managed, Base):
@@ -64,7 +64,7 @@ class Escalation(Base):
     assignee: Mapped[str | None] = mapped_column(String(64))
     # While a silence or maintenance window holds the paging back: "silence:3", "maintenance:2".
     held_by: Mapped[str | None] = mapped_column(String(32))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Page(Base):
@@ -98,7 +98,7 @@ class InstanceSecret(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Notification(Base):
@@ -138,7 +138,7 @@ class Silence(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_by: Mapped[str | None] = mapped_column(String(100))
 
 
@@ -160,5 +160,5 @@ class MaintenanceWindow(Base):
     at_end: Mapped[str] = mapped_column(String(8), default="page")
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_by: Mapped[str | None] = mapped_column(String(100))

@@ -12,8 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from ninefold.alerts import groups
-from ninefold.db import utcnow
-from ninefold.http import SessionDep
+from ninefold.http import Now, SessionDep
 from ninefold.paging import actions
 from ninefold.paging.links import LINK_PATH, instance_secret, read_token
 from ninefold.web.pages import render
@@ -24,8 +23,8 @@ VERBS = {"ack": "Acknowledge", "resolve": "Resolve"}
 
 
 @router.get(LINK_PATH + "{token}")
-def confirm(request: Request, token: str, session: SessionDep) -> HTMLResponse:
-    grant = read_token(instance_secret(session), token, utcnow())
+def confirm(request: Request, token: str, session: SessionDep, now: Now) -> HTMLResponse:
+    grant = read_token(instance_secret(session, now), token, now)
     group = groups.get_row(session, grant.group_id)
     context = {"me": None, "grant": grant, "group": group, "verb": VERBS[grant.action]}
     return render(request, "act.html", context)
@@ -36,9 +35,10 @@ def act(
     request: Request,
     token: str,
     session: SessionDep,
+    now: Now,
     actionable: Annotated[groups.Actionable | None, Form()] = None,
 ) -> HTMLResponse:
-    grant, changed = actions.act_by_link(session, token, utcnow(), actionable)
+    grant, changed = actions.act_by_link(session, token, now, actionable)
     group = groups.get_row(session, grant.group_id)
     context = {
         "me": None,

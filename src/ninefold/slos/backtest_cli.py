@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ninefold.cli_support import now_of, settings_of
 from ninefold.errors import Invalid
 from ninefold.slos.event_options import EventOptions, event_options
 
@@ -99,8 +100,8 @@ def _history(
         from ninefold.adapters.prometheus import PrometheusClient
         from ninefold.slos.sources import prometheus_counts
 
-        end = parse_instant(at)
-        with PrometheusClient(prometheus or ctx.obj.prometheus_url) as client:
+        end = now_of(ctx) if at is None else parse_instant(at)
+        with PrometheusClient(prometheus or settings_of(ctx).prometheus_url) as client:
             return prometheus_counts(client, slo, end - timedelta(days=days), end)
     from ninefold.slos.events import within
 

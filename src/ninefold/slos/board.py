@@ -2,17 +2,17 @@
 status and burn-down from the configured data source.
 
 A page view must not cost a month of Prometheus range queries, so results are kept for
-`ttl` seconds; specs are read again at the same pace, so an edited spec shows within that
-time without a restart. A data source that fails is shown on the SLO, never as a page error.
+`ttl`, measured on the clock the caller reads `now` from; specs are read again at the same
+pace, so an edited spec shows within that time without a restart. A data source that fails
+is shown on the SLO, never as a page error.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ninefold.errors import NinefoldError
@@ -43,9 +43,9 @@ class SloView:
 
 @dataclass(frozen=True)
 class Snapshot:
-    at: datetime
+    at: datetime  # the minute the statuses are computed for
     source: str
-    taken: float
+    taken: datetime
     views: tuple[SloView, ...] = ()
     problems: tuple[str, ...] = ()
 
@@ -65,22 +65,22 @@ class SloBoard:
     config_dir: Path
     source: CountSource
     source_name: str
-    ttl: float = 60.0
-    clock: Callable[[], float] = time.monotonic
+    ttl: timedelta = timedelta(seconds=60)
     _snapshot: Snapshot | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, now: datetime) -> Snapshot:
+        """The statuses as of `now`, or those taken less than `ttl` before it."""
         with self._lock:
-            if self._snapshot is None or self.clock() - self._snapshot.taken >= self.ttl:
-                self._snapshot = self._take()
-            return self._snapshot
+            kept = self._snapshot
+            if kept is None or not kept.taken <= now < kept.taken + self.ttl:
+                self._snapshot = kept = self._take(now)
+            return kept
 
-    def _take(self) -> Snapshot:
+    def _take(self, taken: datetime) -> Snapshot:
         from ninefold.slos.generate import load
 
-        now = datetime.now(UTC).replace(second=0, microsecond=0)
-        taken = self.clock()
+        now = taken.replace(second=0, microsecond=0)
         if not (self.config_dir / "slos").is_dir():
             return Snapshot(now, self.source_name, taken)
         spec_set, _ = load([self.config_dir], DEFAULT_PERIOD)

@@ -7,12 +7,12 @@ broken configuration is an error, never a silent allow.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from ninefold.cli_support import now_of, settings_of
 from ninefold.errors import NinefoldError
 
 if TYPE_CHECKING:
@@ -67,14 +67,14 @@ def _decide(
     from ninefold.slos.status import SloStatus
     from ninefold.slos.status_cli import parse_instant
 
-    settings = ctx.obj
+    settings = settings_of(ctx)
     bundle = check_directory(settings.config_dir)
     errors = [p for p in bundle.problems if p.severity == "error"]
     if errors:
         raise Invalid(f"the configuration in {settings.config_dir} has errors: {errors[0]}")
     if service not in {s.name for s in bundle.specs("services")}:
         raise Invalid(f"no service named {service!r} in {settings.config_dir}")
-    now = parse_instant(at) if at else datetime.now(UTC)
+    now = parse_instant(at) if at else now_of(ctx)
     slos = [slo for slo in bundle.slos if slo.service == service]
     policies = policies_for(service, bundle.specs("budget_policies"))
     statuses: dict[str, SloStatus] = {}

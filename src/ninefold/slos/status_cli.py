@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ninefold.cli_support import now_of, settings_of
 from ninefold.errors import Invalid
 from ninefold.slos.event_options import EventOptions, event_options
 
@@ -25,9 +26,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 SHOWN_WINDOWS = ("5m", "1h", "6h", "1d", "3d")
 
 
-def parse_instant(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 time; one without a zone is taken as UTC."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -152,14 +152,14 @@ def register_status(slo_app: typer.Typer) -> None:
         from ninefold.slos.spec_cli import load_specs, parse_period
 
         events.check(prometheus)
-        spec_set, _ = load_specs(paths or [ctx.obj.config_dir], parse_period(period))
+        spec_set, _ = load_specs(paths or [settings_of(ctx).config_dir], parse_period(period))
         slos = _select(spec_set.slos, slo, events.file is not None)
         if events.file is None:
             from ninefold.adapters.prometheus import PrometheusClient
             from ninefold.slos.report import from_prometheus
 
-            now = parse_instant(at)
-            with PrometheusClient(prometheus or ctx.obj.prometheus_url) as client:
+            now = now_of(ctx) if at is None else parse_instant(at)
+            with PrometheusClient(prometheus or settings_of(ctx).prometheus_url) as client:
                 reports = from_prometheus(client, slos, now)
         else:
             from ninefold.slos.events import from_events

@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ninefold.db import Base, UTCDateTime, utcnow
+from ninefold.db import Base, UTCDateTime
 
 
 class GateDecision(Base):
     __tablename__ = "gate_decisions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     service: Mapped[str] = mapped_column(String(64), index=True)
     verdict: Mapped[str] = mapped_column(String(8))
     exception: Mapped[str | None] = mapped_column(String(64), nullable=True)

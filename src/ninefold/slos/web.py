@@ -4,6 +4,8 @@ gate's recent decisions (panels the catalog renders without knowing where they c
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ninefold.adapters.prometheus import PrometheusClient
 from ninefold.errors import NotFound
+from ninefold.http import Now
 from ninefold.settings import Settings
 from ninefold.slos.board import SloBoard
 from ninefold.slos.chart import chart
@@ -43,14 +46,14 @@ def _board(request: Request) -> SloBoard:
 
 
 @router.get("/slos")
-def slos_page(request: Request, me: PageUser) -> HTMLResponse:
-    snapshot = _board(request).snapshot()
+def slos_page(request: Request, me: PageUser, now: Now) -> HTMLResponse:
+    snapshot = _board(request).snapshot(now)
     return render(request, "slos.html", {"me": me, "snapshot": snapshot})
 
 
 @router.get("/slos/{service}/{name}")
-def slo_page(request: Request, service: str, name: str, me: PageUser) -> HTMLResponse:
-    snapshot = _board(request).snapshot()
+def slo_page(request: Request, service: str, name: str, me: PageUser, now: Now) -> HTMLResponse:
+    snapshot = _board(request).snapshot(now)
     view = snapshot.find(service, name)
     if view is None:
         raise NotFound(f"no SLO {name!r} of service {service!r} in the configuration directory")
@@ -65,22 +68,22 @@ def slo_page(request: Request, service: str, name: str, me: PageUser) -> HTMLRes
 
 
 def home_panel(board: SloBoard) -> HomePanel:
-    def panel(_session: Session) -> Markup:
-        snapshot = board.snapshot()
+    def panel(_session: Session, now: datetime) -> Markup:
+        snapshot = board.snapshot(now)
         return render_fragment("slos_home.html", {"snapshot": snapshot})
 
     return panel
 
 
 def service_slos_panel(board: SloBoard) -> ServicePanel:
-    def panel(_session: Session, service: str) -> Markup:
-        snapshot = board.snapshot()
+    def panel(_session: Session, service: str, now: datetime) -> Markup:
+        snapshot = board.snapshot(now)
         views = [v for v in snapshot.by_budget() if v.slo.service == service]
         return render_fragment("slos_service.html", {"views": views, "service": service})
 
     return panel
 
 
-def gate_panel(session: Session, service: str) -> Markup:
+def gate_panel(session: Session, service: str, _now: datetime) -> Markup:
     decisions = recent_decisions(session, service)
     return render_fragment("gate_decisions.html", {"decisions": decisions, "service": service})

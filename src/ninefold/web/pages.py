@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -23,9 +24,8 @@ from ninefold import __version__
 from ninefold.auth import service as auth_service
 from ninefold.auth.model import Principal
 from ninefold.conventions import CSRF_FORM_FIELD, CSRF_HEADER, SESSION_COOKIE
-from ninefold.db import utcnow
 from ninefold.errors import Forbidden, Unauthenticated
-from ninefold.http import SessionDep
+from ninefold.http import Now, SessionDep
 
 PACKAGE = Path(__file__).parent.parent
 TEMPLATE_DIRS = [
@@ -64,11 +64,12 @@ def render_fragment(name: str, context: dict[str, Any]) -> Markup:
     return Markup(_environment.get_template(name).render(context))  # noqa: S704 (autoescaped)
 
 
-# A domain's contribution to the service page: given the request's session and a service
-# name, the HTML of a panel. app.py lists them; the catalog renders them in order.
-ServicePanel = Callable[[Session, str], Markup]
+# A domain's contribution to the service page: given the request's session, a service name
+# and the request's `now`, the HTML of a panel. app.py lists them; the catalog renders them
+# in order.
+ServicePanel = Callable[[Session, str, datetime], Markup]
 # A domain's contribution to the home page, under the catalog's overview.
-HomePanel = Callable[[Session], Markup]
+HomePanel = Callable[[Session, datetime], Markup]
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
@@ -78,11 +79,11 @@ def error_page(request: Request, status_code: int, message: str) -> HTMLResponse
     )
 
 
-def page_principal(request: Request, session: SessionDep) -> Principal:
+def page_principal(request: Request, session: SessionDep, now: Now) -> Principal:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthenticated("log in first")
-    principal = auth_service.principal_from_session(session, cookie, utcnow())
+    principal = auth_service.principal_from_session(session, cookie, now)
     request.state.principal = principal
     return principal
 

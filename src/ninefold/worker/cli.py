@@ -10,8 +10,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ninefold.settings import Settings
-
 out = Console(soft_wrap=True)
 
 
@@ -35,13 +33,15 @@ def register(app: typer.Typer) -> None:
         ] = 120,
     ) -> None:
         """Run due jobs until stopped (SIGTERM or Ctrl-C); `serve` also runs one in-process."""
-        from ninefold.cli_support import migrated_engine
+        from ninefold.cli_support import clock_of, migrated_engine, settings_of
         from ninefold.db import make_session_factory
         from ninefold.jobs import worker as make_worker
 
-        settings: Settings = ctx.obj
+        settings = settings_of(ctx)
         engine = migrated_engine(settings)
-        worker = make_worker(make_session_factory(engine), settings, timedelta(seconds=lease))
+        worker = make_worker(
+            make_session_factory(engine), settings, clock_of(ctx), timedelta(seconds=lease)
+        )
         if once:
             out.print(f"ran {worker.run_once()} jobs")
             return

@@ -40,14 +40,17 @@ def enqueue(
     payload: dict[str, Any],
     due_at: datetime,
     *,
+    now: datetime,
     dedup_key: str | None = None,
     max_attempts: int = 10,
 ) -> bool:
-    """Add a job in the caller's transaction; False when a job with `dedup_key` exists."""
+    """Add a job, made at `now`, in the caller's transaction; False when a job with
+    `dedup_key` exists."""
     values = {
         "kind": kind,
         "payload": payload,
         "due_at": due_at,
+        "created_at": now,
         "max_attempts": max_attempts,
         "dedup_key": dedup_key,
     }

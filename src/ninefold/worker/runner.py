@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ninefold.db import unit_of_work, utcnow
+from ninefold.clock import Clock
+from ninefold.db import unit_of_work
 from ninefold.worker import queue
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,8 @@ class Worker:
         factory: sessionmaker[Session],
         handlers: Mapping[str, Handler],
         *,
+        clock: Clock,
         name: str | None = None,
-        clock: Callable[[], datetime] = utcnow,
         lease: timedelta = timedelta(minutes=2),
         batch: int = 20,
         first: frozenset[str] = frozenset(),

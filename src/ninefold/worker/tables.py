@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ninefold.db import Base, UTCDateTime, utcnow
+from ninefold.db import Base, UTCDateTime
 
 
 class Job(Base):
@@ -25,7 +25,7 @@ class Job(Base):
     # enqueue with the same key is a no-op.
     dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=10)
     # A claim is a lease: a worker that dies holding one loses it when `locked_until` passes.
