@@ -30,6 +30,23 @@ apt_install() {
   fi
 }
 
+# Runs "$@" with the process clock at DATE (anything `date -d` reads; give a zone, e.g.
+# "2029-07-01 12:00:00 UTC", or it is read in $TZ), through Debian's libfaketime. The
+# monotonic clock stays real, and tests/faketime/monotonic_sleep.c, preloaded before
+# libfaketime, works around its bug with monotonic sleeps (docs/architecture.md, "How the
+# tests hold time"). Usage: with_faked_clock DATE COMMAND...
+with_faked_clock() {
+  local date="$1"
+  shift
+  local source=tests/faketime/monotonic_sleep.c
+  local shim=.venv/faketime/monotonic_sleep.so
+  if [ ! -f "$shim" ] || [ "$source" -nt "$shim" ]; then
+    mkdir -p "$(dirname "$shim")"
+    gcc -shared -fPIC -O2 -Wall -Werror -o "$shim" "$source" -ldl
+  fi
+  LD_PRELOAD="$PWD/$shim${LD_PRELOAD:+:$LD_PRELOAD}" faketime --exclude-monotonic "$date" "$@"
+}
+
 # Starts the local PostgreSQL clusters when nothing answers on 127.0.0.1:5432 and they are
 # installed; fails when there is nothing to start.
 start_local_postgres() {

@@ -74,11 +74,31 @@ def postgres_url() -> str:
     return url.render_as_string(hide_password=False)
 
 
+# Modules whose tests read the process clock through what they start (`ninefold` commands,
+# Uvicorn, Prometheus, Chromium) rather than through the `clock` fixture. With the tests that
+# take the fixture, they are the `clock` tests that scripts/test runs again with the process
+# clock years ahead (docs/architecture.md, "How the tests hold time"). A module of a new
+# domain whose commands or servers read the time joins this list.
+PROCESS_CLOCK_MODULES = (
+    "tests/e2e/",
+    "tests/test_docs.py",
+    "tests/integration/test_config_cli.py",
+    "tests/integration/test_gate.py",
+    "tests/integration/test_server_cli.py",
+    "tests/integration/test_slo_backtest.py",
+    "tests/integration/test_slo_composite_status_prometheus.py",
+    "tests/integration/test_slo_status_prometheus.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("database_url") == "postgresql":
             item.add_marker(pytest.mark.postgres)
+        module = item.nodeid.split("::")[0]
+        if "clock" in item.fixturenames or module.startswith(PROCESS_CLOCK_MODULES):
+            item.add_marker(pytest.mark.clock)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -12,6 +12,7 @@ own clock, which nothing on the pages depends on (cookies carry a Max-Age, not a
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -110,11 +111,29 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         engine.dispose()
 
 
+def chromium_environment() -> dict[str, str] | None:
+    """Chromium's environment: this process's, except in the faked-clock runs.
+
+    There Python runs with its monotonic clock left real (scripts/_python.sh,
+    `with_faked_clock`), a setting under which Chromium's timers never fire; Chromium gets
+    libfaketime's default instead, both clocks faked, and not the monotonic-sleep fix that is
+    for Python (docs/architecture.md, "How the tests hold time")."""
+    if "FAKETIME_DONT_FAKE_MONOTONIC" not in os.environ:
+        return None
+    environment = {k: v for k, v in os.environ.items() if k != "FAKETIME_DONT_FAKE_MONOTONIC"}
+    preload = os.environ.get("LD_PRELOAD", "").split(":")
+    environment["LD_PRELOAD"] = ":".join(p for p in preload if "monotonic_sleep" not in p)
+    return environment
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            env=chromium_environment(),
         )
         yield chromium
         chromium.close()

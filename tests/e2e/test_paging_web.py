@@ -313,9 +313,15 @@ def test_schedules_show_who_is_on_call_and_the_next_two_weeks(
         },
     )
     assert made.status_code == 201, made.text
+    with make_session_factory(live_server.engine)() as session:
+        window = (now, now + timedelta(days=14))
+        after = browse.detail(session, "platform-primary", window, now).shifts
+    # Six hours may span a handoff of the layers beneath, which splits her time in two bars.
+    with_priya = [", ".join(s.people) for s in after if "priya" in s.people]
+    assert 1 <= len(with_priya) <= 3
     page.reload()
     expect(page.get_by_test_id("override")).to_contain_text("covering the migration")
-    expect(bars.filter(has_text="priya")).to_have_count(1)
+    expect(bars.filter(has_text="priya")).to_have_text(with_priya)
 
 
 @pytest.mark.browser

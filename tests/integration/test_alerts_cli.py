@@ -8,7 +8,6 @@ the use cases behind the commands run on PostgreSQL in the API tests.
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,17 +17,15 @@ import pytest
 from fastapi.testclient import TestClient
 from rich.console import Console
 from sqlalchemy import Engine, select
-from typer.testing import CliRunner
 
 from ninefold.alerts.tables import AlertGroup, GroupEvent
 from ninefold.auth.tables import User
-from ninefold.cli import app as cli_app
 from ninefold.db import make_session_factory, unit_of_work
-from ninefold.errors import NinefoldError
 from ninefold.paging import cli as paging_cli
 from ninefold.paging.tables import Escalation, Page
 from ninefold.settings import Settings
 from tests.integration.test_escalation import T0, alert, paging, paging_settings
+from tests.support.cli import ninefold as run_ninefold
 from tests.support.clock import FrozenClock
 from tests.support.paging import run_jobs as run
 
@@ -38,24 +35,14 @@ __all__ = ["paging", "paging_settings"]  # fixtures, used by name
 
 @dataclass
 class Ninefold:
-    """The `ninefold` command, reading the time from the test's clock."""
+    """The `ninefold` command in-process, reading the time from the test's clock: its exit
+    code and what it printed, errors included, as a shell shows them."""
 
     clock: FrozenClock
 
     def __call__(self, *args: str) -> tuple[int, str]:
-        root = logging.getLogger()
-        handlers, level = root.handlers[:], root.level
-        try:  # the command sets up logging to CliRunner's stderr, closed after it returns
-            result = CliRunner().invoke(cli_app, list(args), obj=self.clock)
-        finally:
-            root.handlers[:], root.level = handlers, level
-        output, code = result.output, result.exit_code
-        if isinstance(result.exception, NinefoldError):  # as `ninefold.cli.main` reports it
-            output += f"error: {result.exception.message}\n"
-            code = result.exception.exit_code
-        elif result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return code, output
+        done = run_ninefold(*args, clock=self.clock)
+        return done.returncode, done.stdout + done.stderr
 
 
 @pytest.fixture

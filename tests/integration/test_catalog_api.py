@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from fastapi.testclient import TestClient
+
+from tests.support.clock import FrozenClock
 
 
 def test_lists_services_filtered_by_team_and_tier(
@@ -66,3 +70,30 @@ def test_every_change_is_in_the_audit_log(
     assert latest["via"] == "api"
     assert latest["action"] == "update"
     assert (latest["before"]["tier"], latest["after"]["tier"]) == (1, 0)
+
+
+def test_changes_carry_the_time_of_the_apps_clock(
+    client: TestClient, admin_headers: dict[str, str], clock: FrozenClock
+) -> None:
+    """The row's times and the audit entry's come from the clock the app was given, the
+    same instant for both, never from the database or the machine."""
+    made = clock.set(clock() - timedelta(days=400))  # no other clock reads this instant
+    created = client.post("/api/v1/teams", json={"name": "reviewers"}, headers=admin_headers).json()
+    assert (created["created_at"], created["updated_at"]) == (iso(made), iso(made))
+
+    changed = clock.advance(hours=5, seconds=7)
+    updated = client.patch(
+        "/api/v1/teams/reviewers", json={"description": "reads reviews"}, headers=admin_headers
+    ).json()
+    assert (updated["created_at"], updated["updated_at"]) == (iso(made), iso(changed))
+    entries = client.get(
+        "/api/v1/audit", params={"kind": "team", "name": "reviewers"}, headers=admin_headers
+    ).json()["items"]
+    assert [(e["action"], e["at"]) for e in entries] == [
+        ("update", iso(changed)),
+        ("create", iso(made)),
+    ]
+
+
+def iso(instant: datetime) -> str:
+    return instant.isoformat().replace("+00:00", "Z")

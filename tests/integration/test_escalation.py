@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -25,10 +26,12 @@ from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall import service as schedules
 from ninefold.oncall.specs import ScheduleSpec
 from ninefold.paging import policies
-from ninefold.paging.links import Grant, instance_secret, make_token
+from ninefold.paging.links import LINK_LIFETIME, Grant, instance_secret, make_token
+from ninefold.paging.notifications import JOB_SEND
 from ninefold.paging.specs import EscalationPolicySpec, RouteSpec
 from ninefold.paging.tables import Escalation, Notification, Page
 from ninefold.settings import Settings
+from ninefold.worker.tables import Job
 from tests.factories import make_token as make_api_token
 from tests.factories import make_user
 from tests.support.clock import FrozenClock
@@ -181,6 +184,33 @@ def test_the_on_call_person_is_paged_then_the_team_until_someone_acknowledges(
         assert "routed" in kinds
 
 
+def test_a_retry_after_date_is_read_on_the_workers_clock(
+    client: TestClient,
+    engine: Engine,
+    paging: str,
+    paging_settings: Settings,
+    http_receiver: HttpReceiver,
+    clock: FrozenClock,
+) -> None:
+    """A 429 with Retry-After as an HTTP date puts the send off until that date exactly."""
+    client.post(paging, json=alert())
+    run(engine, paging_settings, clock)
+    asked = T0 + timedelta(minutes=12)
+    http_receiver.respond(429, retry_after=format_datetime(asked, usegmt=True))
+    clock.set(T0 + timedelta(minutes=5))  # priya's webhook rule
+    run(engine, paging_settings, clock)
+    with make_session_factory(engine)() as session:
+        hook = session.scalars(select(Notification).where(Notification.contact == "hook")).one()
+        assert (hook.status, hook.attempts) == ("pending", 1)
+        retry = session.scalars(
+            select(Job).where(Job.kind == JOB_SEND, Job.finished_at.is_(None))
+        ).one()
+        assert (retry.payload, retry.due_at) == ({"notification_id": hook.id}, asked)
+    clock.set(asked)
+    run(engine, paging_settings, clock)
+    assert [r.path for r in http_receiver.requests] == ["/priya", "/priya"]
+
+
 def page_ids(engine: Engine) -> list[int]:
     with make_session_factory(engine)() as session:
         return list(session.scalars(select(Page.id).order_by(Page.id)))
@@ -260,6 +290,27 @@ def test_the_emailed_acknowledge_link_asks_first_then_acts_once(
     with make_session_factory(engine)() as session:
         group = session.scalars(select(AlertGroup)).one()
         assert (group.state, group.acknowledged_by) == ("acknowledged", "priya")
+
+
+def test_an_emailed_link_works_until_it_expires_on_the_apps_clock(
+    client: TestClient,
+    engine: Engine,
+    paging: str,
+    paging_settings: Settings,
+    smtp_sink: SmtpSink,
+    clock: FrozenClock,
+) -> None:
+    """The link is signed with an expiry on the worker's clock and checked on the app's:
+    the same clock, so it holds exactly LINK_LIFETIME, whatever the real date."""
+    client.post(paging, json=alert())
+    run(engine, paging_settings, clock)
+    path = links_in(smtp_sink.messages[0])["Acknowledge"].removeprefix("http://ninefold.test")
+    clock.set(T0 + LINK_LIFETIME - timedelta(seconds=1))
+    assert client.get(path).status_code == 200
+    clock.set(T0 + LINK_LIFETIME)
+    expired = client.post(path)
+    assert expired.status_code == 422
+    assert f"this link expired at {(T0 + LINK_LIFETIME).isoformat()}" in expired.text
 
 
 def test_the_resolve_link_records_whether_the_page_was_actionable(

@@ -7,18 +7,16 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import Engine
-from typer.testing import CliRunner
 
 from ninefold.auth.model import Role
-from ninefold.cli import app
 from ninefold.clock import Clock, system_clock
 from ninefold.db import make_session_factory, unit_of_work
-from ninefold.errors import NinefoldError
 from ninefold.oncall import service
 from ninefold.oncall.cli import GAP
 from ninefold.oncall.schedule import Override
 from ninefold.oncall.specs import LayerSpec, RestrictionSpec, ScheduleSpec
 from tests.factories import make_user
+from tests.support.cli import ninefold as run_ninefold
 from tests.support.clock import FrozenClock
 
 OFFICE = ScheduleSpec(
@@ -53,12 +51,9 @@ def office(
 
 
 def ninefold(*args: str, clock: Clock = system_clock) -> tuple[int, str]:
-    """Exit code and output, with domain errors reported as `ninefold.cli.main` does."""
-    result = CliRunner().invoke(app, list(args), obj=clock)
-    if isinstance(result.exception, NinefoldError):
-        return result.exception.exit_code, f"error: {result.exception.message}"
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.output
+    """Exit code and what the command printed, errors included, as a shell shows them."""
+    done = run_ninefold(*args, clock=clock)
+    return done.returncode, done.stdout + done.stderr
 
 
 def test_who_is_on_call_and_when(office: Engine, clock: FrozenClock) -> None:
