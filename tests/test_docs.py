@@ -44,7 +44,7 @@ from ninefold.cli import app as cli_app
 from ninefold.config.reference import COMMAND as REFERENCE_COMMAND
 from ninefold.config.reference import nested_models
 from ninefold.config.reference import render as render_reference
-from ninefold.config.sections import SECTIONS
+from ninefold.config.sections import SCHEMAS
 from ninefold.errors import NinefoldError
 from ninefold.settings import Settings
 
@@ -70,7 +70,7 @@ def test_configuration_reference_is_what_the_generator_prints() -> None:
 
 def test_every_configuration_field_has_a_description() -> None:
     """The reference takes its descriptions from the schemas: an empty one is a hole in it."""
-    models = [*SECTIONS.values(), *nested_models()]
+    models = [*SCHEMAS.values(), *nested_models()]
     missing = [
         f"{model.__name__}.{name}"
         for model in models

@@ -29,26 +29,16 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ninefold import __version__, migrations
-from ninefold.alerts import api as alerts_api
-from ninefold.alerts import intake_api
-from ninefold.auth import api as auth_api
-from ninefold.auth import web as auth_web
 from ninefold.body_limit import BodyLimitMiddleware
-from ninefold.catalog import api as catalog_api
-from ninefold.catalog import web as catalog_web
 from ninefold.clock import Clock, system_clock
 from ninefold.conventions import API_PREFIX
 from ninefold.db import make_engine, make_session_factory
+from ninefold.domain import load
+from ninefold.domains import DOMAINS
 from ninefold.errors import NinefoldError, Unauthenticated
 from ninefold.headers import SecurityHeadersMiddleware
 from ninefold.observability import HttpMetrics, MetricsMiddleware
-from ninefold.oncall import api as oncall_api
-from ninefold.oncall import web as oncall_web
-from ninefold.paging import api as paging_api
-from ninefold.paging import group_pages, policy_pages, silence_api, silence_pages
-from ninefold.paging import web as paging_web
 from ninefold.settings import Settings
-from ninefold.slos import web as slos_web
 from ninefold.web import pages
 
 log = logging.getLogger(__name__)
@@ -82,27 +72,15 @@ def create_app(
     _add_error_handlers(app)
     _add_platform_routes(app, engine, metrics)
 
-    app.include_router(catalog_api.router, prefix=API_PREFIX)
-    app.include_router(auth_api.router, prefix=API_PREFIX)
-    app.include_router(alerts_api.router, prefix=API_PREFIX)
-    app.include_router(intake_api.router, prefix=API_PREFIX)
-    app.include_router(oncall_api.router, prefix=API_PREFIX)
-    app.include_router(paging_api.router, prefix=API_PREFIX)
-    app.include_router(silence_api.router, prefix=API_PREFIX)
-    board = slos_web.make_board(settings)
-    app.state.slo_board = board
-    panels: list[pages.ServicePanel] = [slos_web.service_slos_panel(board), slos_web.gate_panel]
-    app.state.service_panels = panels
-    home: list[pages.HomePanel] = [slos_web.home_panel(board)]
-    app.state.home_panels = home
-    app.include_router(auth_web.router)
-    app.include_router(catalog_web.router)
-    app.include_router(slos_web.router)
-    app.include_router(paging_web.router)
-    app.include_router(group_pages.router)
-    app.include_router(policy_pages.router)
-    app.include_router(silence_pages.router)
-    app.include_router(oncall_web.router)
+    app.state.service_panels = []
+    app.state.home_panels = []
+    for domain in DOMAINS:
+        for ref in domain.api:
+            app.include_router(load(ref), prefix=API_PREFIX)
+        for ref in domain.pages:
+            app.include_router(load(ref))
+        if domain.web_setup:
+            load(domain.web_setup)(app, settings)
     app.mount(
         "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
     )

@@ -1,5 +1,9 @@
 """What every domain's CLI commands share: the settings and clock the root command was given,
-who is acting, and a migrated database session."""
+who is acting, and a migrated database session.
+
+The database modules are imported when a session is asked for: commands such as `ninefold
+check` and `ninefold slo generate` never touch the database and start without them.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from ninefold import migrations
 from ninefold.auth.model import Principal, Role
 from ninefold.clock import Clock
-from ninefold.db import make_engine, make_session_factory, unit_of_work
 from ninefold.errors import NotMigrated
 from ninefold.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,9 @@ def operator(via: str = "cli") -> Principal:
 
 
 def migrated_engine(settings: Settings) -> Engine:
+    from ninefold import migrations
+    from ninefold.db import make_engine
+
     engine = make_engine(settings.resolved_database_url())
     if not migrations.is_current(engine):
         engine.dispose()
@@ -62,6 +70,8 @@ def migrated_engine(settings: Settings) -> Engine:
 @contextmanager
 def transaction(settings: Settings) -> Iterator[Session]:
     """One transaction on a migrated database, committed when the command's block ends."""
+    from ninefold.db import make_session_factory, unit_of_work
+
     engine = migrated_engine(settings)
     try:
         with unit_of_work(make_session_factory(engine)) as session:

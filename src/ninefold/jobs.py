@@ -1,7 +1,7 @@
 """Every domain's background jobs by kind: what a worker can run.
 
-Like `tables.py`, an edge module: domains register nothing globally, the worker is handed
-this table when it starts.
+Like `tables.py`, an edge module: it reads the domains' manifests (`Domain.jobs`), and the
+worker is handed the result when it starts.
 """
 
 from __future__ import annotations
@@ -10,24 +10,31 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ninefold.alerts.jobs import HANDLERS as ALERT_JOBS
 from ninefold.clock import Clock
-from ninefold.paging.jobs import handlers as paging_handlers
-from ninefold.paging.notifications import JOB_SEND
+from ninefold.domain import load
+from ninefold.domains import DOMAINS
 from ninefold.settings import Settings
-from ninefold.worker.runner import Handler, Worker
+from ninefold.worker.runner import Handler, Jobs, Worker
 
-# A message to a person goes out before any other due job: in an alert storm, routing the
-# thousandth new group must not keep the first one's page waiting.
-FIRST = frozenset({JOB_SEND})
+
+def all_jobs(settings: Settings, clock: Clock) -> Jobs:
+    found = [load(domain.jobs)(settings, clock) for domain in DOMAINS if domain.jobs]
+    handlers: dict[str, Handler] = {}
+    for jobs in found:
+        clash = handlers.keys() & jobs.handlers.keys()
+        if clash:
+            raise RuntimeError(f"two domains handle the job kinds {sorted(clash)}")
+        handlers.update(jobs.handlers)
+    return Jobs(handlers, frozenset().union(*(jobs.urgent for jobs in found)))
 
 
 def handlers(settings: Settings, clock: Clock) -> dict[str, Handler]:
-    return {**ALERT_JOBS, **paging_handlers(settings, clock)}
+    return dict(all_jobs(settings, clock).handlers)
 
 
 def worker(
     factory: sessionmaker[Session], settings: Settings, clock: Clock, lease: timedelta
 ) -> Worker:
-    """The worker `serve` and `ninefold worker` run: every handler, messages first."""
-    return Worker(factory, handlers(settings, clock), clock=clock, lease=lease, first=FIRST)
+    """The worker `serve` and `ninefold worker` run: every handler, urgent kinds first."""
+    jobs = all_jobs(settings, clock)
+    return Worker(factory, jobs.handlers, clock=clock, lease=lease, first=jobs.urgent)

@@ -154,7 +154,7 @@ def _engine(client: TestClient) -> Engine:
 def service_now(client: TestClient, name: str) -> ServiceOut:
     """What the database holds now, read outside any request."""
     with unit_of_work(make_session_factory(_engine(client))) as session:
-        return catalog.service_out(session, catalog.get_service_row(session, name))
+        return catalog.service_out(catalog.get_service_row(session, name))
 
 
 def audited_updates(client: TestClient, name: str) -> list[tuple[str, str]]:

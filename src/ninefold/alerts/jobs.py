@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from ninefold.alerts import heartbeats, service
 from ninefold.alerts.tables import AlertGroup, Integration
+from ninefold.clock import Clock
 from ninefold.conventions import JOB_FLAP_CHECK, JOB_HEARTBEAT_CHECK
-from ninefold.worker.runner import Handler, JobContext
+from ninefold.settings import Settings
+from ninefold.worker.runner import JobContext, Jobs
 
 
 def heartbeat_check(ctx: JobContext) -> None:
@@ -27,7 +29,5 @@ def flap_check(ctx: JobContext) -> None:
         service.check_flapping(ctx.session, group, ctx.now)
 
 
-HANDLERS: dict[str, Handler] = {
-    JOB_HEARTBEAT_CHECK: heartbeat_check,
-    JOB_FLAP_CHECK: flap_check,
-}
+def jobs(_settings: Settings, _clock: Clock) -> Jobs:
+    return Jobs({JOB_HEARTBEAT_CHECK: heartbeat_check, JOB_FLAP_CHECK: flap_check})

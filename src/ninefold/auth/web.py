@@ -50,7 +50,7 @@ def _login_page(
     """
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_secret()
     context = {"me": None, "next": _safe_next(next_), "error": error, "username": username}
-    response = render(request, "login.html", {**context, "login_csrf": token}, status_code)
+    response = render(request, "auth/login.html", {**context, "login_csrf": token}, status_code)
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
         token,
@@ -147,5 +147,7 @@ def audit_page(
     filters = {k: v for k, v in {"kind": kind, "name": name}.items() if v}
     query = urlencode(filters) + "&" if filters else ""
     return render(
-        request, "audit.html", {"me": me, "page": page, "kind": kind, "name": name, "query": query}
+        request,
+        "auth/audit.html",
+        {"me": me, "page": page, "kind": kind, "name": name, "query": query},
     )

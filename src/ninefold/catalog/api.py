@@ -75,7 +75,7 @@ def create_service(body: ServiceSpec, session: SessionDep, me: CurrentUser, now:
 
 @router.get("/services/{name}", summary="Get a service")
 def get_service(name: str, session: SessionDep, _me: CurrentUser) -> ServiceOut:
-    return service.service_out(session, service.get_service_row(session, name))
+    return service.service_out(service.get_service_row(session, name))
 
 
 @router.patch("/services/{name}", summary="Change some fields of a service")

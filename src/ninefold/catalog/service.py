@@ -49,7 +49,7 @@ def team_out(team: Team) -> TeamOut:
     return TeamOut(**_fields(team_spec(team)), **_provenance(team))
 
 
-def service_spec(service: Service, names: dict[int, str]) -> ServiceSpec:
+def service_spec(service: Service) -> ServiceSpec:
     return ServiceSpec(
         name=service.name,
         display_name=service.display_name,
@@ -57,7 +57,7 @@ def service_spec(service: Service, names: dict[int, str]) -> ServiceSpec:
         tier=service.tier,
         owner=service.owner.name,
         lifecycle=service.lifecycle,
-        depends_on=sorted(names[d.depends_on_id] for d in service.dependencies),
+        depends_on=sorted(d.depends_on.name for d in service.dependencies),
         repository=service.repository,
         runbooks=service.runbooks,
         dashboards=service.dashboards,
@@ -81,8 +81,8 @@ def _service_names(session: Session) -> dict[int, str]:
     return dict(session.execute(select(Service.id, Service.name)).all())
 
 
-def service_out(session: Session, service: Service) -> ServiceOut:
-    spec = service_spec(service, _service_names(session))
+def service_out(service: Service) -> ServiceOut:
+    spec = service_spec(service)
     return ServiceOut(**_fields(spec), **_provenance(service))
 
 
@@ -124,8 +124,7 @@ def list_services(
         query = query.where(Service.lifecycle == lifecycle)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Service.tier, Service.name).limit(limit).offset(offset))
-    names = _service_names(session)
-    items = [ServiceOut(**_fields(service_spec(s, names)), **_provenance(s)) for s in rows]
+    items = [ServiceOut(**_fields(service_spec(s)), **_provenance(s)) for s in rows]
     return Page[ServiceOut](items=items, total=total, limit=limit, offset=offset)
 
 
@@ -206,7 +205,7 @@ def write_service(
     row.touch(now)
     session.flush()
     row.dependencies = [
-        ServiceDependency(service_id=row.id, depends_on_id=deps[n].id)
+        ServiceDependency(service_id=row.id, depends_on=deps[n])
         for n in sorted(set(spec.depends_on))
     ]
     session.flush()
@@ -280,7 +279,7 @@ def create_service(
     require_change(actor, "service", spec.name, [spec.owner])
     if session.scalar(select(Service.id).where(Service.name == spec.name)) is not None:
         raise Conflict(f"a service named {spec.name!r} already exists", field="name")
-    out = service_out(session, write_service(session, spec, MANAGED_BY_API, now))
+    out = service_out(write_service(session, spec, MANAGED_BY_API, now))
     audit.record(session, actor, now, "create", "service", spec.name, None, _view(out))
     return out
 
@@ -289,18 +288,18 @@ def update_service(
     session: Session, actor: Principal, name: str, changes: ServiceUpdate, now: datetime
 ) -> ServiceOut:
     row = get_service_row(session, name)
-    before = service_spec(row, _service_names(session))
+    before = service_spec(row)
     patch = changes.model_dump(exclude_unset=True)
     require_change(actor, "service", name, {before.owner, patch.get("owner") or before.owner})
     spec = ServiceSpec.model_validate({**before.model_dump(), **patch})
-    out = service_out(session, write_service(session, spec, row.managed_by, now, row))
+    out = service_out(write_service(session, spec, row.managed_by, now, row))
     audit.record(session, actor, now, "update", "service", name, _view(before), _view(out))
     return out
 
 
 def delete_service(session: Session, actor: Principal, name: str, now: datetime) -> None:
     row = get_service_row(session, name)
-    before = service_spec(row, _service_names(session))
+    before = service_spec(row)
     require_change(actor, "service", name, [before.owner])
     ensure_service_unneeded(session, row, going=set())
     session.delete(row)

@@ -46,6 +46,8 @@ class ServiceDependency(Base):
         ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
     )
 
+    depends_on: Mapped[Service] = relationship(foreign_keys=[depends_on_id], lazy="joined")
+
 
 class Service(Managed, Base):
     __tablename__ = "services"

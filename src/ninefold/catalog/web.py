@@ -31,7 +31,7 @@ def home(request: Request, session: SessionDep, me: PageUser, now: Now) -> HTMLR
         "total": len(services),
         "panels": [panel(session, now) for panel in request.app.state.home_panels],
     }
-    return render(request, "home.html", context)
+    return render(request, "catalog/home.html", context)
 
 
 @router.get("/services")
@@ -56,7 +56,11 @@ def services_page(
         "tier": tier_value,
         "query": urlencode(filters) + "&" if filters else "",
     }
-    template = "services_table.html" if request.headers.get("hx-request") else "services.html"
+    template = (
+        "catalog/services_table.html"
+        if request.headers.get("hx-request")
+        else "catalog/services.html"
+    )
     return render(request, template, context)
 
 
@@ -64,7 +68,7 @@ def services_page(
 def service_page(
     request: Request, name: str, session: SessionDep, me: PageUser, now: Now, saved: bool = False
 ) -> HTMLResponse:
-    svc = service.service_out(session, service.get_service_row(session, name))
+    svc = service.service_out(service.get_service_row(session, name))
     context = {
         "me": me,
         "svc": svc,
@@ -73,7 +77,7 @@ def service_page(
         "saved": saved,
         "panels": [panel(session, name, now) for panel in request.app.state.service_panels],
     }
-    return render(request, "service.html", context)
+    return render(request, "catalog/service.html", context)
 
 
 @router.post("/services/{name}")
@@ -99,7 +103,7 @@ def teams_page(request: Request, session: SessionDep, me: PageUser) -> HTMLRespo
     teams = service.list_teams(session, limit=MAX_LIMIT).items
     services = service.list_services(session, limit=MAX_LIMIT).items
     owned = {t.name: [s for s in services if s.owner == t.name] for t in teams}
-    return render(request, "teams.html", {"me": me, "teams": teams, "owned": owned})
+    return render(request, "catalog/teams.html", {"me": me, "teams": teams, "owned": owned})
 
 
 @router.get("/teams/{name}")
@@ -109,5 +113,7 @@ def team_page(request: Request, name: str, session: SessionDep, me: PageUser) ->
     users = {u.name: u for u in auth_service.list_users(session)}
     members = [users[m] for m in team.members if m in users]
     return render(
-        request, "team.html", {"me": me, "team": team, "services": services, "members": members}
+        request,
+        "catalog/team.html",
+        {"me": me, "team": team, "services": services, "members": members},
     )

@@ -1,5 +1,6 @@
-"""Checks across objects: duplicate names, references that resolve, no dependency cycles
-(those of schedules, escalation policies and routes: `check_paging`).
+"""`ninefold check`: every file read and validated (`loader`), the folders of other formats
+read by their domains, then the checks across objects: duplicate names here, the rest (names
+that must resolve, cycles) by each domain's `checks`.
 
 Runs on the files alone (no database), so that `ninefold check` works in CI on a pull request.
 """
@@ -8,23 +9,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ninefold.config import check_paging
-from ninefold.config.crossref import cycles, dangling, dangling_one, duplicates, known_names
-from ninefold.config.loader import Bundle, load_directory
-from ninefold.slos import specs as slo_specs
-from ninefold.slos.generate import SLO_DIRECTORY
+from ninefold.config.loader import load_directory
+from ninefold.config.sections import FOLDERS
+from ninefold.declared import Bundle, duplicates
+from ninefold.domain import load
+from ninefold.domains import DOMAINS
 from ninefold.sourcefile import Problem
 
 
 def check_directory(root: Path) -> Bundle:
     bundle = load_directory(root)
     bundle.problems.extend(cross_check(bundle))
-    slo_dir = root / SLO_DIRECTORY
-    if slo_dir.is_dir():
-        services = {item.spec.name for item in bundle.items["services"]}
-        found = slo_specs.load([slo_dir], services | bundle.invalid_names["services"])
-        bundle.slos = found.slos
-        bundle.problems.extend(found.problems)
+    for name, folder in FOLDERS.items():
+        path = root / name
+        bundle.documents[name] = load(folder.read)(path, bundle) if path.is_dir() else []
     bundle.problems.sort()
     return bundle
 
@@ -33,21 +31,8 @@ def cross_check(bundle: Bundle) -> list[Problem]:
     problems: list[Problem] = []
     for section, items in bundle.items.items():
         problems += duplicates(section, items)
-    known = known_names(bundle)
-    users, teams, services = known["users"], known["teams"], known["services"]
-    for item in bundle.items["users"]:
-        problems += dangling(item, ("scope",), item.spec.scope, teams, "team")
-    for item in bundle.items["teams"]:
-        problems += dangling(item, ("members",), item.spec.members, users, "user")
-    for item in bundle.items["services"]:
-        problems += dangling_one(item, "owner", item.spec.owner, teams, "team")
-        problems += dangling(item, ("depends_on",), item.spec.depends_on, services, "service")
-    problems += cycles(
-        bundle.items["services"], "depends_on", lambda spec: spec.depends_on, "dependency cycle"
-    )
-    for item in bundle.items["budget_policies"]:
-        problems += dangling(item, ("services",), item.spec.services, services, "service")
-    for item in bundle.items["integrations"]:
-        problems += dangling_one(item, "service", item.spec.service, services, "service")
-    problems += check_paging.cross_check(bundle, known)
+    known = bundle.known_names()
+    for domain in DOMAINS:
+        if domain.checks:
+            problems += load(domain.checks)(bundle, known)
     return problems

@@ -7,53 +7,13 @@ A problem names the file, the line and the field (`services[2].tier`), as a comp
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ninefold.config.sections import SECTIONS, SUBDIRECTORIES_OF_OTHER_FORMATS
-from ninefold.slos.model import Slo
-from ninefold.sourcefile import Problem, display_path, line_of, parse_yaml, validate
-
-
-@dataclass(frozen=True)
-class Source:
-    file: str
-    line: int
-    path: str
-
-
-@dataclass(frozen=True)
-class Item:
-    """One object of a section, with where it was written."""
-
-    spec: Any
-    source: Source
-    node: Any = field(compare=False, repr=False)
-
-    def line_of(self, *loc: str | int) -> int:
-        return line_of(self.node, loc, self.source.line)
-
-
-@dataclass
-class Bundle:
-    """Everything a configuration directory declares, section by section."""
-
-    items: dict[str, list[Item]] = field(default_factory=lambda: {name: [] for name in SECTIONS})
-    problems: list[Problem] = field(default_factory=list)
-    # Names of objects that failed validation: they are declared, so a reference to one is
-    # not reported again as dangling on top of the object's own problems.
-    invalid_names: dict[str, set[str]] = field(
-        default_factory=lambda: {name: set() for name in SECTIONS}
-    )
-
-    # The SLOs of the directory's slos/ folder, checked against its services.
-    slos: list[Slo] = field(default_factory=list)
-
-    def specs(self, section: str) -> list[Any]:
-        return [item.spec for item in self.items[section]]
+from ninefold.config.sections import SCHEMAS, SUBDIRECTORIES_OF_OTHER_FORMATS
+from ninefold.declared import Bundle, Item, Source
+from ninefold.sourcefile import Problem, display_path, parse_yaml, validate
 
 
 def yaml_files(root: Path) -> Iterator[Path]:
@@ -69,7 +29,7 @@ def yaml_files(root: Path) -> Iterator[Path]:
 
 
 def load_directory(root: Path) -> Bundle:
-    bundle = Bundle()
+    bundle = Bundle.empty(SCHEMAS)
     if not root.is_dir():
         bundle.problems.append(Problem(str(root), 0, "config", "not a directory"))
         return bundle
@@ -95,15 +55,15 @@ def load_file(path: Path, name: str, bundle: Bundle) -> None:
         return
     if not isinstance(document, CommentedMap):
         bundle.problems.append(
-            Problem(name, 1, "file", f"must be a mapping of sections ({', '.join(SECTIONS)})")
+            Problem(name, 1, "file", f"must be a mapping of sections ({', '.join(SCHEMAS)})")
         )
         return
     for key, value in document.items():
         line = document.lc.key(key)[0] + 1
-        if key not in SECTIONS:
+        if key not in SCHEMAS:
             bundle.problems.append(
                 Problem(
-                    name, line, str(key), f"unknown section; expected one of {', '.join(SECTIONS)}"
+                    name, line, str(key), f"unknown section; expected one of {', '.join(SCHEMAS)}"
                 )
             )
             continue
@@ -113,7 +73,7 @@ def load_file(path: Path, name: str, bundle: Bundle) -> None:
         for index, node in enumerate(value):
             path_name = f"{key}[{index}]"
             item_line = value.lc.item(index)[0] + 1
-            spec = validate(SECTIONS[key], node, name, path_name, item_line, bundle.problems)
+            spec = validate(SCHEMAS[key], node, name, path_name, item_line, bundle.problems)
             if spec is not None:
                 bundle.items[key].append(Item(spec, Source(name, item_line, path_name), node))
             elif isinstance(node, CommentedMap) and isinstance(node.get("name"), str):

@@ -1,9 +1,10 @@
 """The configuration reference: Markdown rendered from the section schemas, never by hand.
 
 `ninefold docs config-reference` prints it; docs/configuration-reference.md holds its output
-and tests/test_docs.py fails when the two differ. A new section in `sections.SECTIONS`, a new
-field or a changed description shows up here without anyone writing prose for it.
-Deterministic: sections in the order of `SECTIONS`, fields in the order of their model.
+and tests/test_docs.py fails when the two differ. A new section of a domain
+(`config.sections`), a new field or a changed description shows up here without anyone
+writing prose for it. Deterministic: sections in the order of the domains, fields in the
+order of their model.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pydantic import BaseModel, EmailStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from ninefold.config.sections import SECTIONS, SUBDIRECTORIES_OF_OTHER_FORMATS
+from ninefold.config.sections import SCHEMAS, SUBDIRECTORIES_OF_OTHER_FORMATS
 from ninefold.spec import Name, NameSet, TimeZone, Url
 
 COMMAND = "ninefold docs config-reference"
@@ -59,7 +60,7 @@ def render() -> str:
     models = nested_models()
     used: list[ValueType] = []
     body: list[str] = []
-    for section, model in SECTIONS.items():
+    for section, model in SCHEMAS.items():
         body += _model_block(f"`{section}`", model, used)
     if models:
         body += ["## Nested objects", ""]
@@ -79,7 +80,7 @@ def render() -> str:
         "several files. Unknown sections and unknown keys are errors. How the files are "
         "checked and applied: [configuration.md](configuration.md).",
         "",
-        "Sections: " + ", ".join(f"[`{s}`](#{s})" for s in SECTIONS) + ".",
+        "Sections: " + ", ".join(f"[`{s}`](#{s})" for s in SCHEMAS) + ".",
         "",
     ]
     if used:
@@ -120,13 +121,13 @@ def _docstring(model: type[BaseModel]) -> str:
 def nested_models() -> list[type[BaseModel]]:
     """Models used as field values, found by walking the sections' fields; first seen first."""
     found: list[type[BaseModel]] = []
-    queue = list(SECTIONS.values())
+    queue = list(SCHEMAS.values())
     while queue:
         model = queue.pop(0)
         hints = typing.get_type_hints(model, include_extras=True)
         for name in model.model_fields:
             for inner in _models_in(hints[name]):
-                if inner not in found and inner not in SECTIONS.values():
+                if inner not in found and inner not in SCHEMAS.values():
                     found.append(inner)
                     queue.append(inner)
     return found

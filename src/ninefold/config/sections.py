@@ -1,30 +1,36 @@
-"""The sections a configuration file may hold, and the schema of each.
+"""The sections a configuration file may hold and the folders read in formats of their own:
+every domain's (`Domain.sections`, `Domain.folders`), in the order of `ninefold.domains`.
 
-A later capability adds its section here (schedules, escalation policies, ...); `check`,
-`apply` and the configuration reference pick it up from this one table.
+`check`, `apply` and the configuration reference all read this table, so a domain's new
+section is checked, applied (or, on purpose, read from the files where it is used) and
+documented without any edit here. The schemas load with this module; how each section is
+written to the database (`applied_kinds`) loads only for `apply`.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
-from ninefold.alerts.schemas import IntegrationSpec
-from ninefold.auth.schemas import UserSpec
-from ninefold.catalog.schemas import ServiceSpec, TeamSpec
-from ninefold.oncall.specs import ScheduleSpec
-from ninefold.paging.specs import EscalationPolicySpec, RouteSpec
-from ninefold.slos.policy import BudgetPolicySpec
+from ninefold.declared import Kind
+from ninefold.domain import Folder, load
+from ninefold.domains import DOMAINS
 
-SECTIONS: dict[str, type[BaseModel]] = {
-    "users": UserSpec,
-    "teams": TeamSpec,
-    "services": ServiceSpec,
-    "budget_policies": BudgetPolicySpec,
-    "integrations": IntegrationSpec,
-    "schedules": ScheduleSpec,
-    "escalation_policies": EscalationPolicySpec,
-    "routes": RouteSpec,
+SCHEMAS: dict[str, type[BaseModel]] = {
+    section.name: load(section.spec) for domain in DOMAINS for section in domain.sections
 }
+FOLDERS: dict[str, Folder] = {
+    folder.name: folder for domain in DOMAINS for folder in domain.folders
+}
+# Folders whose YAML files are not sections: the domains' own, and runbooks/, where runbooks
+# are kept as Markdown with front matter.
+SUBDIRECTORIES_OF_OTHER_FORMATS = (*FOLDERS, "runbooks")
 
-# Subdirectories read by their own loaders (SLO specs, runbooks), not as sections.
-SUBDIRECTORIES_OF_OTHER_FORMATS = ("slos", "runbooks")
+
+def applied_kinds() -> dict[str, Kind]:
+    """The sections `apply` writes, in the order it writes them, with how."""
+    return {
+        section.name: load(section.kind)
+        for domain in DOMAINS
+        for section in domain.sections
+        if section.kind is not None
+    }

@@ -54,54 +54,50 @@ def shift_lines(segments: list[Segment], zone: ZoneInfo) -> list[str]:
     return lines
 
 
-def register(app: typer.Typer) -> None:
-    oncall_app = typer.Typer(
-        help="On-call schedules: who is on call, and when.", no_args_is_help=True
-    )
-    app.add_typer(oncall_app, name="oncall")
+app = typer.Typer(no_args_is_help=True)
 
-    @oncall_app.command("who")
-    def who_command(
-        ctx: typer.Context,
-        schedule: Annotated[str, typer.Argument(help="Schedule name.")],
-        at: Annotated[str, typer.Option("--at", help=f"When. {TIME_HELP}")] = "now",
-    ) -> None:
-        """Print who is on call (one name a line), or "nobody (gap)"."""
-        instant = _option(at, "--at", now_of(ctx))
-        with transaction(settings_of(ctx)) as session:
-            people = browse.who(session, schedule, instant)
-        for line in people or (GAP,):
-            typer.echo(line)
 
-    @oncall_app.command("shifts")
-    def shifts_command(
-        ctx: typer.Context,
-        schedule: Annotated[str, typer.Argument(help="Schedule name.")],
-        start: Annotated[str, typer.Option("--from", help=f"Start. {TIME_HELP}")] = "now",
-        end: Annotated[
-            str | None,
-            typer.Option(
-                "--to", help="End, 93 days after --from at most. Default: 14 days after --from."
-            ),
-        ] = None,
-        person: Annotated[
-            str | None, typer.Option("--person", help="Only this user's shifts.")
-        ] = None,
-    ) -> None:
-        """Print the shifts of a schedule between two times, in UTC and in its zone."""
-        window = _range(start, end, now_of(ctx))
-        with transaction(settings_of(ctx)) as session:
-            row = service.get_row(session, schedule)
-            if person is not None:
-                try:
-                    auth_service.get_user_row(session, person)
-                except NotFound as exc:
-                    raise Invalid(f"--person: {exc.message}", field="person") from None
-            model = service.model(session, row, *window)
-            zone = ZoneInfo(row.time_zone)
-        segments = model.shifts(*window) if person is None else model.shifts_of(person, *window)
-        if person is not None and not segments:
-            typer.echo(f"{person} is not on call in {schedule} in that range")
-            return
-        for line in shift_lines(segments, zone):
-            typer.echo(line)
+@app.command("who")
+def who_command(
+    ctx: typer.Context,
+    schedule: Annotated[str, typer.Argument(help="Schedule name.")],
+    at: Annotated[str, typer.Option("--at", help=f"When. {TIME_HELP}")] = "now",
+) -> None:
+    """Print who is on call (one name a line), or "nobody (gap)"."""
+    instant = _option(at, "--at", now_of(ctx))
+    with transaction(settings_of(ctx)) as session:
+        people = browse.who(session, schedule, instant)
+    for line in people or (GAP,):
+        typer.echo(line)
+
+
+@app.command("shifts")
+def shifts_command(
+    ctx: typer.Context,
+    schedule: Annotated[str, typer.Argument(help="Schedule name.")],
+    start: Annotated[str, typer.Option("--from", help=f"Start. {TIME_HELP}")] = "now",
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--to", help="End, 93 days after --from at most. Default: 14 days after --from."
+        ),
+    ] = None,
+    person: Annotated[str | None, typer.Option("--person", help="Only this user's shifts.")] = None,
+) -> None:
+    """Print the shifts of a schedule between two times, in UTC and in its zone."""
+    window = _range(start, end, now_of(ctx))
+    with transaction(settings_of(ctx)) as session:
+        row = service.get_row(session, schedule)
+        if person is not None:
+            try:
+                auth_service.get_user_row(session, person)
+            except NotFound as exc:
+                raise Invalid(f"--person: {exc.message}", field="person") from None
+        model = service.model(session, row, *window)
+        zone = ZoneInfo(row.time_zone)
+    segments = model.shifts(*window) if person is None else model.shifts_of(person, *window)
+    if person is not None and not segments:
+        typer.echo(f"{person} is not on call in {schedule} in that range")
+        return
+    for line in shift_lines(segments, zone):
+        typer.echo(line)

@@ -28,7 +28,7 @@ MY_SHIFTS = timedelta(days=28)
 @router.get("/schedules")
 def schedules_page(request: Request, session: SessionDep, now: Now, me: PageUser) -> HTMLResponse:
     context = {"me": me, "schedules": browse.summaries(session, now)}
-    return render(request, "schedules.html", context)
+    return render(request, "oncall/schedules.html", context)
 
 
 @router.get("/schedules/{name}")
@@ -43,7 +43,7 @@ def schedule_page(
         "bars": bars(schedule.shifts, *window),
         "ticks": day_ticks(*window, schedule.time_zone),
     }
-    return render(request, "schedule.html", context)
+    return render(request, "oncall/schedule.html", context)
 
 
 def _my_shifts(
@@ -58,7 +58,7 @@ def _my_shifts(
         "on_call_now": [s.name for s in browse.summaries(session, now) if me.name in s.on_call_now],
         **extra,
     }
-    return render(request, "my_shifts.html", context)
+    return render(request, "oncall/my_shifts.html", context)
 
 
 @router.get("/my-shifts")

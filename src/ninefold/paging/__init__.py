@@ -1,0 +1,38 @@
+"""Paging: routes and escalation policies, escalations, notifications, silences and
+maintenance windows, and the alert group pages and actions."""
+
+from ninefold.domain import Command, Domain, NavEntry, Section
+
+DOMAIN = Domain(
+    name="paging",
+    package=__name__,
+    api=("ninefold.paging.api:router", "ninefold.paging.silence_api:router"),
+    pages=(
+        "ninefold.paging.web:router",
+        "ninefold.paging.group_pages:router",
+        "ninefold.paging.policy_pages:router",
+        "ninefold.paging.silence_pages:router",
+    ),
+    nav=(
+        NavEntry("Alerts", "/alerts", order=40),
+        NavEntry("Escalation", "/escalation-policies", order=60),
+    ),
+    commands=(
+        Command(
+            "alerts",
+            "ninefold.paging.cli:app",
+            "Alert groups: list, inspect, acknowledge, resolve, snooze, escalate, reassign.",
+        ),
+    ),
+    tables="ninefold.paging.tables",
+    jobs="ninefold.paging.jobs:jobs",
+    sections=(
+        Section(
+            "escalation_policies",
+            "ninefold.paging.specs:EscalationPolicySpec",
+            "ninefold.paging.sections:ESCALATION_POLICIES",
+        ),
+        Section("routes", "ninefold.paging.specs:RouteSpec", "ninefold.paging.sections:ROUTES"),
+    ),
+    checks="ninefold.paging.checks:cross_check",
+)

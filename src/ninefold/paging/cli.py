@@ -175,136 +175,132 @@ def escalation_view(escalation: EscalationOut | None, *, triggered: bool = True)
     return Group(*parts)
 
 
-def register(app: typer.Typer) -> None:
-    alerts_app = typer.Typer(
-        help="Alert groups: list, inspect, acknowledge, resolve, snooze, escalate, reassign.",
-        no_args_is_help=True,
-    )
-    app.add_typer(alerts_app, name="alerts")
-    _views(alerts_app)
-    _actions(alerts_app)
+app = typer.Typer(no_args_is_help=True)
 
 
-def _views(alerts_app: typer.Typer) -> None:
-    @alerts_app.command("list")
-    def list_command(
-        ctx: typer.Context,
-        state: Annotated[State | None, typer.Option(help="Only groups in this state.")] = None,
-        service: Annotated[str | None, typer.Option(help="Only groups of this service.")] = None,
-        limit: Annotated[
-            int, typer.Option(help="Show at most this many, newest first.", min=1, max=MAX_LIMIT)
-        ] = 50,
-    ) -> None:
-        """List alert groups, newest first."""
-        with transaction(settings_of(ctx)) as session:
-            page = groups.list_groups(
-                session, state=state.value if state else None, service=service, limit=limit
-            )
-        if not page.items:
-            out.print("no alert groups")
-            return
-        table = _table("id", "state", "severity", "service", "title", "created (UTC)", "alerts")
-        for group in page.items:
-            _row(
-                table,
-                group.id,
-                group.state,
-                group.severity,
-                group.service or "",
-                group.title,
-                utc(group.created_at),
-                group.alert_count,
-            )
-        out.print(table)
-        if page.total > len(page.items):
-            out.print(f"{len(page.items)} of {page.total} shown; see more with --limit")
-
-    @alerts_app.command("show")
-    def show_command(ctx: typer.Context, group_id: GroupId) -> None:
-        """Show an alert group: its alerts, its timeline and its escalation."""
-        with transaction(settings_of(ctx)) as session:
-            group = groups.detail(session, group_id)
-            paged = get_escalation(session, group_id) is not None
-            escalation = overview.escalation_out(session, group_id) if paged else None
-        out.print(group_view(group))
-        out.print(escalation_view(escalation, triggered=group.state == State.TRIGGERED))
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    state: Annotated[State | None, typer.Option(help="Only groups in this state.")] = None,
+    service: Annotated[str | None, typer.Option(help="Only groups of this service.")] = None,
+    limit: Annotated[
+        int, typer.Option(help="Show at most this many, newest first.", min=1, max=MAX_LIMIT)
+    ] = 50,
+) -> None:
+    """List alert groups, newest first."""
+    with transaction(settings_of(ctx)) as session:
+        page = groups.list_groups(
+            session, state=state.value if state else None, service=service, limit=limit
+        )
+    if not page.items:
+        out.print("no alert groups")
+        return
+    table = _table("id", "state", "severity", "service", "title", "created (UTC)", "alerts")
+    for group in page.items:
+        _row(
+            table,
+            group.id,
+            group.state,
+            group.severity,
+            group.service or "",
+            group.title,
+            utc(group.created_at),
+            group.alert_count,
+        )
+    out.print(table)
+    if page.total > len(page.items):
+        out.print(f"{len(page.items)} of {page.total} shown; see more with --limit")
 
 
-def _actions(alerts_app: typer.Typer) -> None:
-    @alerts_app.command("ack")
-    def ack_command(ctx: typer.Context, group_id: GroupId, as_user: As = None) -> None:
-        """Acknowledge an alert group: its escalation stops."""
-        with transaction(settings_of(ctx)) as session:
-            changed = groups.acknowledge(session, acting(session, as_user), group_id, now_of(ctx))
-            state = groups.get_row(session, group_id).state
-        if changed:
-            out.print(f"acknowledged alert group {group_id}")
-        else:
-            out.print(f"alert group {group_id} was already {state}")
+@app.command("show")
+def show_command(ctx: typer.Context, group_id: GroupId) -> None:
+    """Show an alert group: its alerts, its timeline and its escalation."""
+    with transaction(settings_of(ctx)) as session:
+        group = groups.detail(session, group_id)
+        paged = get_escalation(session, group_id) is not None
+        escalation = overview.escalation_out(session, group_id) if paged else None
+    out.print(group_view(group))
+    out.print(escalation_view(escalation, triggered=group.state == State.TRIGGERED))
 
-    @alerts_app.command("resolve")
-    def resolve_command(
-        ctx: typer.Context,
-        group_id: GroupId,
-        actionable: Annotated[
-            Answer | None, typer.Option(help="Was the page actionable: yes, no or unsure.")
-        ] = None,
-        as_user: As = None,
-    ) -> None:
-        """Resolve an alert group by hand, optionally saying whether it was actionable."""
-        answer = ACTIONABLE[actionable] if actionable else None
-        with transaction(settings_of(ctx)) as session:
-            actor = acting(session, as_user)
-            changed = groups.resolve(session, actor, group_id, now_of(ctx), answer)
-        if not changed:
-            out.print(f"alert group {group_id} was already resolved")
-        elif answer:
-            out.print(f"resolved alert group {group_id} (actionable: {answer})")
-        else:
-            out.print(f"resolved alert group {group_id}")
 
-    @alerts_app.command("snooze")
-    def snooze_command(
-        ctx: typer.Context,
-        group_id: GroupId,
-        minutes: Annotated[
-            int,
-            typer.Option(
-                help="Re-trigger after this many minutes (1 to 1440).",
-                min=1,
-                max=MAX_SNOOZE_MINUTES,
-            ),
-        ],
-        as_user: As = None,
-    ) -> None:
-        """Acknowledge an alert group now and re-trigger it after --minutes."""
-        with transaction(settings_of(ctx)) as session:
-            actor = acting(session, as_user)
-            until = actions.snooze(session, actor, group_id, minutes, now_of(ctx))
-        out.print(f"snoozed alert group {group_id} until {until.isoformat(timespec='seconds')}")
+@app.command("ack")
+def ack_command(ctx: typer.Context, group_id: GroupId, as_user: As = None) -> None:
+    """Acknowledge an alert group: its escalation stops."""
+    with transaction(settings_of(ctx)) as session:
+        changed = groups.acknowledge(session, acting(session, as_user), group_id, now_of(ctx))
+        state = groups.get_row(session, group_id).state
+    if changed:
+        out.print(f"acknowledged alert group {group_id}")
+    else:
+        out.print(f"alert group {group_id} was already {state}")
 
-    @alerts_app.command("escalate")
-    def escalate_command(ctx: typer.Context, group_id: GroupId, as_user: As = None) -> None:
-        """Page the next escalation step now; an acknowledged group is re-triggered."""
-        now = now_of(ctx)
-        with transaction(settings_of(ctx)) as session:
-            actions.escalate_now(session, acting(session, as_user), group_id, now)
-            escalation = overview.escalation_out(session, group_id)
-        paged = [page for page in escalation.pages if page.paged_at == now]
-        if paged:
-            names = ", ".join(page.user for page in paged)
-            out.print(f"escalated alert group {group_id}: paged {names} (step {paged[0].step})")
-        else:
-            out.print(f"escalated alert group {group_id}: the next step paged nobody")
 
-    @alerts_app.command("reassign")
-    def reassign_command(
-        ctx: typer.Context,
-        group_id: GroupId,
-        user: Annotated[str, typer.Argument(help="Who takes the group over; paged at once.")],
-        as_user: As = None,
-    ) -> None:
-        """Hand an alert group to one person: they are paged now and the policy's steps stop."""
-        with transaction(settings_of(ctx)) as session:
-            actions.reassign(session, acting(session, as_user), group_id, user, now_of(ctx))
-        out.print(f"reassigned alert group {group_id} to {user}, who is paged now")
+@app.command("resolve")
+def resolve_command(
+    ctx: typer.Context,
+    group_id: GroupId,
+    actionable: Annotated[
+        Answer | None, typer.Option(help="Was the page actionable: yes, no or unsure.")
+    ] = None,
+    as_user: As = None,
+) -> None:
+    """Resolve an alert group by hand, optionally saying whether it was actionable."""
+    answer = ACTIONABLE[actionable] if actionable else None
+    with transaction(settings_of(ctx)) as session:
+        actor = acting(session, as_user)
+        changed = groups.resolve(session, actor, group_id, now_of(ctx), answer)
+    if not changed:
+        out.print(f"alert group {group_id} was already resolved")
+    elif answer:
+        out.print(f"resolved alert group {group_id} (actionable: {answer})")
+    else:
+        out.print(f"resolved alert group {group_id}")
+
+
+@app.command("snooze")
+def snooze_command(
+    ctx: typer.Context,
+    group_id: GroupId,
+    minutes: Annotated[
+        int,
+        typer.Option(
+            help="Re-trigger after this many minutes (1 to 1440).",
+            min=1,
+            max=MAX_SNOOZE_MINUTES,
+        ),
+    ],
+    as_user: As = None,
+) -> None:
+    """Acknowledge an alert group now and re-trigger it after --minutes."""
+    with transaction(settings_of(ctx)) as session:
+        actor = acting(session, as_user)
+        until = actions.snooze(session, actor, group_id, minutes, now_of(ctx))
+    out.print(f"snoozed alert group {group_id} until {until.isoformat(timespec='seconds')}")
+
+
+@app.command("escalate")
+def escalate_command(ctx: typer.Context, group_id: GroupId, as_user: As = None) -> None:
+    """Page the next escalation step now; an acknowledged group is re-triggered."""
+    now = now_of(ctx)
+    with transaction(settings_of(ctx)) as session:
+        actions.escalate_now(session, acting(session, as_user), group_id, now)
+        escalation = overview.escalation_out(session, group_id)
+    paged = [page for page in escalation.pages if page.paged_at == now]
+    if paged:
+        names = ", ".join(page.user for page in paged)
+        out.print(f"escalated alert group {group_id}: paged {names} (step {paged[0].step})")
+    else:
+        out.print(f"escalated alert group {group_id}: the next step paged nobody")
+
+
+@app.command("reassign")
+def reassign_command(
+    ctx: typer.Context,
+    group_id: GroupId,
+    user: Annotated[str, typer.Argument(help="Who takes the group over; paged at once.")],
+    as_user: As = None,
+) -> None:
+    """Hand an alert group to one person: they are paged now and the policy's steps stop."""
+    with transaction(settings_of(ctx)) as session:
+        actions.reassign(session, acting(session, as_user), group_id, user, now_of(ctx))
+    out.print(f"reassigned alert group {group_id} to {user}, who is paged now")

@@ -57,7 +57,7 @@ def alerts_page(
         "query": urlencode(chosen) + "&" if chosen else "",
     }
     fragment = request.headers.get("hx-request")
-    template = "alert_groups_table.html" if fragment else "alert_groups.html"
+    template = "paging/alert_groups_table.html" if fragment else "paging/alert_groups.html"
     return render(request, template, context)
 
 
@@ -83,7 +83,11 @@ def group_page(
         "done": done,
         "refresh": REFRESH_SECONDS,
     }
-    template = "alert_group_live.html" if request.headers.get("hx-request") else "alert_group.html"
+    template = (
+        "paging/alert_group_live.html"
+        if request.headers.get("hx-request")
+        else "paging/alert_group.html"
+    )
     return render(request, template, context)
 
 

@@ -12,7 +12,7 @@ from ninefold.paging import actions, escalation, notifications, silencing
 from ninefold.paging.messages import Renderer
 from ninefold.paging.notifications import Channel, Sender
 from ninefold.settings import Settings
-from ninefold.worker.runner import Handler, JobContext
+from ninefold.worker.runner import Handler, JobContext, Jobs
 
 
 def channels(settings: Settings, clock: Clock) -> dict[str, Channel]:
@@ -57,12 +57,15 @@ def resume_due(ctx: JobContext) -> None:
     escalation.resume(ctx.session, int(ctx.payload["group_id"]), ctx.now)
 
 
-def handlers(settings: Settings, clock: Clock) -> dict[str, Handler]:
+def jobs(settings: Settings, clock: Clock) -> Jobs:
+    """The paging jobs. A message to a person goes out before any other due job: in an alert
+    storm, routing the thousandth new group must not keep the first one's page waiting."""
     sender = Sender(channels(settings, clock), Renderer(settings.resolved_public_url()))
-    return {
+    handlers: dict[str, Handler] = {
         JOB_ALERT_GROUP_OPENED: group_opened,
         escalation.JOB_STEP: step_due,
         notifications.JOB_SEND: sender,
         actions.JOB_UNSNOOZE: snooze_over,
         silencing.JOB_RESUME: resume_due,
     }
+    return Jobs(handlers, urgent=frozenset({notifications.JOB_SEND}))

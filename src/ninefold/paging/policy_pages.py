@@ -23,4 +23,4 @@ def policies_page(request: Request, session: SessionDep, now: Now, me: PageUser)
         "policies": [policies.policy_spec(row) for row in policies.policy_rows(session)],
         "on_call": on_call,
     }
-    return render(request, "escalation_policies.html", context)
+    return render(request, "paging/escalation_policies.html", context)

@@ -22,4 +22,4 @@ def silences_page(request: Request, session: SessionDep, now: Now, me: PageUser)
         "windows": silencing.list_windows(session, now),
         "ended": silencing.list_silences(session, now, "expired", limit=RECENT),
     }
-    return render(request, "silences.html", context)
+    return render(request, "paging/silences.html", context)

@@ -27,7 +27,7 @@ def confirm(request: Request, token: str, session: SessionDep, now: Now) -> HTML
     grant = read_token(instance_secret(session, now), token, now)
     group = groups.get_row(session, grant.group_id)
     context = {"me": None, "grant": grant, "group": group, "verb": VERBS[grant.action]}
-    return render(request, "act.html", context)
+    return render(request, "paging/act.html", context)
 
 
 @router.post(LINK_PATH + "{token}")
@@ -48,4 +48,4 @@ def act(
         "done": True,
         "changed": changed,
     }
-    return render(request, "act.html", context)
+    return render(request, "paging/act.html", context)

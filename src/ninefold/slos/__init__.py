@@ -1,1 +1,28 @@
-"""SLOs and error budgets: specs in several formats -> one model -> Prometheus rules."""
+"""SLOs and error budgets: specs in several formats -> one model -> Prometheus rules, status,
+backtests and the release gate."""
+
+from ninefold.domain import Command, Domain, Folder, NavEntry, Section
+
+DOMAIN = Domain(
+    name="slos",
+    package=__name__,
+    pages=("ninefold.slos.web:router",),
+    web_setup="ninefold.slos.web:setup",
+    nav=(NavEntry("SLOs", "/slos", order=30),),
+    commands=(
+        Command("slo", "ninefold.slos.cli:app", "SLOs and error budgets."),
+        Command(
+            "gate",
+            "ninefold.slos.gate_cli:app",
+            "Allow or deny a release by the error budget policy: exit 0 allow, 1 deny, 2 error.",
+        ),
+    ),
+    tables="ninefold.slos.tables",
+    # Read from the configuration directory where they are used (`gate` in CI, the server's
+    # SLO pages), like the SLO specs of `slos/`: see docs/architecture.md.
+    sections=(
+        Section("budget_policies", "ninefold.slos.policy:BudgetPolicySpec", read_from_files=True),
+    ),
+    folders=(Folder("slos", "ninefold.slos.specs:read_folder"),),
+    checks="ninefold.slos.checks:cross_check",
+)

@@ -24,34 +24,34 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_ALLOW, EXIT_DENY, EXIT_ERROR = 0, 1, 2
 
 
-def register_gate(app: typer.Typer) -> None:
-    @app.command("gate")
-    def gate_command(
-        ctx: typer.Context,
-        service: Annotated[str, typer.Argument(help="The service about to be released.")],
-        label: Annotated[
-            list[str] | None,
-            typer.Option("--label", help="A label of the change, e.g. security (repeat)."),
-        ] = None,
-        prometheus: Annotated[
-            str | None, typer.Option(help="Prometheus URL; default $NINEFOLD_PROMETHEUS_URL.")
-        ] = None,
-        at: Annotated[str | None, typer.Option(help="Decide as of this time (ISO 8601).")] = None,
-        as_json: Annotated[
-            bool, typer.Option("--json", help="Print the decision as JSON.")
-        ] = False,
-    ) -> None:
-        """Allow or deny a release by the error budget policy: exit 0 allow, 1 deny, 2 error."""
-        try:
-            decision = _decide(ctx, service, set(label or []), prometheus, at)
-        except NinefoldError as exc:
-            err.print(f"error: {exc.message}", markup=False)
-            raise typer.Exit(EXIT_ERROR) from None
-        if as_json:
-            typer.echo(json.dumps(_as_json(decision), indent=2))
-        else:
-            _print(decision)
-        raise typer.Exit(EXIT_ALLOW if decision.allowed else EXIT_DENY)
+app = typer.Typer()
+
+
+@app.command("gate")
+def gate_command(
+    ctx: typer.Context,
+    service: Annotated[str, typer.Argument(help="The service about to be released.")],
+    label: Annotated[
+        list[str] | None,
+        typer.Option("--label", help="A label of the change, e.g. security (repeat)."),
+    ] = None,
+    prometheus: Annotated[
+        str | None, typer.Option(help="Prometheus URL; default $NINEFOLD_PROMETHEUS_URL.")
+    ] = None,
+    at: Annotated[str | None, typer.Option(help="Decide as of this time (ISO 8601).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
+) -> None:
+    """Allow or deny a release by the error budget policy: exit 0 allow, 1 deny, 2 error."""
+    try:
+        decision = _decide(ctx, service, set(label or []), prometheus, at)
+    except NinefoldError as exc:
+        err.print(f"error: {exc.message}", markup=False)
+        raise typer.Exit(EXIT_ERROR) from None
+    if as_json:
+        typer.echo(json.dumps(_as_json(decision), indent=2))
+    else:
+        _print(decision)
+    raise typer.Exit(EXIT_ALLOW if decision.allowed else EXIT_DENY)
 
 
 def _decide(
@@ -75,7 +75,7 @@ def _decide(
     if service not in {s.name for s in bundle.specs("services")}:
         raise Invalid(f"no service named {service!r} in {settings.config_dir}")
     now = parse_instant(at) if at else now_of(ctx)
-    slos = [slo for slo in bundle.slos if slo.service == service]
+    slos = [slo for slo in bundle.documents.get("slos", []) if slo.service == service]
     policies = policies_for(service, bundle.specs("budget_policies"))
     statuses: dict[str, SloStatus] = {}
     if slos and policies:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
+from ninefold.declared import Bundle
 from ninefold.slos import openslo_v1, openslo_v1alpha, sloth_v1
 from ninefold.slos.from_openslo import from_openslo
 from ninefold.slos.model import (
@@ -74,6 +75,15 @@ def load(
     result.problems.sort()
     result.slos.sort(key=lambda s: (s.service, s.name))
     return result
+
+
+def read_folder(folder: Path, bundle: Bundle) -> list[Slo]:
+    """The SLOs of a configuration directory's `slos/` folder, for `ninefold check`: each
+    SLO's service must be one of the directory's; the problems go to the bundle's."""
+    services = {spec.name for spec in bundle.specs("services")} | bundle.invalid_names["services"]
+    found = load([folder], services)
+    bundle.problems.extend(found.problems)
+    return found.slos
 
 
 def _load_file(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -19,10 +19,27 @@ from ninefold.slos.board import SloBoard
 from ninefold.slos.chart import chart
 from ninefold.slos.model import prometheus_duration
 from ninefold.slos.service import recent_decisions
-from ninefold.web.pages import HomePanel, PageUser, ServicePanel, render, render_fragment
+from ninefold.web.pages import (
+    HomePanel,
+    PageUser,
+    ServicePanel,
+    add_home_panel,
+    add_service_panel,
+    render,
+    render_fragment,
+)
 
 router = APIRouter(include_in_schema=False)
 PROMETHEUS_TIMEOUT = 10.0
+
+
+def setup(app: FastAPI, settings: Settings) -> None:
+    """The SLO board the pages share, and the panels of the home and service pages."""
+    board = make_board(settings)
+    app.state.slo_board = board
+    add_home_panel(app, home_panel(board))
+    add_service_panel(app, service_slos_panel(board))
+    add_service_panel(app, gate_panel)
 
 
 def make_board(settings: Settings) -> SloBoard:
@@ -48,7 +65,7 @@ def _board(request: Request) -> SloBoard:
 @router.get("/slos")
 def slos_page(request: Request, me: PageUser, now: Now) -> HTMLResponse:
     snapshot = _board(request).snapshot(now)
-    return render(request, "slos.html", {"me": me, "snapshot": snapshot})
+    return render(request, "slos/slos.html", {"me": me, "snapshot": snapshot})
 
 
 @router.get("/slos/{service}/{name}")
@@ -64,13 +81,13 @@ def slo_page(request: Request, service: str, name: str, me: PageUser, now: Now) 
         "chart": chart(view.burn) if view.burn else None,
         "duration": prometheus_duration,
     }
-    return render(request, "slo.html", context)
+    return render(request, "slos/slo.html", context)
 
 
 def home_panel(board: SloBoard) -> HomePanel:
     def panel(_session: Session, now: datetime) -> Markup:
         snapshot = board.snapshot(now)
-        return render_fragment("slos_home.html", {"snapshot": snapshot})
+        return render_fragment("slos/slos_home.html", {"snapshot": snapshot})
 
     return panel
 
@@ -79,11 +96,11 @@ def service_slos_panel(board: SloBoard) -> ServicePanel:
     def panel(_session: Session, service: str, now: datetime) -> Markup:
         snapshot = board.snapshot(now)
         views = [v for v in snapshot.by_budget() if v.slo.service == service]
-        return render_fragment("slos_service.html", {"views": views, "service": service})
+        return render_fragment("slos/slos_service.html", {"views": views, "service": service})
 
     return panel
 
 
 def gate_panel(session: Session, service: str, _now: datetime) -> Markup:
     decisions = recent_decisions(session, service)
-    return render_fragment("gate_decisions.html", {"decisions": decisions, "service": service})
+    return render_fragment("slos/gate_decisions.html", {"decisions": decisions, "service": service})

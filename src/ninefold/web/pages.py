@@ -1,6 +1,8 @@
 """Shared page machinery: one Jinja2 environment over every domain's templates, the
-logged-in user of a page, and the CSRF check of forms.
+navigation bar, the logged-in user of a page, and the CSRF check of forms.
 
+Each domain's templates are named after it (`"catalog/home.html"`), the shared ones after
+`web` (`"web/base.html"`), so that two domains' `home.html` never shadow each other.
 Templates autoescape, so whatever a user typed is shown as text, never as markup.
 """
 
@@ -13,10 +15,10 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import BaseLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -24,21 +26,15 @@ from ninefold import __version__
 from ninefold.auth import service as auth_service
 from ninefold.auth.model import Principal
 from ninefold.conventions import CSRF_FORM_FIELD, CSRF_HEADER, SESSION_COOKIE
+from ninefold.domains import DOMAINS
 from ninefold.errors import Forbidden, Unauthenticated
 from ninefold.http import Now, SessionDep
 
-PACKAGE = Path(__file__).parent.parent
-TEMPLATE_DIRS = [
-    PACKAGE / "slos" / "templates",
-    PACKAGE / "web" / "templates",
-    PACKAGE / "auth" / "templates",
-    PACKAGE / "catalog" / "templates",
-    PACKAGE / "paging" / "templates",
-    PACKAGE / "oncall" / "templates",
-]
+TEMPLATES: dict[str, BaseLoader] = {"web": FileSystemLoader(Path(__file__).parent / "templates")}
+TEMPLATES |= {d.name: FileSystemLoader(d.templates) for d in DOMAINS if d.templates}
 
 _environment = Environment(
-    loader=ChoiceLoader([FileSystemLoader(str(d)) for d in TEMPLATE_DIRS]),
+    loader=PrefixLoader(TEMPLATES),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
@@ -65,17 +61,28 @@ def render_fragment(name: str, context: dict[str, Any]) -> Markup:
 
 
 # A domain's contribution to the service page: given the request's session, a service name
-# and the request's `now`, the HTML of a panel. app.py lists them; the catalog renders them
-# in order.
+# and the request's `now`, the HTML of a panel. Domains add theirs in their `web_setup`; the
+# catalog renders them in the order added.
 ServicePanel = Callable[[Session, str, datetime], Markup]
 # A domain's contribution to the home page, under the catalog's overview.
 HomePanel = Callable[[Session, datetime], Markup]
 
 
+def add_service_panel(app: FastAPI, panel: ServicePanel) -> None:
+    app.state.service_panels.append(panel)
+
+
+def add_home_panel(app: FastAPI, panel: HomePanel) -> None:
+    app.state.home_panels.append(panel)
+
+
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
     me = getattr(request.state, "principal", None)
     return render(
-        request, "error.html", {"me": me, "status": status_code, "message": message}, status_code
+        request,
+        "web/error.html",
+        {"me": me, "status": status_code, "message": message},
+        status_code,
     )
 
 
@@ -97,16 +104,9 @@ def require_csrf(me: Principal, sent: str | None) -> None:
         raise Forbidden("the form's CSRF token is missing or stale; reload the page and try again")
 
 
-# The navigation bar; each capability adds its pages here.
+# The navigation bar: every domain's entries (`Domain.nav`), by their order.
 NAV = [
-    ("Home", "/", False),
-    ("Services", "/services", False),
-    ("SLOs", "/slos", False),
-    ("Alerts", "/alerts", False),
-    ("Schedules", "/schedules", False),
-    ("Escalation", "/escalation-policies", False),
-    ("My shifts", "/my-shifts", False),
-    ("Teams", "/teams", False),
-    ("Audit log", "/audit", True),
+    (entry.label, entry.path, entry.admins_only)
+    for entry in sorted((e for d in DOMAINS for e in d.nav), key=lambda e: e.order)
 ]
 _environment.globals["nav"] = NAV

@@ -13,39 +13,39 @@ from rich.console import Console
 out = Console(soft_wrap=True)
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("worker")
-    def worker_command(
-        ctx: typer.Context,
-        once: Annotated[
-            bool, typer.Option("--once", help="Run the jobs due now, then exit.")
-        ] = False,
-        poll: Annotated[
-            float, typer.Option(help="Seconds between looks for due jobs when idle.", min=0.1)
-        ] = 1.0,
-        lease: Annotated[
-            float,
-            typer.Option(
-                help="Seconds a claimed job stays with this worker; if it dies, another worker "
-                "takes the job over after this long.",
-                min=1,
-            ),
-        ] = 120,
-    ) -> None:
-        """Run due jobs until stopped (SIGTERM or Ctrl-C); `serve` also runs one in-process."""
-        from ninefold.cli_support import clock_of, migrated_engine, settings_of
-        from ninefold.db import make_session_factory
-        from ninefold.jobs import worker as make_worker
+app = typer.Typer()
 
-        settings = settings_of(ctx)
-        engine = migrated_engine(settings)
-        worker = make_worker(
-            make_session_factory(engine), settings, clock_of(ctx), timedelta(seconds=lease)
-        )
-        if once:
-            out.print(f"ran {worker.run_once()} jobs")
-            return
-        stop = threading.Event()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
-        worker.run_forever(stop, poll)
+
+@app.command("worker")
+def worker_command(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Run the jobs due now, then exit.")] = False,
+    poll: Annotated[
+        float, typer.Option(help="Seconds between looks for due jobs when idle.", min=0.1)
+    ] = 1.0,
+    lease: Annotated[
+        float,
+        typer.Option(
+            help="Seconds a claimed job stays with this worker; if it dies, another worker "
+            "takes the job over after this long.",
+            min=1,
+        ),
+    ] = 120,
+) -> None:
+    """Run due jobs until stopped (SIGTERM or Ctrl-C); `serve` also runs one in-process."""
+    from ninefold.cli_support import clock_of, migrated_engine, settings_of
+    from ninefold.db import make_session_factory
+    from ninefold.jobs import worker as make_worker
+
+    settings = settings_of(ctx)
+    engine = migrated_engine(settings)
+    worker = make_worker(
+        make_session_factory(engine), settings, clock_of(ctx), timedelta(seconds=lease)
+    )
+    if once:
+        out.print(f"ran {worker.run_once()} jobs")
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker.run_forever(stop, poll)

@@ -46,6 +46,15 @@ class JobContext:
 Handler = Callable[[JobContext], None]
 
 
+@dataclass(frozen=True)
+class Jobs:
+    """A domain's background jobs: the handlers by kind, and the kinds a worker runs before
+    any other due job because a person is waiting for them (a page's message)."""
+
+    handlers: Mapping[str, Handler]
+    urgent: frozenset[str] = frozenset()
+
+
 class RetryLater(Exception):
     """Raised by a handler to run the job again after `delay` (a rate limit, a busy peer)."""
 

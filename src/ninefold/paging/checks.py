@@ -1,15 +1,22 @@
-"""Checks across the paging objects: schedules, escalation policies and routes.
-
-The people in a rotation or a step must exist and be reachable; a policy's steps and its
-`then` must name what exists, without a cycle; a route must name its policy and service, and
-exactly one route must take the alerts no other matches.
-"""
+"""Checks across objects in configuration files: an escalation policy's steps and its `then`
+must name what exists, without a cycle; a route must name its policy and service, and
+exactly one route must take the alerts no other matches."""
 
 from __future__ import annotations
 
 from ninefold.auth.schemas import UserSpec
-from ninefold.config.crossref import at, cycles, dangling, dangling_one, written_at
-from ninefold.config.loader import Bundle, Item
+from ninefold.catalog.model import find_cycles
+from ninefold.declared import (
+    Bundle,
+    Item,
+    at,
+    cycle_problems,
+    dangling,
+    dangling_one,
+    reference_graph,
+    written_at,
+)
+from ninefold.oncall.checks import no_contact, unreachable
 from ninefold.sourcefile import Problem
 
 NO_DEFAULT = (
@@ -20,32 +27,12 @@ NO_DEFAULT = (
 def cross_check(bundle: Bundle, known: dict[str, set[str]]) -> list[Problem]:
     users = {item.spec.name: item.spec for item in bundle.items["users"]}
     problems: list[Problem] = []
-    for item in bundle.items["schedules"]:
-        problems += _schedule(item, known, users)
-    for item in bundle.items["escalation_policies"]:
+    policies = bundle.items["escalation_policies"]
+    for item in policies:
         problems += _policy(item, known, users)
-    problems += cycles(
-        bundle.items["escalation_policies"],
-        "then",
-        lambda spec: [spec.then] if spec.then else [],
-        "cycle through `then`",
-    )
-    problems += _routes(bundle, known)
-    return problems
-
-
-def _schedule(item: Item, known: dict[str, set[str]], users: dict[str, UserSpec]) -> list[Problem]:
-    spec = item.spec
-    problems = dangling_one(item, "team", spec.team, known["teams"], "team")
-    reported: set[str] = set()
-    for i, layer in enumerate(spec.layers):
-        loc = ("layers", i, "participants")
-        problems += dangling(item, loc, layer.participants, known["users"], "user")
-        for j, person in enumerate(layer.participants):
-            if person not in reported and _unreachable(users.get(person)):
-                reported.add(person)
-                problems.append(at(item, (*loc, j), _no_contact(person, "on schedule", spec.name)))
-    return problems
+    then = reference_graph(policies, lambda spec: [spec.then] if spec.then else [])
+    problems += cycle_problems(policies, "then", find_cycles(then), "cycle through `then`")
+    return problems + _routes(bundle, known)
 
 
 def _policy(item: Item, known: dict[str, set[str]], users: dict[str, UserSpec]) -> list[Problem]:
@@ -59,9 +46,9 @@ def _policy(item: Item, known: dict[str, set[str]], users: dict[str, UserSpec]) 
         )
         problems += dangling(item, (*loc, "teams"), step.teams, known["teams"], "team")
         for person in step.users:
-            if _unreachable(users.get(person)):
+            if unreachable(users.get(person)):
                 where = written_at(item, (*loc, "users"), person)
-                problems.append(at(item, where, _no_contact(person, "in policy", spec.name)))
+                problems.append(at(item, where, no_contact(person, "in policy", spec.name)))
     problems += dangling_one(
         item, "then", spec.then, known["escalation_policies"], "escalation policy"
     )
@@ -94,16 +81,3 @@ def _routes(bundle: Bundle, known: dict[str, set[str]]) -> list[Problem]:
     if items and default is None and not bundle.invalid_names["routes"]:
         problems.append(at(items[0], (), NO_DEFAULT))
     return problems
-
-
-def _unreachable(user: UserSpec | None) -> bool:
-    """A declared user with neither contact methods nor an email (unknown users are reported
-    as such, not here)."""
-    return user is not None and not user.effective_contact_methods()
-
-
-def _no_contact(person: str, where: str, name: str) -> str:
-    return (
-        f"user {person!r} is {where} {name!r} but has no contact method "
-        "(add contact_methods or an email)"
-    )

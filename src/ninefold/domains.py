@@ -1,0 +1,18 @@
+"""Every domain of Ninefold, in dependency order: a domain may use those before it, never
+those after it (tests/test_architecture.py holds the code to that). The edges (app, cli,
+tables, jobs, web pages, config) read this list; see `ninefold.domain`."""
+
+from __future__ import annotations
+
+from ninefold import alerts, auth, catalog, oncall, paging, slos, worker
+from ninefold.domain import Domain
+
+DOMAINS: tuple[Domain, ...] = (
+    auth.DOMAIN,
+    catalog.DOMAIN,
+    worker.DOMAIN,
+    slos.DOMAIN,
+    alerts.DOMAIN,
+    oncall.DOMAIN,
+    paging.DOMAIN,
+)

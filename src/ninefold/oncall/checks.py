@@ -1,0 +1,43 @@
+"""Checks across objects in configuration files: a schedule's team, and the people of its
+rotations, who must exist and be reachable."""
+
+from __future__ import annotations
+
+from ninefold.auth.schemas import UserSpec
+from ninefold.declared import Bundle, Item, at, dangling, dangling_one
+from ninefold.sourcefile import Problem
+
+
+def cross_check(bundle: Bundle, known: dict[str, set[str]]) -> list[Problem]:
+    users = {item.spec.name: item.spec for item in bundle.items["users"]}
+    problems: list[Problem] = []
+    for item in bundle.items["schedules"]:
+        problems += _schedule(item, known, users)
+    return problems
+
+
+def _schedule(item: Item, known: dict[str, set[str]], users: dict[str, UserSpec]) -> list[Problem]:
+    spec = item.spec
+    problems = dangling_one(item, "team", spec.team, known["teams"], "team")
+    reported: set[str] = set()
+    for i, layer in enumerate(spec.layers):
+        loc = ("layers", i, "participants")
+        problems += dangling(item, loc, layer.participants, known["users"], "user")
+        for j, person in enumerate(layer.participants):
+            if person not in reported and unreachable(users.get(person)):
+                reported.add(person)
+                problems.append(at(item, (*loc, j), no_contact(person, "on schedule", spec.name)))
+    return problems
+
+
+def unreachable(user: UserSpec | None) -> bool:
+    """A declared user with neither contact methods nor an email (unknown users are reported
+    as such, not here)."""
+    return user is not None and not user.effective_contact_methods()
+
+
+def no_contact(person: str, where: str, name: str) -> str:
+    return (
+        f"user {person!r} is {where} {name!r} but has no contact method "
+        "(add contact_methods or an email)"
+    )
