@@ -2,7 +2,7 @@
 helpers that report a problem at that place (duplicate names, names that must resolve,
 cycles), as a compiler points at a line.
 
-Below every domain: `config.loader` fills a `Bundle`, each domain's `checks` module looks
+Below every domain: `directory` fills a `Bundle`, each domain's `checks` module looks
 across the objects of its sections, and `config.check` gathers their problems. A domain's
 `sections` module says how `ninefold apply` writes its objects (`Kind`).
 """

@@ -1,4 +1,4 @@
-"""`ninefold check`: every file read and validated (`loader`), the folders of other formats
+"""`ninefold check`: every file read and validated (`directory`), the folders of other formats
 read by their domains, then the checks across objects: duplicate names here, the rest (names
 that must resolve, cycles) by each domain's `checks`.
 
@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ninefold.config.loader import load_directory
-from ninefold.config.sections import FOLDERS
+from ninefold.config.sections import FOLDERS, SCHEMAS
 from ninefold.declared import Bundle, duplicates
+from ninefold.directory import read_sections
 from ninefold.domain import load
 from ninefold.domains import DOMAINS
 from ninefold.sourcefile import Problem
 
 
 def check_directory(root: Path) -> Bundle:
-    bundle = load_directory(root)
+    bundle = read_sections(root, SCHEMAS, every_section=True)
     bundle.problems.extend(cross_check(bundle))
     for name, folder in FOLDERS.items():
         path = root / name

@@ -21,7 +21,8 @@ from pydantic import BaseModel, EmailStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from ninefold.config.sections import SCHEMAS, SUBDIRECTORIES_OF_OTHER_FORMATS
+from ninefold.config.sections import SCHEMAS
+from ninefold.directory import OTHER_FORMATS
 from ninefold.spec import Name, NameSet, TimeZone, Url
 
 COMMAND = "ninefold docs config-reference"
@@ -67,7 +68,7 @@ def render() -> str:
         body += ["Objects that appear as values of the fields above.", ""]
         for model in models:
             body += _model_block(model.__name__, model, used, level="###")
-    skipped = " and ".join(f"`{name}/`" for name in SUBDIRECTORIES_OF_OTHER_FORMATS)
+    skipped = " and ".join(f"`{name}/`" for name in OTHER_FORMATS)
     lines = [
         "# Configuration reference",
         "",

@@ -21,9 +21,6 @@ SCHEMAS: dict[str, type[BaseModel]] = {
 FOLDERS: dict[str, Folder] = {
     folder.name: folder for domain in DOMAINS for folder in domain.folders
 }
-# Folders whose YAML files are not sections: the domains' own, and runbooks/, where runbooks
-# are kept as Markdown with front matter.
-SUBDIRECTORIES_OF_OTHER_FORMATS = (*FOLDERS, "runbooks")
 
 
 def applied_kinds() -> dict[str, Kind]:

@@ -53,9 +53,10 @@ def spec_paths(path: Path) -> Path:
 
 def catalog_links(root: Path) -> tuple[set[str], dict[str, ServiceLinks]]:
     """Services of a configuration directory, with their first runbook and dashboard."""
-    from ninefold.config.loader import load_directory
+    from ninefold.catalog.schemas import ServiceSpec
+    from ninefold.directory import read_sections
 
-    bundle = load_directory(root)
+    bundle = read_sections(root, {"services": ServiceSpec})
     links = {}
     for spec in bundle.specs("services"):
         links[spec.name] = ServiceLinks(

@@ -1,0 +1,122 @@
+"""The import order of docs/architecture.md, held by a test over the import graph of
+`src/ninefold`, every import counted, those made inside functions too.
+
+- The kernel (clock, db, errors, spec, ...) imports no domain.
+- A domain imports only the domains before it in `ninefold.domains.DOMAINS`, and the kernel.
+  A domain package's `__init__` holds only its manifest, so importing it (as
+  `ninefold.domains` does) is allowed from anywhere.
+- A domain's command-line modules (`cli.py`, `*_cli.py`) may also read the whole
+  configuration directory (`config`) and run every domain's jobs (`jobs`), as commands do.
+- No module imports another domain's command-line modules.
+- The edges (app, cli, config, jobs, ...) may import anything.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from ninefold.domains import DOMAINS
+
+SRC = Path(__file__).parent.parent / "src"
+ORDER = [domain.name for domain in DOMAINS]
+KERNEL = {
+    "adapters",
+    "body_limit",
+    "clock",
+    "conventions",
+    "db",
+    "declared",
+    "domain",
+    "errors",
+    "headers",
+    "observability",
+    "pagination",
+    "settings",
+    "signing",
+    "sourcefile",
+    "spec",
+}
+# Below the domains but above `auth`: how requests are authenticated and pages rendered,
+# what commands share, and how a configuration directory is read.
+SHARED_BY_DOMAINS = {"cli_support", "directory", "domains", "http", "web"}
+EDGES_FOR_COMMANDS = {"config", "jobs"}
+
+
+def modules() -> dict[str, set[str]]:
+    """Each module of the package with every `ninefold` module it imports."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted((SRC / "ninefold").rglob("*.py")):
+        name = ".".join(path.relative_to(SRC).with_suffix("").parts).removesuffix(".__init__")
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module)
+                imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+        graph[name] = {_module(i) for i in imported if i.startswith("ninefold")} - {name}
+    return graph
+
+
+def _module(name: str) -> str:
+    """`ninefold.catalog.service.write_team` -> `ninefold.catalog.service`."""
+    parts = name.split(".")
+    while parts:
+        candidate = SRC.joinpath(*parts)
+        if candidate.with_suffix(".py").is_file() or (candidate / "__init__.py").is_file():
+            return ".".join(parts)
+        parts.pop()
+    return name
+
+
+def top(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def is_manifest(module: str) -> bool:
+    return module.count(".") == 1 and top(module) in ORDER
+
+
+def is_cli(module: str) -> bool:
+    last = module.rsplit(".", 1)[-1]
+    return last == "cli" or last.endswith("_cli")
+
+
+GRAPH = modules()
+
+
+def test_the_graph_sees_every_module() -> None:
+    assert "ninefold.catalog.service" in GRAPH["ninefold.catalog.sections"]
+    assert len(GRAPH) > 150
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if top(m) in KERNEL))
+def test_the_kernel_imports_no_domain(module: str) -> None:
+    wrong = sorted(i for i in GRAPH[module] if top(i) not in KERNEL and i != "ninefold")
+    assert wrong == [], f"{module} imports {wrong}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if top(m) in ORDER))
+def test_a_domain_imports_only_the_domains_before_it(module: str) -> None:
+    mine = ORDER.index(top(module))
+    allowed = KERNEL | SHARED_BY_DOMAINS | set(ORDER[: mine + 1])
+    if is_cli(module):
+        allowed |= EDGES_FOR_COMMANDS
+    wrong = sorted(
+        i
+        for i in GRAPH[module]
+        if i != "ninefold" and top(i) not in allowed and not is_manifest(i)
+    )
+    assert wrong == [], f"{module} ({top(module)}) imports {wrong}"
+
+
+@pytest.mark.parametrize("module", sorted(GRAPH))
+def test_no_module_imports_another_domains_command_line(module: str) -> None:
+    wrong = sorted(
+        i for i in GRAPH[module] if is_cli(i) and top(i) != top(module) and top(i) in ORDER
+    )
+    assert wrong == [], f"{module} imports {wrong}"
