@@ -107,9 +107,7 @@ def test_a_domain_imports_only_the_domains_before_it(module: str) -> None:
     if is_cli(module):
         allowed |= EDGES_FOR_COMMANDS
     wrong = sorted(
-        i
-        for i in GRAPH[module]
-        if i != "ninefold" and top(i) not in allowed and not is_manifest(i)
+        i for i in GRAPH[module] if i != "ninefold" and top(i) not in allowed and not is_manifest(i)
     )
     assert wrong == [], f"{module} ({top(module)}) imports {wrong}"
 
