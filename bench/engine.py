@@ -10,9 +10,9 @@ own peak resident memory, so the memory of one operation is never mixed with ano
 - `floor-cumsum`: `np.cumsum` of both arrays along time into preallocated outputs, a read and
   a write of every count: the prefix sums that every window sum of the engine is a difference
   of;
-- `status`: `ninefold.slos.status.status` for every SLO at the end of the data (burn rates
+- `status`: `ninefold.slos.core.status.status` for every SLO at the end of the data (burn rates
   over 5m to 3d, the 30-day period, budget and exhaustion);
-- `backtest`: `ninefold.slos.backtest.backtest` of every SLO with its own multiwindow,
+- `backtest`: `ninefold.slos.backtest.replay.backtest` of every SLO with its own multiwindow,
   multi-burn-rate policy (`alert_policies.slo_policy`: page 14.4x over 1h and 5m or 6x over
   6h and 30m, ticket 3x over 1d and 2h or 1x over 3d and 6h), replayed every minute and scored
   against the SLO's known incidents.
@@ -41,7 +41,7 @@ import numpy.typing as npt
 from bench.measure import own_peak_rss, own_rss, timed
 
 if TYPE_CHECKING:
-    from ninefold.slos.model import Slo
+    from ninefold.slos.core.model import Slo
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKOUT = ROOT / "examples" / "slos" / "checkout.yaml"
@@ -104,7 +104,7 @@ def synthetic(slos: int, days: int, seed: int) -> Dataset:
 
 def slo_set(count: int) -> list[Slo]:
     """`count` copies of the checkout SLO of the examples, renamed, objectives in turn."""
-    from ninefold.slos.generate import load
+    from ninefold.slos.generators.generate import load
 
     spec_set, _ = load([CHECKOUT], timedelta(days=30))
     (checkout,) = spec_set.slos
@@ -135,7 +135,7 @@ def operation(name: str, data: Dataset, slos: list[Slo]) -> Operation:
 
         return cumsum
     if name == "status":
-        from ninefold.slos.status import status
+        from ninefold.slos.core.status import status
 
         now = datetime.fromtimestamp(float(timestamps[-1]), UTC)
 
@@ -148,8 +148,8 @@ def operation(name: str, data: Dataset, slos: list[Slo]) -> Operation:
 
         return statuses
     if name == "backtest":
-        from ninefold.slos.alert_policies import slo_policy
-        from ninefold.slos.backtest import backtest
+        from ninefold.slos.backtest.replay import backtest
+        from ninefold.slos.core.alert_policies import slo_policy
 
         policies = [[slo_policy(slo)] for slo in slos]
 

@@ -5,7 +5,7 @@
 - A domain imports only the domains before it in `ninefold.domains.DOMAINS`, and the kernel.
   A domain package's `__init__` holds only its manifest, so importing it (as
   `ninefold.domains` does) is allowed from anywhere.
-- A domain's command-line modules (`cli.py`, `*_cli.py`) may also read the whole
+- A domain's command-line modules (`cli.py`, `cli/`, `*_cli.py`) may also read the whole
   configuration directory (`config`) and run every domain's jobs (`jobs`), as commands do.
 - No module imports another domain's command-line modules.
 - The edges (app, cli, config, jobs, ...) may import anything.
@@ -82,8 +82,9 @@ def is_manifest(module: str) -> bool:
 
 
 def is_cli(module: str) -> bool:
-    last = module.rsplit(".", 1)[-1]
-    return last == "cli" or last.endswith("_cli")
+    """`ninefold.auth.cli`, `ninefold.server_cli`, and the modules of a `cli` package."""
+    parts = module.split(".")
+    return "cli" in parts[1:] or parts[-1].endswith("_cli")
 
 
 GRAPH = modules()

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ninefold.slos.alert_policies import workbook_policies
-from ninefold.slos.backtest import backtest
+from ninefold.slos.backtest.replay import backtest
+from ninefold.slos.core.alert_policies import workbook_policies
 from tests.factories import EXAMPLES
 from tests.integration.conftest import HISTORY, OUTAGE_MINUTES, OUTAGE_START
 from tests.support.cli import Completed, ninefold

@@ -40,10 +40,10 @@ import duckdb
 import numpy as np
 import pytest
 
-from ninefold.slos.alert_policies import slo_policy, workbook_policies
-from ninefold.slos.backtest import backtest
-from ninefold.slos.backtest_cli import as_json
-from ninefold.slos.spec_cli import load_specs
+from ninefold.slos.backtest.replay import backtest
+from ninefold.slos.cli.backtest import as_json
+from ninefold.slos.cli.specs import load_specs
+from ninefold.slos.core.alert_policies import slo_policy, workbook_policies
 from tests.factories import EXAMPLES
 from tests.integration.prometheus_server import checkout_prometheus
 from tests.support.cli import Completed, ninefold

@@ -27,13 +27,13 @@ import numpy as np
 import pytest
 
 from ninefold.errors import Invalid
-from ninefold.slos.event_columns import (
+from ninefold.slos.sources.events import event_counts, within
+from ninefold.slos.spec.event_columns import (
     EventColumns,
     event_columns,
     parse_bad_status,
     parse_threshold,
 )
-from ninefold.slos.events import event_counts, within
 from tests.factories import EXAMPLES
 from tests.support.cli import Completed, ninefold
 

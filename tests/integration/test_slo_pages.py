@@ -17,8 +17,8 @@ from ninefold.adapters.prometheus import PrometheusClient
 from ninefold.app import create_app
 from ninefold.auth.model import Role
 from ninefold.settings import Settings
-from ninefold.slos.board import SloBoard
-from ninefold.slos.report import from_prometheus
+from ninefold.slos.sources.report import from_prometheus
+from ninefold.slos.web.board import SloBoard
 from tests.factories import EXAMPLES, load_examples, make_user
 from tests.integration.test_web import Node, log_in, parse
 from tests.support.clock import FrozenClock

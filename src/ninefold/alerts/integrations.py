@@ -14,7 +14,7 @@ from ninefold.auth import audit
 from ninefold.auth.model import Principal, require_admin
 from ninefold.conventions import API_PREFIX, MANAGED_BY_API
 from ninefold.errors import Conflict, NotFound
-from ninefold.slos.durations import format_duration
+from ninefold.slos.spec.durations import format_duration
 
 # Intake paths per kind, under the API prefix; the key ends each.
 INTAKE_PATHS = {

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ninefold.slos.durations import format_duration, parse_duration
+from ninefold.slos.spec.durations import format_duration, parse_duration
 from ninefold.spec import Name, Spec
 
 IntegrationKind = Literal["alertmanager", "grafana", "webhook", "heartbeat"]

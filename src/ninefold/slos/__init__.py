@@ -13,7 +13,7 @@ DOMAIN = Domain(
         Command("slo", "ninefold.slos.cli:app", "SLOs and error budgets."),
         Command(
             "gate",
-            "ninefold.slos.gate_cli:app",
+            "ninefold.slos.cli.gate:app",
             "Allow or deny a release by the error budget policy: exit 0 allow, 1 deny, 2 error.",
         ),
     ),
@@ -21,8 +21,10 @@ DOMAIN = Domain(
     # Read from the configuration directory where they are used (`gate` in CI, the server's
     # SLO pages), like the SLO specs of `slos/`: see docs/architecture.md.
     sections=(
-        Section("budget_policies", "ninefold.slos.policy:BudgetPolicySpec", read_from_files=True),
+        Section(
+            "budget_policies", "ninefold.slos.spec.policy:BudgetPolicySpec", read_from_files=True
+        ),
     ),
-    folders=(Folder("slos", "ninefold.slos.specs:read_folder"),),
+    folders=(Folder("slos", "ninefold.slos.spec.loader:read_folder"),),
     checks="ninefold.slos.checks:cross_check",
 )

@@ -17,7 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ninefold.slos.alert_policies import (
+from ninefold.slos.backtest.replay import (
+    Alert,
+    BacktestResult,
+    alerts_from_mask,
+    backtest,
+    error_ratios,
+    firing_series,
+)
+from ninefold.slos.core.alert_policies import (
     INCREASED_WINDOW,
     INCREMENTED_DURATION,
     MULTIPLE_BURN_RATES,
@@ -30,15 +38,7 @@ from ninefold.slos.alert_policies import (
     slo_policy,
     workbook_policies,
 )
-from ninefold.slos.backtest import (
-    Alert,
-    BacktestResult,
-    alerts_from_mask,
-    backtest,
-    error_ratios,
-    firing_series,
-)
-from ninefold.slos.model import (
+from ninefold.slos.core.model import (
     Alerting,
     EventsSli,
     Query,

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ninefold.adapters.prometheus import DataSourceError
-from ninefold.slos.board import SloBoard
-from ninefold.slos.model import Slo
-from ninefold.slos.sample import sample_counts
-from ninefold.slos.sources import Counts
+from ninefold.slos.core.model import Slo
+from ninefold.slos.sources.prometheus import Counts
+from ninefold.slos.sources.sample import sample_counts
+from ninefold.slos.web.board import SloBoard
 from tests.factories import EXAMPLES
 from tests.support.clock import FrozenClock
 

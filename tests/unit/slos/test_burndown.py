@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ninefold.slos.burndown import burn_down
-from ninefold.slos.chart import chart
-from ninefold.slos.model import Calendar, Rolling
-from ninefold.slos.sample import sample_counts
-from ninefold.slos.status import status
+from ninefold.slos.core.burndown import burn_down
+from ninefold.slos.core.model import Calendar, Rolling
+from ninefold.slos.core.status import status
+from ninefold.slos.sources.sample import sample_counts
+from ninefold.slos.web.chart import chart
 from tests.unit.slos.test_status import make_slo, minutes_until
 
 DAY = timedelta(days=1)

@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ninefold.errors import Invalid
-from ninefold.slos import specs
-from ninefold.slos.model import (
+from ninefold.slos.cli.status import _select
+from ninefold.slos.core.model import (
     Alerting,
     AlertTier,
     Component,
@@ -29,11 +29,11 @@ from ninefold.slos.model import (
     default_conditions,
     normalised,
 )
-from ninefold.slos.report import as_json, report_of
-from ninefold.slos.rules import composite_ratio, rule_groups
-from ninefold.slos.sources import Counts, composite_counts
-from ninefold.slos.status import composite_status, status
-from ninefold.slos.status_cli import _select
+from ninefold.slos.core.status import composite_status, status
+from ninefold.slos.generators.rules import composite_ratio, rule_groups
+from ninefold.slos.sources.prometheus import Counts, composite_counts
+from ninefold.slos.sources.report import as_json, report_of
+from ninefold.slos.spec import loader as specs
 
 DAY = timedelta(days=1)
 NOW = datetime(2024, 6, 12, 12, 0, tzinfo=UTC)

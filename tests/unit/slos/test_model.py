@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ninefold.slos.model import (
+from ninefold.slos.core.model import (
     Alerting,
     EventsSli,
     Query,
@@ -19,7 +19,7 @@ from ninefold.slos.model import (
     prometheus_duration,
     warnings_for,
 )
-from ninefold.slos.rules import rule_groups, windows
+from ninefold.slos.generators.rules import rule_groups, windows
 
 DAY = timedelta(days=1)
 

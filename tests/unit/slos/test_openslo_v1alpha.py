@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ninefold.slos import specs
-from ninefold.slos.model import EventsSli, Rolling
+from ninefold.slos.core.model import EventsSli, Rolling
+from ninefold.slos.spec import loader as specs
 
 ROOT = Path(__file__).parent.parent.parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "openslo-v1alpha" / "checkout.yaml"

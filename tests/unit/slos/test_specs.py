@@ -8,8 +8,8 @@ from textwrap import dedent
 
 import pytest
 
-from ninefold.slos import specs
-from ninefold.slos.model import Calendar, EventsSli, RawSli, Rolling
+from ninefold.slos.core.model import Calendar, EventsSli, RawSli, Rolling
+from ninefold.slos.spec import loader as specs
 
 OPENSLO_SLO = """\
 apiVersion: openslo/v1

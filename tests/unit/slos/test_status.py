@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from ninefold.slos.model import (
+from ninefold.slos.core.model import (
     SLI_WINDOWS,
     Alerting,
     Budgeting,
@@ -24,7 +24,7 @@ from ninefold.slos.model import (
     Window,
     default_conditions,
 )
-from ninefold.slos.status import (
+from ninefold.slos.core.status import (
     alert_conditions_holding,
     attainment,
     bad_events_left,
@@ -37,7 +37,12 @@ from ninefold.slos.status import (
     tally_slices,
     window_counts,
 )
-from ninefold.slos.windows import calendar_period, calendar_periods, period_bounds, period_length
+from ninefold.slos.core.windows import (
+    calendar_period,
+    calendar_periods,
+    period_bounds,
+    period_length,
+)
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)

@@ -10,11 +10,15 @@ from textwrap import dedent
 import numpy as np
 import pytest
 
-from ninefold.slos import specs
-from ninefold.slos.model import Query, Slo, ThresholdSli, warnings_for
-from ninefold.slos.promtool_tests import CannotSynthesize, promtool_test_file, threshold_series
-from ninefold.slos.rules import rule_groups, threshold_ratio
-from ninefold.slos.status import status
+from ninefold.slos.core.model import Query, Slo, ThresholdSli, warnings_for
+from ninefold.slos.core.status import status
+from ninefold.slos.generators.promtool_tests import (
+    CannotSynthesize,
+    promtool_test_file,
+    threshold_series,
+)
+from ninefold.slos.generators.rules import rule_groups, threshold_ratio
+from ninefold.slos.spec import loader as specs
 
 NOW = datetime(2024, 6, 12, 12, 0, tzinfo=UTC)
 
@@ -301,7 +305,7 @@ def test_status_counts_good_samples_and_slices(tmp_path: Path) -> None:
 
 def test_an_event_file_cannot_hold_a_threshold_metric(tmp_path: Path) -> None:
     from ninefold.errors import Invalid
-    from ninefold.slos.status_cli import _select
+    from ninefold.slos.cli.status import _select
 
     slo = threshold_slo(tmp_path, "Occurrences", "target: 0.99\n      op: lte\n      value: 1000")
     with pytest.raises(Invalid, match="is a threshold SLO"):

@@ -1,0 +1,1 @@
+"""Backtests: the alerting policies replayed over a history of counts, scored against incidents."""

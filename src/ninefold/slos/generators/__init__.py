@@ -1,0 +1,2 @@
+"""What Ninefold writes from SLOs: Prometheus rules, promtool tests, Grafana dashboards, and
+the files they go into."""
