@@ -32,6 +32,7 @@ KERNEL = {
     "domain",
     "errors",
     "headers",
+    "instants",
     "observability",
     "pagination",
     "settings",
@@ -45,9 +46,11 @@ SHARED_BY_DOMAINS = {"cli_support", "directory", "domains", "http", "web"}
 EDGES_FOR_COMMANDS = {"config", "jobs"}
 
 
-def modules() -> dict[str, set[str]]:
-    """Each module of the package with every `ninefold` module it imports."""
+def modules() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Each module of the package with every `ninefold` module it imports, and with every
+    other top-level package it imports."""
     graph: dict[str, set[str]] = {}
+    others: dict[str, set[str]] = {}
     for path in sorted((SRC / "ninefold").rglob("*.py")):
         name = ".".join(path.relative_to(SRC).with_suffix("").parts).removesuffix(".__init__")
         imported: set[str] = set()
@@ -58,7 +61,8 @@ def modules() -> dict[str, set[str]]:
                 imported.add(node.module)
                 imported |= {f"{node.module}.{alias.name}" for alias in node.names}
         graph[name] = {_module(i) for i in imported if i.startswith("ninefold")} - {name}
-    return graph
+        others[name] = {i.split(".")[0] for i in imported if not i.startswith("ninefold")}
+    return graph, others
 
 
 def _module(name: str) -> str:
@@ -87,7 +91,8 @@ def is_cli(module: str) -> bool:
     return "cli" in parts[1:] or parts[-1].endswith("_cli")
 
 
-GRAPH = modules()
+GRAPH, THIRD_PARTY = modules()
+ENTRY_POINTS = {"ninefold.cli", "ninefold.__main__", "ninefold.cli_support"}
 
 
 def test_the_graph_sees_every_module() -> None:
@@ -119,3 +124,11 @@ def test_no_module_imports_another_domains_command_line(module: str) -> None:
         i for i in GRAPH[module] if is_cli(i) and top(i) != top(module) and top(i) in ORDER
     )
     assert wrong == [], f"{module} imports {wrong}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if not is_cli(m)))
+def test_below_the_command_line_nothing_imports_it(module: str) -> None:
+    if module in ENTRY_POINTS:
+        return
+    assert sorted(i for i in GRAPH[module] if is_cli(i) and i not in ENTRY_POINTS) == []
+    assert THIRD_PARTY[module] & {"typer", "rich", "click"} == set(), module

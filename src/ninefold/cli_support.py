@@ -18,7 +18,7 @@ import typer
 
 from ninefold.auth.model import Principal, Role
 from ninefold.clock import Clock
-from ninefold.errors import NotMigrated
+from ninefold.errors import Invalid, NotMigrated
 from ninefold.settings import Settings
 
 if TYPE_CHECKING:
@@ -47,6 +47,16 @@ def clock_of(ctx: typer.Context) -> Clock:
 def now_of(ctx: typer.Context) -> datetime:
     """The command's `now`: read from the invocation's clock, never from the wall clock."""
     return clock_of(ctx)()
+
+
+def instant_option(text: str, option: str, now: datetime) -> datetime:
+    """A TIME option as `ninefold.instants` reads it; an error names the option as typed."""
+    from ninefold.instants import parse_instant
+
+    try:
+        return parse_instant(text, option.lstrip("-"), now)
+    except Invalid as exc:
+        raise Invalid(f"{option}: {exc.message}", field=exc.field) from None
 
 
 def operator(via: str = "cli") -> Principal:

@@ -137,6 +137,19 @@ def test_an_unreachable_prometheus_is_an_error_never_an_allow(
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_time_without_a_zone_is_an_error_not_a_guess(
+    database_url: str, config: Path, engine: Engine
+) -> None:
+    result = gate(
+        database_url, config, "http://127.0.0.1:9", "checkout", "--at", "2026-11-23T10:00"
+    )
+    assert result.returncode == 2
+    assert (
+        "--at: '2026-11-23T10:00' has no time zone; add one, such as Z or +01:00" in result.stderr
+    )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_unknown_service_is_an_error(
     database_url: str, config: Path, engine: Engine, prometheus: str
 ) -> None:

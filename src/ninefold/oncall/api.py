@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from ninefold.http import CurrentUser, Now, SessionDep, SettingsDep
+from ninefold.instants import check_range, parse_instant
 from ninefold.oncall import browse, calendars, overrides, times
 from ninefold.oncall.schemas import (
     CalendarTokenOut,
@@ -51,10 +52,10 @@ def list_overrides(
     name: str, session: SessionDep, now: Now, _me: CurrentUser, start: From = None, end: To = None
 ) -> list[OverrideOut]:
     """Those ending after `from` (default now) and, given `to`, starting before it."""
-    first = now if start is None else times.parse_instant(start, "from", now)
-    last = None if end is None else times.parse_instant(end, "to", now)
+    first = now if start is None else parse_instant(start, "from", now)
+    last = None if end is None else parse_instant(end, "to", now)
     if last is not None:
-        times.check_range(first, last, limit=None)
+        check_range(first, last)
     return browse.overrides(session, name, first, last)
 
 

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import typer
 
 from ninefold.auth import service as auth_service
-from ninefold.cli_support import now_of, settings_of, transaction
+from ninefold.cli_support import instant_option, now_of, settings_of, transaction
 from ninefold.errors import Invalid, NotFound
+from ninefold.instants import check_range
 from ninefold.oncall import browse, service, times
 from ninefold.oncall.schedule import Segment
 
@@ -18,19 +19,11 @@ GAP = "nobody (gap)"
 TIME_HELP = "ISO 8601 with a zone (2026-11-23T09:00:00Z, 2026-11-23T10:00+01:00) or now."
 
 
-def _option(text: str, option: str, now: datetime) -> datetime:
-    """Parse a TIME option; errors name the option as typed."""
-    try:
-        return times.parse_instant(text, option.lstrip("-"), now)
-    except Invalid as exc:
-        raise Invalid(f"{option}: {exc.message}", field=exc.field) from None
-
-
 def _range(start: str, end: str | None, now: datetime) -> tuple[datetime, datetime]:
-    first = _option(start, "--from", now)
-    last = first + times.DEFAULT_RANGE if end is None else _option(end, "--to", now)
+    first = instant_option(start, "--from", now)
+    last = first + times.DEFAULT_RANGE if end is None else instant_option(end, "--to", now)
     try:
-        times.check_range(first, last)
+        check_range(first, last, limit=times.MAX_RANGE)
     except Invalid as exc:
         raise Invalid(f"--to: {exc.message}", field="to") from None
     return first, last
@@ -64,7 +57,7 @@ def who_command(
     at: Annotated[str, typer.Option("--at", help=f"When. {TIME_HELP}")] = "now",
 ) -> None:
     """Print who is on call (one name a line), or "nobody (gap)"."""
-    instant = _option(at, "--at", now_of(ctx))
+    instant = instant_option(at, "--at", now_of(ctx))
     with transaction(settings_of(ctx)) as session:
         people = browse.who(session, schedule, instant)
     for line in people or (GAP,):

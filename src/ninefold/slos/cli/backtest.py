@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ninefold.cli_support import now_of, settings_of
+from ninefold.cli_support import instant_option, now_of, settings_of
 from ninefold.errors import Invalid
 from ninefold.slos.cli.events import EventOptions, event_options
 
@@ -25,9 +25,9 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def read_incidents(path: Path) -> list[tuple[datetime, datetime]]:
+def read_incidents(path: Path, now: datetime) -> list[tuple[datetime, datetime]]:
     """A CSV file with `start` and `end` columns (ISO 8601 times with a zone)."""
-    from ninefold.slos.cli.status import parse_instant
+    from ninefold.instants import parse_instant
 
     try:
         rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
@@ -38,7 +38,8 @@ def read_incidents(path: Path) -> list[tuple[datetime, datetime]]:
         if "start" not in row or "end" not in row:
             raise Invalid(f"{path}: needs the columns start and end; has {', '.join(row)}")
         try:
-            start, end = parse_instant(row["start"]), parse_instant(row["end"])
+            start = parse_instant(row["start"], "start", now)
+            end = parse_instant(row["end"], "end", now)
         except Invalid as exc:
             raise Invalid(f"{path}:{number}: {exc.message}") from None
         if end <= start:
@@ -94,18 +95,17 @@ def _history(
     """The SLO's per-minute counts over `days` ending at `at`, from Prometheus or, with
     `--events`, from the event file (where `at` defaults to the end of the last event's
     minute, and the replay starts at the first event within the range)."""
-    from ninefold.slos.cli.status import parse_instant
-
+    when = None if at is None else instant_option(at, "--at", now_of(ctx))
     if events.file is None:
         from ninefold.adapters.prometheus import PrometheusClient
         from ninefold.slos.sources.prometheus import prometheus_counts
 
-        end = now_of(ctx) if at is None else parse_instant(at)
+        end = when or now_of(ctx)
         with PrometheusClient(prometheus or settings_of(ctx).prometheus_url) as client:
             return prometheus_counts(client, slo, end - timedelta(days=days), end)
     from ninefold.slos.sources.events import within
 
-    whole, end = events.with_spec(slo.event_columns).read(at)
+    whole, end = events.with_spec(slo.event_columns).read(when)
     start = end - timedelta(days=days)
     counts = within(whole, start, end)
     if counts.timestamps.size < 2:
@@ -177,7 +177,7 @@ def register_backtest(slo_app: typer.Typer) -> None:
             raise Invalid(f"unknown policy {', '.join(unknown)}; known: {', '.join(every)}")
         policies = [every[name] for name in (policy or every)]
         counts = _history(ctx, target, prometheus, events, days, at)
-        known = read_incidents(incidents) if incidents else []
+        known = read_incidents(incidents, now_of(ctx)) if incidents else []
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("replaying", total=1.0)
             result = backtest(

@@ -66,16 +66,6 @@ OPTIONS: dict[str, tuple[str, object]] = {
 }
 
 
-# The options an SLO spec may also give, as annotations `ninefold.dev/events-NAME` (see
-# `from_openslo._event_annotations`): option name without dashes -> field of `EventOptions`.
-# The file and its format belong to the command line.
-COLUMN_OPTIONS: dict[str, str] = {
-    flag.removeprefix("--"): name
-    for name, (flag, _) in OPTIONS.items()
-    if name not in ("file", "fmt")
-}
-
-
 @dataclass(frozen=True)
 class EventOptions:
     """What the event options said; `file` is None without `--events`."""
@@ -104,38 +94,35 @@ class EventOptions:
             )
 
     def with_spec(self, spec_options: tuple[tuple[str, str], ...]) -> EventOptions:
-        """These options, with the SLO spec's mapping where the command line said nothing."""
-        given: dict[str, Any] = {COLUMN_OPTIONS[name]: value for name, value in spec_options}
+        """These options, with the SLO spec's mapping (`ninefold.dev/events-NAME` annotations,
+        by option name) where the command line said nothing. The file and its format belong
+        to the command line."""
+        given: dict[str, Any] = {_field(name): value for name, value in spec_options}
         return replace(
             self, **{field: value for field, value in given.items() if getattr(self, field) is None}
         )
 
     def columns(self) -> EventColumns:
         """The column mapping, checked."""
-        from ninefold.slos.spec.event_columns import event_columns
+        from ninefold.slos.spec.event_columns import COLUMN_OPTIONS, columns_from
 
-        return event_columns(
-            time=self.time_column,
-            time_unit=self.time_unit,
-            good=self.good_column,
-            status=self.status_column,
-            bad_status=self.bad_status,
-            latency=self.latency_column,
-            latency_threshold=self.latency_threshold,
-            latency_unit=self.latency_unit,
-        )
+        return columns_from({name: getattr(self, _field(name)) for name in COLUMN_OPTIONS})
 
-    def read(self, at: str | None) -> tuple[Counts, datetime]:
+    def read(self, at: datetime | None) -> tuple[Counts, datetime]:
         """The file's per-minute counts, and the time to report at: `--at`, or by default the
         end of the minute of the last event (so an old file does not read as a dead service).
         """
-        from ninefold.slos.cli.status import parse_instant
         from ninefold.slos.sources.events import event_counts, last_event
 
         if self.file is None:
             raise Invalid("--events FILE is needed to read events")
         counts = event_counts(self.file, self.columns(), self.fmt)
-        return counts, parse_instant(at) if at is not None else last_event(counts)
+        return counts, at if at is not None else last_event(counts)
+
+
+def _field(option: str) -> str:
+    """The field of `EventOptions` an option sets: `time-column` -> `time_column`."""
+    return option.replace("-", "_")
 
 
 def event_options(command: Callable[..., None]) -> Callable[..., None]:

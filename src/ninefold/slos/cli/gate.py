@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from ninefold.cli_support import now_of, settings_of
+from ninefold.cli_support import instant_option, now_of, settings_of
 from ninefold.errors import NinefoldError
 
 if TYPE_CHECKING:
@@ -61,7 +61,6 @@ def _decide(
     from ninefold.cli_support import operator, transaction
     from ninefold.config.check import check_directory
     from ninefold.errors import Invalid
-    from ninefold.slos.cli.status import parse_instant
     from ninefold.slos.core.gate import decide, policies_for
     from ninefold.slos.core.status import SloStatus
     from ninefold.slos.service import record_decision
@@ -74,7 +73,7 @@ def _decide(
         raise Invalid(f"the configuration in {settings.config_dir} has errors: {errors[0]}")
     if service not in {s.name for s in bundle.specs("services")}:
         raise Invalid(f"no service named {service!r} in {settings.config_dir}")
-    now = parse_instant(at) if at else now_of(ctx)
+    now = instant_option(at, "--at", now_of(ctx)) if at else now_of(ctx)
     slos = [slo for slo in bundle.documents.get("slos", []) if slo.service == service]
     policies = policies_for(service, bundle.specs("budget_policies"))
     statuses: dict[str, SloStatus] = {}

@@ -4,7 +4,6 @@ event file (`--events`)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ninefold.cli_support import now_of, settings_of
+from ninefold.cli_support import instant_option, now_of, settings_of
 from ninefold.errors import Invalid
 from ninefold.slos.cli.events import EventOptions, event_options
 
@@ -24,17 +23,6 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SHOWN_WINDOWS = ("5m", "1h", "6h", "1d", "3d")
-
-
-def parse_instant(text: str) -> datetime:
-    """An ISO 8601 time; one without a zone is taken as UTC."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise Invalid(
-            f"--at: {text!r} is not an ISO 8601 time such as 2026-11-23T10:00:00Z"
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _select(slos: list[Slo], wanted: str | None, events: bool) -> list[Slo]:
@@ -152,18 +140,19 @@ def register_status(slo_app: typer.Typer) -> None:
         from ninefold.slos.cli.specs import load_specs, parse_period
 
         events.check(prometheus)
+        when = None if at is None else instant_option(at, "--at", now_of(ctx))
         spec_set, _ = load_specs(paths or [settings_of(ctx).config_dir], parse_period(period))
         slos = _select(spec_set.slos, slo, events.file is not None)
         if events.file is None:
             from ninefold.adapters.prometheus import PrometheusClient
             from ninefold.slos.sources.report import from_prometheus
 
-            now = now_of(ctx) if at is None else parse_instant(at)
+            now = when or now_of(ctx)
             with PrometheusClient(prometheus or settings_of(ctx).prometheus_url) as client:
                 reports = from_prometheus(client, slos, now)
         else:
             from ninefold.slos.sources.events import from_events
 
-            counts, now = events.with_spec(slos[0].event_columns).read(at)
+            counts, now = events.with_spec(slos[0].event_columns).read(when)
             reports = from_events(counts, slos, now)
         _print(reports, as_json)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -101,6 +102,25 @@ def _time_unit(option: str, text: str | None) -> TimeUnit | None:
     if found is not None:
         return found
     raise Invalid(f"{option}: {text!r} is not s or ms")
+
+
+# The column options, as the command line (`--time-column`) and an SLO's annotations
+# (`ninefold.dev/events-time-column`) name them, each with the `event_columns` keyword it sets.
+COLUMN_OPTIONS: dict[str, str] = {
+    "time-column": "time",
+    "time-unit": "time_unit",
+    "good-column": "good",
+    "status-column": "status",
+    "bad-status": "bad_status",
+    "latency-column": "latency",
+    "latency-threshold": "latency_threshold",
+    "latency-unit": "latency_unit",
+}
+
+
+def columns_from(options: Mapping[str, str | None]) -> EventColumns:
+    """The column mapping the options say, by their names (`time-column`), checked."""
+    return event_columns(**{COLUMN_OPTIONS[name]: value for name, value in options.items()})
 
 
 def event_columns(

@@ -31,6 +31,7 @@ from ninefold.slos.core.model import (
 from ninefold.slos.spec import openslo_v1
 from ninefold.slos.spec.documents import Located, alert_name, labels
 from ninefold.slos.spec.durations import calendar_unit, parse_duration
+from ninefold.slos.spec.event_columns import COLUMN_OPTIONS, columns_from
 from ninefold.sourcefile import Problem
 
 ProblemAt = Callable[[tuple[str | int, ...], str], None]
@@ -50,8 +51,6 @@ def _event_annotations(
     )
     if not found:
         return ()
-    from ninefold.slos.cli.events import COLUMN_OPTIONS, EventOptions
-
     where = ("metadata", "annotations")
     unknown = [name for name, _ in found if name not in COLUMN_OPTIONS]
     if unknown:
@@ -60,7 +59,7 @@ def _event_annotations(
             problem((*where, EVENTS_ANNOTATION + name), f"unknown event option; one of {known}")
         return ()
     try:
-        EventOptions().with_spec(found).columns()
+        columns_from(dict(found))
     except NinefoldError as exc:
         problem(where, exc.message)
         return ()

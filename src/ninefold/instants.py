@@ -1,0 +1,61 @@
+"""Instants and ranges as users type them, for every API parameter and command option.
+
+One rule everywhere: an instant is ISO 8601 with a zone (`2026-11-23T09:00:00Z`,
+`2026-11-23T10:00+01:00`) or the word `now`. A time without a zone is refused rather than
+guessed: the server's zone, the user's and a schedule's are all plausible, and each would
+move the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from ninefold.errors import Invalid
+
+EXAMPLE = "2026-11-23T09:00:00Z"
+
+# In a URL query an unencoded "+" arrives as a space: "...T10:00:00 01:00" meant "+01:00".
+_SPACE_FOR_PLUS = re.compile(r"^(.*[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
+
+
+def parse_instant(text: str, field: str, now: datetime) -> datetime:
+    """`text` as an aware UTC datetime; `now` for the word "now"."""
+    value = text.strip()
+    if value.lower() == "now":
+        return now.astimezone(UTC)
+    try:
+        parsed = datetime.fromisoformat(_SPACE_FOR_PLUS.sub(r"\1+\2", value))
+    except ValueError:
+        raise Invalid(
+            f"{text!r} is not an ISO 8601 time such as {EXAMPLE} (or 'now')", field=field
+        ) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise Invalid(
+            f"{text!r} has no time zone; add one, such as Z or +01:00 "
+            f"({EXAMPLE}, 2026-11-23T10:00:00+01:00)",
+            field=field,
+        )
+    return parsed.astimezone(UTC)
+
+
+def check_range(
+    start: datetime,
+    end: datetime,
+    *,
+    start_field: str = "from",
+    end_field: str = "to",
+    limit: timedelta | None = None,
+) -> None:
+    """A range must end after it starts and last at most `limit` (if any)."""
+    if end <= start:
+        raise Invalid(
+            f"{end_field} ({end.isoformat()}) must be after {start_field} ({start.isoformat()})",
+            field=end_field,
+        )
+    if limit is not None and end - start > limit:
+        raise Invalid(
+            f"the range may span at most {limit.days} days; {start_field} to {end_field} spans "
+            f"{(end - start) / timedelta(days=1):g}",
+            field=end_field,
+        )
