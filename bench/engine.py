@@ -104,9 +104,9 @@ def synthetic(slos: int, days: int, seed: int) -> Dataset:
 
 def slo_set(count: int) -> list[Slo]:
     """`count` copies of the checkout SLO of the examples, renamed, objectives in turn."""
-    from ninefold.slos.generators.generate import load
+    from ninefold.slos.spec.loader import read
 
-    spec_set, _ = load([CHECKOUT], timedelta(days=30))
+    spec_set, _ = read([CHECKOUT], timedelta(days=30))
     (checkout,) = spec_set.slos
     return [
         replace(checkout, name=f"slo-{i:04d}", objective=OBJECTIVES[i % len(OBJECTIVES)])

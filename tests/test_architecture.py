@@ -132,3 +132,27 @@ def test_below_the_command_line_nothing_imports_it(module: str) -> None:
         return
     assert sorted(i for i in GRAPH[module] if is_cli(i) and i not in ENTRY_POINTS) == []
     assert THIRD_PARTY[module] & {"typer", "rich", "click"} == set(), module
+
+
+# The SLO pipeline (docs/slos.md): specs in, one pure model, then what reads counts, what
+# replays them and what writes rules; the command line and the web pages sit on top of all.
+SLO_PIPELINE = {
+    "core": {"core"},
+    "spec": {"spec", "core"},
+    "sources": {"sources", "spec", "core"},
+    "backtest": {"backtest", "core"},
+    "generators": {"generators", "spec", "core"},
+    "gate": {"gate", "spec", "core"},
+}
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted(m for m in GRAPH if m.split(".")[1:3][-1:] and m.startswith("ninefold.slos.")),
+)
+def test_the_slo_pipeline_runs_one_way(module: str) -> None:
+    stage = module.split(".")[2]
+    if stage not in SLO_PIPELINE:
+        return
+    used = {i.split(".")[2] for i in GRAPH[module] if i.startswith("ninefold.slos.")}
+    assert used - SLO_PIPELINE[stage] == set(), f"{module} ({stage}) uses {sorted(used)}"

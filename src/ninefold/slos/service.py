@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ninefold.auth.model import Principal
-from ninefold.slos.core.gate import Decision
+from ninefold.slos.gate.decide import Decision
 from ninefold.slos.tables import GateDecision
 
 

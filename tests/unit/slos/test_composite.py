@@ -15,7 +15,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ninefold.errors import Invalid
-from ninefold.slos.cli.status import _select
 from ninefold.slos.core.model import (
     Alerting,
     AlertTier,
@@ -29,6 +28,7 @@ from ninefold.slos.core.model import (
     default_conditions,
     normalised,
 )
+from ninefold.slos.core.select import select
 from ninefold.slos.core.status import composite_status, status
 from ninefold.slos.generators.rules import composite_ratio, rule_groups
 from ninefold.slos.sources.prometheus import Counts, composite_counts
@@ -204,7 +204,7 @@ def test_combined_counts_sum_to_the_composite_error_ratio_over_the_range() -> No
 def test_an_event_file_cannot_hold_a_composite() -> None:
     slo = composite(("latency", 0.99, 3), ("availability", 0.999, 1))
     with pytest.raises(Invalid, match="is a composite SLO"):
-        _select([slo], None, events=True)
+        select([slo], None, events=True)
 
 
 # --- the spec -----------------------------------------------------------------------------

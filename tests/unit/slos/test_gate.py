@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ninefold.slos.core.gate import decide, policies_for
 from ninefold.slos.core.status import SloStatus
-from ninefold.slos.spec.policy import BudgetPolicySpec
+from ninefold.slos.gate.decide import decide, policies_for
+from ninefold.slos.gate.policy import BudgetPolicySpec
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ninefold.slos.core.budget import burn_factor
 from ninefold.slos.core.model import (
     Alerting,
     EventsSli,
     Query,
     Rolling,
     Slo,
-    burn_factor,
     default_conditions,
     prometheus_duration,
     warnings_for,

@@ -305,9 +305,9 @@ def test_status_counts_good_samples_and_slices(tmp_path: Path) -> None:
 
 def test_an_event_file_cannot_hold_a_threshold_metric(tmp_path: Path) -> None:
     from ninefold.errors import Invalid
-    from ninefold.slos.cli.status import _select
+    from ninefold.slos.core.select import select
 
     slo = threshold_slo(tmp_path, "Occurrences", "target: 0.99\n      op: lte\n      value: 1000")
     with pytest.raises(Invalid, match="is a threshold SLO"):
-        _select([slo], None, events=True)
-    assert _select([slo], None, events=False) == [slo]
+        select([slo], None, events=True)
+    assert select([slo], None, events=False) == [slo]

@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ninefold.slos.core.alert_policies import Policy, Rule, workbook_policies
+from ninefold.slos.core.budget import error_budget, error_ratio_at, share_spent
 from ninefold.slos.core.model import Severity
 
 FloatArray = NDArray[np.float64]
@@ -136,12 +137,6 @@ def _series(
     return ts, t - g, t
 
 
-def _budget(objective: float) -> float:
-    if not 0 < objective < 1:
-        raise ValueError(f"objective must be between 0 and 1, exclusive (got {objective})")
-    return round(1 - objective, 12)
-
-
 def _prefix(values: FloatArray) -> FloatArray:
     """Prefix sums with a leading 0: the sum of `values[j:i]` is `p[i] - p[j]`."""
     return np.concatenate(([0.0], np.cumsum(values)))
@@ -227,7 +222,7 @@ def _held(mask: BoolArray, ts: FloatArray, hold: timedelta) -> BoolArray:
 def _rule_mask(
     rule: Rule, ts: FloatArray, ratios: dict[timedelta, FloatArray], budget: float
 ) -> BoolArray:
-    threshold = rule.factor * budget
+    threshold = error_ratio_at(rule.factor, budget)
     mask = np.ones(ts.size, dtype=np.bool_)
     for window in rule.windows:
         ratio = ratios[window]
@@ -256,7 +251,7 @@ def firing_series(
 ) -> dict[tuple[str, Severity], BoolArray]:
     """Whether each policy fires at each timestamp, by (policy name, severity)."""
     ts, bad, tot = _series(timestamps, good, total)
-    budget = _budget(objective)
+    budget = error_budget(objective)
     windows = [w for policy in policies for w in policy.windows]
     ratios = _ratios(ts, bad, tot, windows, partial_windows, lambda: None)
     return {
@@ -327,7 +322,7 @@ def _score(
         lo = np.searchsorted(ts, since, side="right")
         hi = np.maximum(np.searchsorted(ts, until, side="right"), lo)
         bad = bad_sums[hi] - bad_sums[lo]
-        return bad / budget_events if budget_events > 0 else np.zeros_like(bad)
+        return share_spent(bad, budget_events)
 
     # The first firing evaluation at or after each start is a detection if it is by `last`.
     firing_at = np.append(ts[mask], np.inf)
@@ -386,7 +381,7 @@ def backtest(
     counts and score them against `incidents`. `progress` is called with the fraction done
     (0 < f <= 1) after each window's ratios and after each policy's scores."""
     ts, bad, tot = _series(timestamps, good, total)
-    budget = _budget(objective)
+    budget = error_budget(objective)
     chosen = tuple(workbook_policies(period) if policies is None else policies)
     names = [policy.name for policy in chosen]
     if len(set(names)) < len(names):

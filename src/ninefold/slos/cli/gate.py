@@ -16,7 +16,7 @@ from ninefold.cli_support import instant_option, now_of, settings_of
 from ninefold.errors import NinefoldError
 
 if TYPE_CHECKING:
-    from ninefold.slos.core.gate import Decision
+    from ninefold.slos.gate.decide import Decision
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -61,8 +61,8 @@ def _decide(
     from ninefold.cli_support import operator, transaction
     from ninefold.config.check import check_directory
     from ninefold.errors import Invalid
-    from ninefold.slos.core.gate import decide, policies_for
     from ninefold.slos.core.status import SloStatus
+    from ninefold.slos.gate.decide import decide, policies_for
     from ninefold.slos.service import record_decision
     from ninefold.slos.sources.report import from_prometheus
 

@@ -13,8 +13,7 @@ from rich.console import Console
 from ninefold.errors import Invalid
 
 if TYPE_CHECKING:
-    from ninefold.slos.generators.generate import ServiceLinks
-    from ninefold.slos.spec.loader import SpecSet
+    from ninefold.slos.spec.loader import ServiceLinks, SpecSet
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -32,9 +31,9 @@ def load_specs(
     paths: list[Path], period: timedelta, *, require: bool = False
 ) -> tuple[SpecSet, dict[str, ServiceLinks]]:
     """`require` makes an empty set an error, for commands that would otherwise write nothing."""
-    from ninefold.slos.generators.generate import load
+    from ninefold.slos.spec.loader import read
 
-    spec_set, links = load(paths, period)
+    spec_set, links = read(paths, period)
     for problem in spec_set.problems:
         err.print(str(problem), markup=False)
     if spec_set.errors:

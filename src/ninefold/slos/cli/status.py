@@ -12,50 +12,16 @@ from rich.console import Console
 from rich.table import Table
 
 from ninefold.cli_support import instant_option, now_of, settings_of
-from ninefold.errors import Invalid
 from ninefold.slos.cli.events import EventOptions, event_options
+from ninefold.slos.core.select import select
 
 if TYPE_CHECKING:
-    from ninefold.slos.core.model import Slo
     from ninefold.slos.sources.report import Report
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SHOWN_WINDOWS = ("5m", "1h", "6h", "1d", "3d")
-
-
-def _select(slos: list[Slo], wanted: str | None, events: bool) -> list[Slo]:
-    """The SLOs to report: all of them, or the one `--slo SERVICE/NAME` (or a unique NAME)
-    names. An event file holds one SLO's events, so `--events` needs exactly one, and one
-    measured in requests: not a composite, nor a threshold metric."""
-    from ninefold.slos.core.model import ThresholdSli
-
-    names = ", ".join(f"{s.service}/{s.name}" for s in slos) or "none"
-    if wanted is not None:
-        chosen = [s for s in slos if wanted in (f"{s.service}/{s.name}", s.name)]
-        if not chosen:
-            raise Invalid(f"--slo: no SLO {wanted!r}; the specs hold: {names}")
-        if len(chosen) > 1:
-            raise Invalid(f"--slo: {wanted!r} names several SLOs; give SERVICE/NAME: {names}")
-        return chosen
-    if events and len(slos) != 1:
-        raise Invalid(
-            f"--events holds the events of one SLO, and the specs hold {len(slos)}; "
-            f"choose one with --slo SERVICE/NAME: {names}"
-        )
-    if events and slos[0].components:
-        raise Invalid(
-            f"--events: {slos[0].service}/{slos[0].name} is a composite SLO, whose components "
-            "are separate SLIs; an event file holds the events of one SLI (read the composite "
-            "from Prometheus)"
-        )
-    if events and isinstance(slos[0].sli, ThresholdSli):
-        raise Invalid(
-            f"--events: {slos[0].service}/{slos[0].name} is a threshold SLO, a metric sampled "
-            "every minute; an event file holds requests (read it from Prometheus)"
-        )
-    return slos
 
 
 def _print(reports: list[Report], as_json: bool) -> None:
@@ -142,7 +108,7 @@ def register_status(slo_app: typer.Typer) -> None:
         events.check(prometheus)
         when = None if at is None else instant_option(at, "--at", now_of(ctx))
         spec_set, _ = load_specs(paths or [settings_of(ctx).config_dir], parse_period(period))
-        slos = _select(spec_set.slos, slo, events.file is not None)
+        slos = select(spec_set.slos, slo, events=events.file is not None)
         if events.file is None:
             from ninefold.adapters.prometheus import PrometheusClient
             from ninefold.slos.sources.report import from_prometheus

@@ -28,7 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ninefold.slos.core.model import Severity, Slo, burn_factor, default_conditions
+from ninefold.slos.core.budget import burn_factor
+from ninefold.slos.core.model import Severity, Slo, default_conditions
 
 TARGET_ERROR_RATE = "target-error-rate"
 INCREASED_WINDOW = "increased-window"

@@ -18,6 +18,7 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ninefold.slos.core.budget import share_spent
 from ninefold.slos.core.model import Slo
 from ninefold.slos.core.windows import period_bounds
 
@@ -66,7 +67,7 @@ def burn_down(
     points = tuple(
         BurnDownPoint(
             at=datetime.fromtimestamp(float(ts[i]), now.tzinfo),
-            remaining=1.0 - float(bad[i]) / allowance if allowance > 0 else 1.0,
+            remaining=1.0 - share_spent(float(bad[i]), allowance),
             ideal=1.0 - (float(ts[i]) - start.timestamp()) / span,
         )
         for i in chosen

@@ -1,9 +1,5 @@
-"""The SLO model every spec format normalises into, and the burn-rate math. Pure: no I/O.
-
-Vocabulary: the *error budget* is `1 - objective` (0.001 for 99.9%). The *burn rate* over a
-window is the error ratio in that window divided by the budget: burning at 1 spends exactly
-the budget over the SLO period; at 14.4 a 30-day budget lasts 50 hours.
-"""
+"""The SLO model every spec format normalises into, with its default alert conditions.
+Pure: no I/O. The budget and burn-rate arithmetic is `core.budget`'s."""
 
 from __future__ import annotations
 
@@ -11,6 +7,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
+
+from ninefold.slos.core.budget import burn_factor, error_budget
 
 Severity = Literal["page", "ticket"]
 Budgeting = Literal["Occurrences", "Timeslices", "RatioTimeslices"]
@@ -224,15 +222,6 @@ WORKBOOK_CONDITIONS: tuple[tuple[Severity, timedelta, timedelta, float], ...] = 
 )
 
 
-def burn_factor(budget_share: float, period: timedelta, long_window: timedelta) -> float:
-    """The burn rate at which `budget_share` of the budget is spent within `long_window`.
-
-    Example: 2% of a 30-day budget in 1 hour is 0.02 x 720 h / 1 h = 14.4; on a 28-day
-    period the same share gives 0.02 x 672 / 1 = 13.44.
-    """
-    return round(budget_share * (period / long_window), 6)
-
-
 def default_conditions(period: timedelta) -> tuple[BurnCondition, ...]:
     return tuple(
         BurnCondition(severity, long, short, burn_factor(share, period, long))
@@ -283,7 +272,7 @@ class Slo:
     @property
     def budget(self) -> float:
         """The error budget as a ratio: 0.001 for a 99.9% objective."""
-        return round(1 - self.objective, 12)
+        return error_budget(self.objective)
 
     @property
     def period(self) -> timedelta:

@@ -27,6 +27,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ninefold.slos.core.budget import bad_events_left, budget_remaining, burn_rate_of
 from ninefold.slos.core.model import (
     SLI_WINDOWS,
     Budgeting,
@@ -86,33 +87,6 @@ def attainment(good: float, total: float) -> float:
     Example: 999,600 good of 1,000,000 -> 0.9996.
     """
     return float(good / total) if total > 0 else 1.0
-
-
-def burn_rate(good: float, total: float, budget: float) -> float:
-    """The error ratio divided by the error budget; 0.0 without traffic.
-
-    Example: 400 bad of 1,000,000 is an error ratio of 0.0004; against a 99.9% objective
-    (budget 0.001) that burns at 0.4: the period would end with 40% of its budget spent.
-    """
-    return float((total - good) / total / budget) if total > 0 else 0.0
-
-
-def budget_remaining(good: float, total: float, budget: float) -> float:
-    """The share of the error budget left, `1 - bad / (budget x total)`; negative once
-    overspent, 1.0 without traffic.
-
-    Example: 1,000,000 events at 99.9% allow 0.001 x 1,000,000 = 1,000 bad; 400 bad leave
-    1 - 400/1,000 = 0.6 (60%).
-    """
-    return 1.0 - burn_rate(good, total, budget)
-
-
-def bad_events_left(good: float, total: float, budget: float) -> float:
-    """Bad events the budget still allows, `budget x total - bad`; negative once overspent.
-
-    Example: 1,000,000 events at 99.9%, 400 bad -> 1,000 - 400 = 600 bad events left.
-    """
-    return float(budget * total - (total - good))
 
 
 def minutes_to_exhaustion(remaining: float, period: timedelta, burn: float) -> float | None:
@@ -292,7 +266,7 @@ def status(
     lows = [now_s - w.total_seconds() for w in windows] + [start_s]
     window_good, window_total = window_counts(ts, g, t, lows, now_s)
     burns = {
-        w: burn_rate(float(window_good[i]), float(window_total[i]), budget)
+        w: burn_rate_of(float(window_good[i]), float(window_total[i]), budget)
         for i, w in enumerate(windows)
     }
     good_events, total_events = float(window_good[-1]), float(window_total[-1])

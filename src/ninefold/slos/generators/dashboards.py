@@ -20,8 +20,8 @@ from typing import Any
 
 from ninefold import conventions as c
 from ninefold.slos.core.model import SLI_WINDOWS, EventsSli, Slo, prometheus_duration
-from ninefold.slos.generators.generate import ServiceLinks
 from ninefold.slos.generators.rules import PER_SLO, error_ratio_name, selector, windows
+from ninefold.slos.spec.loader import ServiceLinks
 
 Panel = dict[str, Any]
 

@@ -1,30 +1,18 @@
-"""`ninefold slo generate`: specs -> rule files (and promtool tests), as files or text.
-
-Inside a configuration directory, SLOs are checked against the catalog and their alerts
-take the runbook and dashboard links of their service; spec files alone work too.
-"""
+"""`ninefold slo generate`: SLOs -> rule files (and promtool tests), as files or text; the
+alerts take the runbook and dashboard links of their service."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 from ninefold.slos.core.model import Slo
 from ninefold.slos.generators.promtool_tests import CannotSynthesize, promtool_test_file
 from ninefold.slos.generators.rules import rule_groups
 from ninefold.slos.generators.writer import Format, dump, render
-from ninefold.slos.spec import loader as specs
+from ninefold.slos.spec.loader import ServiceLinks
 from ninefold.sourcefile import Problem
-
-SLO_DIRECTORY = "slos"
-
-
-@dataclass(frozen=True)
-class ServiceLinks:
-    runbook_url: str = ""
-    dashboard_url: str = ""
 
 
 @dataclass
@@ -33,50 +21,6 @@ class Generated:
 
     files: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-
-
-def config_root(path: Path) -> Path | None:
-    """The configuration directory a spec path belongs to, if any."""
-    if path.is_dir() and (path / SLO_DIRECTORY).is_dir():
-        return path
-    parts = path.resolve().parts
-    if SLO_DIRECTORY in parts:
-        index = len(parts) - 1 - parts[::-1].index(SLO_DIRECTORY)
-        return Path(*parts[:index])
-    return None
-
-
-def spec_paths(path: Path) -> Path:
-    root = config_root(path)
-    return root / SLO_DIRECTORY if root is not None and root.resolve() == path.resolve() else path
-
-
-def catalog_links(root: Path) -> tuple[set[str], dict[str, ServiceLinks]]:
-    """Services of a configuration directory, with their first runbook and dashboard."""
-    from ninefold.catalog.schemas import ServiceSpec
-    from ninefold.directory import read_sections
-
-    bundle = read_sections(root, {"services": ServiceSpec})
-    links = {}
-    for spec in bundle.specs("services"):
-        links[spec.name] = ServiceLinks(
-            spec.runbooks[0].url if spec.runbooks else "",
-            spec.dashboards[0].url if spec.dashboards else "",
-        )
-    return set(links) | bundle.invalid_names["services"], links
-
-
-def load(paths: list[Path], period: timedelta) -> tuple[specs.SpecSet, dict[str, ServiceLinks]]:
-    roots = {root for root in (config_root(p) for p in paths) if root is not None}
-    services: set[str] | None = None
-    links: dict[str, ServiceLinks] = {}
-    if roots:
-        services = set()
-        for root in sorted(roots):
-            names, found = catalog_links(root)
-            services |= names
-            links |= found
-    return specs.load([spec_paths(p) for p in paths], services, period), links
 
 
 def generate(

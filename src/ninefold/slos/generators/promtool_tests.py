@@ -24,6 +24,7 @@ from typing import Any
 import exrex
 import promql_parser
 
+from ninefold.slos.core.budget import burn_rate, error_ratio_at
 from ninefold.slos.core.model import SAMPLE_STEP, EventsSli, Slo, ThresholdSli
 from ninefold.slos.generators.rules import alert_rules
 from ninefold.slos.spec.promql import vector_selectors
@@ -175,7 +176,7 @@ def scenarios(slo: Slo) -> list[tuple[str, float]]:
     every = pages + tickets
     cases = []
     if pages and slo.alerting.page.enabled:
-        cases.append(("a fast burn pages", min(1 / slo.budget, max(pages) * 1.25)))
+        cases.append(("a fast burn pages", min(burn_rate(1.0, slo.budget), max(pages) * 1.25)))
     if tickets and slo.alerting.ticket.enabled:
         low = min(tickets)
         high = min(pages) if pages and slo.alerting.page.enabled else low * 4
@@ -254,7 +255,7 @@ def _single_cases(slo: Slo) -> list[Case]:
         ]
     cases = []
     for name, burn in scenarios(slo):
-        ratio = min(1.0, burn * slo.budget)
+        ratio = min(1.0, error_ratio_at(burn, slo.budget))
         cases.append(Case(name, ratio, _counter_series(slo, ratio), exact=True))
     return cases
 
@@ -264,7 +265,7 @@ def _composite_cases(slo: Slo) -> list[Case]:
     composite's fast-burn error ratio (1.25 times the highest page factor, in the composite's
     budget); a failing threshold component breaches throughout."""
     pages = [c.factor for c in slo.alerting.conditions if c.severity == "page"]
-    fast = min(1.0, max([*pages, 1.0]) * 1.25 * slo.budget)
+    fast = min(1.0, error_ratio_at(max([*pages, 1.0]) * 1.25, slo.budget))
     parts = slo.components
     ratios = [1.0 if isinstance(p.slo.sli, ThresholdSli) else fast for p in parts]
     inputs = [
@@ -324,7 +325,7 @@ def _firing(slo: Slo, case: Case, severities: list[str]) -> list[str] | None:
     firing = []
     for severity in severities:
         conditions = [c for c in slo.alerting.conditions if c.severity == severity]
-        thresholds = [c.factor * slo.budget for c in conditions]
+        thresholds = [error_ratio_at(c.factor, slo.budget) for c in conditions]
         if not case.exact and any(abs(case.error_ratio - t) <= MARGIN * t for t in thresholds):
             return None
         if any(case.error_ratio > t for t in thresholds):
@@ -353,7 +354,7 @@ def promtool_test_file(
             }
             for severity in firing
         ]
-        burn = case.error_ratio / slo.budget
+        burn = burn_rate(case.error_ratio, slo.budget)
         tests.append(
             {
                 "name": f"{slo.service}/{slo.name}: {case.name} (burn rate {burn:.6g})",

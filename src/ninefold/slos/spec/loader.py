@@ -15,7 +15,9 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
+from ninefold.catalog.schemas import ServiceSpec
 from ninefold.declared import Bundle
+from ninefold.directory import read_sections
 from ninefold.slos.core.model import (
     Alerting,
     AlertTier,
@@ -75,6 +77,61 @@ def load(
     result.problems.sort()
     result.slos.sort(key=lambda s: (s.service, s.name))
     return result
+
+
+SLO_DIRECTORY = "slos"
+
+
+@dataclass(frozen=True)
+class ServiceLinks:
+    """A service's first runbook and dashboard, which its SLO alerts link to."""
+
+    runbook_url: str = ""
+    dashboard_url: str = ""
+
+
+def config_root(path: Path) -> Path | None:
+    """The configuration directory a spec path belongs to, if any."""
+    if path.is_dir() and (path / SLO_DIRECTORY).is_dir():
+        return path
+    parts = path.resolve().parts
+    if SLO_DIRECTORY in parts:
+        index = len(parts) - 1 - parts[::-1].index(SLO_DIRECTORY)
+        return Path(*parts[:index])
+    return None
+
+
+def spec_paths(path: Path) -> Path:
+    root = config_root(path)
+    return root / SLO_DIRECTORY if root is not None and root.resolve() == path.resolve() else path
+
+
+def catalog_links(root: Path) -> tuple[set[str], dict[str, ServiceLinks]]:
+    """Services of a configuration directory, with their first runbook and dashboard."""
+    bundle = read_sections(root, {"services": ServiceSpec})
+    links = {}
+    for spec in bundle.specs("services"):
+        links[spec.name] = ServiceLinks(
+            spec.runbooks[0].url if spec.runbooks else "",
+            spec.dashboards[0].url if spec.dashboards else "",
+        )
+    return set(links) | bundle.invalid_names["services"], links
+
+
+def read(paths: list[Path], period: timedelta) -> tuple[SpecSet, dict[str, ServiceLinks]]:
+    """Every SLO in the paths. Inside a configuration directory, SLOs are checked against the
+    catalog's services, whose runbook and dashboard links come along; spec files alone work
+    too."""
+    roots = {root for root in (config_root(p) for p in paths) if root is not None}
+    services: set[str] | None = None
+    links: dict[str, ServiceLinks] = {}
+    if roots:
+        services = set()
+        for root in sorted(roots):
+            names, found = catalog_links(root)
+            services |= names
+            links |= found
+    return load([spec_paths(p) for p in paths], services, period), links
 
 
 def read_folder(folder: Path, bundle: Bundle) -> list[Slo]:

@@ -17,6 +17,8 @@ from ninefold.http import Now
 from ninefold.settings import Settings
 from ninefold.slos.core.model import prometheus_duration
 from ninefold.slos.service import recent_decisions
+from ninefold.slos.sources.prometheus import prometheus_counts
+from ninefold.slos.sources.sample import sample_counts
 from ninefold.slos.web.board import SloBoard
 from ninefold.slos.web.chart import chart
 from ninefold.web.pages import (
@@ -44,11 +46,7 @@ def setup(app: FastAPI, settings: Settings) -> None:
 
 def make_board(settings: Settings) -> SloBoard:
     if settings.slo_source == "sample":
-        from ninefold.slos.sources.sample import sample_counts
-
         return SloBoard(settings.config_dir, sample_counts, "sample data (ninefold demo)")
-    from ninefold.slos.sources.prometheus import prometheus_counts
-
     client = PrometheusClient(settings.prometheus_url, timeout=PROMETHEUS_TIMEOUT)
     return SloBoard(
         settings.config_dir,

@@ -20,6 +20,7 @@ from ninefold.slos.core.burndown import BurnDown, burn_down
 from ninefold.slos.core.model import Slo
 from ninefold.slos.sources.prometheus import Counts
 from ninefold.slos.sources.report import Report, history_start, report_of
+from ninefold.slos.spec.loader import read
 
 CountSource = Callable[[Slo, datetime, datetime], Counts]
 DEFAULT_PERIOD = timedelta(days=30)
@@ -78,12 +79,10 @@ class SloBoard:
             return kept
 
     def _take(self, taken: datetime) -> Snapshot:
-        from ninefold.slos.generators.generate import load
-
         now = taken.replace(second=0, microsecond=0)
         if not (self.config_dir / "slos").is_dir():
             return Snapshot(now, self.source_name, taken)
-        spec_set, _ = load([self.config_dir], DEFAULT_PERIOD)
+        spec_set, _ = read([self.config_dir], DEFAULT_PERIOD)
         views = tuple(self._view(slo, now) for slo in spec_set.slos)
         problems = tuple(str(p) for p in spec_set.problems)
         return Snapshot(now, self.source_name, taken, views, problems)

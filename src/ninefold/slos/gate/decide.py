@@ -10,8 +10,8 @@ from typing import Literal
 
 from ninefold.slos.core.model import prometheus_duration
 from ninefold.slos.core.status import SloStatus
+from ninefold.slos.gate.policy import BudgetPolicySpec
 from ninefold.slos.spec.durations import parse_duration
-from ninefold.slos.spec.policy import BudgetPolicySpec
 
 Verdict = Literal["allow", "deny"]
 
