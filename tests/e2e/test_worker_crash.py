@@ -27,7 +27,7 @@ from ninefold.auth.service import write_user
 from ninefold.clock import system_clock
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.paging import policies
-from ninefold.paging.specs import EscalationPolicySpec, RouteSpec
+from ninefold.paging.schemas import EscalationPolicySpec, RouteSpec
 from ninefold.paging.tables import Notification, Page
 from ninefold.settings import Settings
 from ninefold.worker.tables import Job

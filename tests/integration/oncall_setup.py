@@ -17,7 +17,7 @@ from ninefold.auth.schemas import UserSpec
 from ninefold.auth.tables import AuditEntry
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall import service
-from ninefold.oncall.specs import LayerSpec, RestrictionSpec, ScheduleSpec
+from ninefold.oncall.schemas import LayerSpec, RestrictionSpec, ScheduleSpec
 from tests.factories import OPERATOR
 
 API = "/api/v1"

@@ -24,11 +24,11 @@ from ninefold.catalog.schemas import TeamSpec
 from ninefold.catalog.service import write_team
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall import service as schedules
-from ninefold.oncall.specs import ScheduleSpec
+from ninefold.oncall.schemas import ScheduleSpec
 from ninefold.paging import policies
 from ninefold.paging.links import LINK_LIFETIME, Grant, instance_secret, make_token
 from ninefold.paging.notifications import JOB_SEND
-from ninefold.paging.specs import EscalationPolicySpec, RouteSpec
+from ninefold.paging.schemas import EscalationPolicySpec, RouteSpec
 from ninefold.paging.tables import Escalation, Notification, Page
 from ninefold.settings import Settings
 from ninefold.worker.tables import Job

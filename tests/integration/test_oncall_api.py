@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from ninefold.auth.tables import User
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall.schedule import Override, Segment
-from ninefold.oncall.specs import ScheduleSpec
+from ninefold.oncall.schemas import ScheduleSpec
 from tests.integration.oncall_setup import (
     API,
     END,

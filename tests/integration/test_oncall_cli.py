@@ -14,7 +14,7 @@ from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall import service
 from ninefold.oncall.cli import GAP
 from ninefold.oncall.schedule import Override
-from ninefold.oncall.specs import LayerSpec, RestrictionSpec, ScheduleSpec
+from ninefold.oncall.schemas import LayerSpec, RestrictionSpec, ScheduleSpec
 from tests.factories import make_user
 from tests.support.cli import ninefold as run_ninefold
 from tests.support.clock import FrozenClock

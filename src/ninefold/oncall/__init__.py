@@ -19,7 +19,9 @@ DOMAIN = Domain(
     tables="ninefold.oncall.tables",
     sections=(
         Section(
-            "schedules", "ninefold.oncall.specs:ScheduleSpec", "ninefold.oncall.sections:SCHEDULES"
+            "schedules",
+            "ninefold.oncall.schemas:ScheduleSpec",
+            "ninefold.oncall.sections:SCHEDULES",
         ),
     ),
     checks="ninefold.oncall.checks:cross_check",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ninefold.oncall import service, views
+from ninefold.oncall import service
 from ninefold.oncall.schedule import Schedule
 from ninefold.oncall.schemas import OverrideOut, ScheduleDetail, ScheduleSummary, SegmentOut
 from ninefold.oncall.tables import Schedule as ScheduleRow
@@ -33,7 +33,7 @@ def who(session: Session, name: str, at: datetime) -> tuple[str, ...]:
 
 def summaries(session: Session, now: datetime) -> list[ScheduleSummary]:
     return [
-        views.summary(
+        service.summary(
             service.spec_of(row), service.model(session, row, now, now + INSTANT).who(now)
         )
         for row in service.all_rows(session)
@@ -46,9 +46,10 @@ def detail(
     row = service.get_row(session, name)
     start, end = window
     shown = [
-        views.override_out(o, row.name) for o in service.overrides_between(session, row, start, end)
+        service.override_out(o, row.name)
+        for o in service.overrides_between(session, row, start, end)
     ]
-    return views.detail(
+    return service.detail(
         service.spec_of(row),
         model_around(session, row, window, now),
         row.managed_by,
@@ -72,7 +73,7 @@ def overrides(
         )
         .order_by(ScheduleOverride.starts_at, ScheduleOverride.id)
     )
-    return [views.override_out(o, row.name) for o in rows]
+    return [service.override_out(o, row.name) for o in rows]
 
 
 def shifts_of(
@@ -80,7 +81,7 @@ def shifts_of(
 ) -> list[tuple[str, SegmentOut]]:
     """`person`'s shifts in `[start, end)` across every schedule, by start."""
     found = [
-        (row.name, views.segment_out(segment))
+        (row.name, service.segment_out(segment))
         for row in service.all_rows(session)
         for segment in service.model(session, row, start, end).shifts_of(person, start, end)
     ]

@@ -18,7 +18,7 @@ from ninefold.auth.model import Principal
 from ninefold.auth.passwords import digest, new_secret
 from ninefold.auth.tables import User
 from ninefold.errors import NotFound
-from ninefold.oncall import ical, service, views
+from ninefold.oncall import ical, service
 from ninefold.oncall.schemas import CalendarTokenOut
 
 NO_SUCH_CALENDAR = "no calendar at this address"
@@ -32,7 +32,7 @@ def new_token(session: Session, actor: Principal, base_url: str, now: datetime) 
     session.flush()
     audit.record(session, actor, now, "rotate", "calendar_token", user.name, None, None)
     names = [row.name for row in service.all_rows(session)]
-    return CalendarTokenOut(token=token, urls=views.calendar_urls(base_url, token, names))
+    return CalendarTokenOut(token=token, urls=service.calendar_urls(base_url, token, names))
 
 
 def owner(session: Session, token: str) -> User:

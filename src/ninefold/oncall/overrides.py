@@ -15,7 +15,7 @@ from ninefold.auth import audit
 from ninefold.auth.model import Principal, require_change
 from ninefold.auth.tables import User
 from ninefold.errors import Invalid, NotFound
-from ninefold.oncall import service, views
+from ninefold.oncall import service
 from ninefold.oncall.schedule import Override
 from ninefold.oncall.schemas import OverrideIn, OverrideOut
 from ninefold.oncall.tables import Schedule as ScheduleRow
@@ -48,7 +48,7 @@ def create(
     if body.replaces is not None:
         _require_user(session, body.replaces, "replaces", on_call=False)
     stored = service.add_override(session, row, override, actor.name, now, body.reason)
-    out = views.override_out(stored, row.name)
+    out = service.override_out(stored, row.name)
     audit.record(
         session, actor, now, "create", AUDIT_KIND, row.name, None, out.model_dump(mode="json")
     )
@@ -60,7 +60,7 @@ def delete(session: Session, actor: Principal, name: str, override_id: int, now:
     stored = session.get(ScheduleOverride, override_id)
     if stored is None or stored.schedule_id != row.id:
         raise NotFound(f"schedule {name!r} has no override {override_id}", field="id")
-    before = views.override_out(stored, row.name).model_dump(mode="json")
+    before = service.override_out(stored, row.name).model_dump(mode="json")
     session.delete(stored)
     session.flush()
     audit.record(session, actor, now, "delete", AUDIT_KIND, row.name, before, None)

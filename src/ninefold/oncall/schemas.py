@@ -1,14 +1,106 @@
-"""The schedule API's bodies and answers (the schedule spec itself is in `specs.py`)."""
+"""Schedules as written in the configuration and the API, and their conversion to the model.
+
+A spec is the user's words (weekday names, "09:00", a zone per layer or one for the whole
+schedule); `to_schedule` turns it into the pure model in `schedule.py`, which answers who is on
+call. Invalid specs fail here, field by field, before anything reaches the database.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from typing import Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from ninefold.oncall.schedule import OverrideKind
-from ninefold.oncall.specs import ScheduleSpec
-from ninefold.spec import Name, Spec
+from ninefold.oncall.rotations import Rotation
+from ninefold.oncall.schedule import Layer, Override, OverrideKind, Restriction, Schedule
+from ninefold.spec import Name, Spec, TimeZone
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class RestrictionSpec(Spec):
+    """On call only from `start` to `end` (local time in the layer's zone) on `days`."""
+
+    days: list[Weekday] = Field(
+        default_factory=lambda: list(WEEKDAYS),
+        min_length=1,
+        description="Days the window opens on: mon ... sun. An overnight window belongs to the "
+        "day it opens.",
+    )
+    start: time = Field(description="Local time the window opens, e.g. 09:00.")
+    end: time = Field(
+        description="Local time it closes; at or before `start` it runs overnight, equal to "
+        "`start` it lasts a whole day."
+    )
+
+    def to_restriction(self) -> Restriction:
+        days = tuple(sorted({WEEKDAYS.index(day) for day in self.days}))
+        return Restriction(days, self.start, self.end)
+
+
+class LayerSpec(Spec):
+    """A rotation: participants take turns of `shift_length` `shift_unit`s."""
+
+    name: Name = Field(description="Unique within the schedule.")
+    participants: list[Name] = Field(
+        min_length=1, description="User names in turn order; a name may appear twice."
+    )
+    shift_length: int = Field(default=1, ge=1, le=1000, description="Length of one turn.")
+    shift_unit: Literal["hours", "days", "weeks"] = Field(
+        default="weeks", description="hours, days or weeks."
+    )
+    handoff: time = Field(default=time(9, 0), description="Local time turns change, e.g. 09:00.")
+    start: date = Field(description="Local date the first participant's first turn starts.")
+    time_zone: TimeZone | None = Field(
+        default=None, description="IANA zone of the handoff and restrictions; the schedule's."
+    )
+    restrictions: list[RestrictionSpec] = Field(
+        default_factory=list,
+        description="Windows the layer is on call in; none means around the clock.",
+    )
+
+
+class ScheduleSpec(Spec):
+    """Who is on call: layers (the last is the highest) and, through the API, overrides."""
+
+    name: Name = Field(description="Unique schedule name.")
+    description: str = Field(default="", max_length=2000, description="Free text.")
+    team: Name | None = Field(default=None, description="Team that owns the schedule.")
+    time_zone: TimeZone = Field(default="UTC", description="Zone of layers that name none.")
+    layers: list[LayerSpec] = Field(min_length=1, description="Lowest first.")
+
+    @model_validator(mode="after")
+    def _layer_names_unique(self) -> ScheduleSpec:
+        names = [layer.name for layer in self.layers]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two layers are named {name!r}")
+        return self
+
+    def participants(self) -> list[str]:
+        return sorted({person for layer in self.layers for person in layer.participants})
+
+    def to_schedule(self, overrides: Iterable[Override] = ()) -> Schedule:
+        layers = tuple(
+            Layer(
+                name=layer.name,
+                rotation=Rotation(
+                    participants=tuple(layer.participants),
+                    shift_length=layer.shift_length,
+                    shift_unit=layer.shift_unit,
+                    handoff=layer.handoff,
+                    zone=ZoneInfo(layer.time_zone or self.time_zone),
+                    start=layer.start,
+                ),
+                restrictions=tuple(r.to_restriction() for r in layer.restrictions),
+            )
+            for layer in self.layers
+        )
+        return Schedule(self.name, layers, tuple(overrides))
 
 
 class SegmentOut(BaseModel):

@@ -16,7 +16,7 @@ from ninefold.auth.model import Principal
 from ninefold.conventions import CSRF_FORM_FIELD
 from ninefold.http import Now, SessionDep, SettingsDep
 from ninefold.oncall import browse, calendars
-from ninefold.oncall.timeline import bars, day_ticks
+from ninefold.oncall.bars import bars, day_ticks
 from ninefold.web.pages import PageUser, render, require_csrf
 
 router = APIRouter(include_in_schema=False)

@@ -29,10 +29,10 @@ DOMAIN = Domain(
     sections=(
         Section(
             "escalation_policies",
-            "ninefold.paging.specs:EscalationPolicySpec",
+            "ninefold.paging.schemas:EscalationPolicySpec",
             "ninefold.paging.sections:ESCALATION_POLICIES",
         ),
-        Section("routes", "ninefold.paging.specs:RouteSpec", "ninefold.paging.sections:ROUTES"),
+        Section("routes", "ninefold.paging.schemas:RouteSpec", "ninefold.paging.sections:ROUTES"),
     ),
     checks="ninefold.paging.checks:cross_check",
 )

@@ -25,7 +25,7 @@ from ninefold.paging import notifications, policies, silencing
 from ninefold.paging.holds import Hold
 from ninefold.paging.hours import local_view
 from ninefold.paging.routing import choose, route_labels, service_by_labels
-from ninefold.paging.specs import EscalationPolicySpec, StepSpec
+from ninefold.paging.schemas import EscalationPolicySpec, StepSpec
 from ninefold.paging.tables import Escalation, Page
 from ninefold.worker import queue
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ninefold.errors import NotFound
-from ninefold.paging.specs import EscalationPolicySpec, RouteSpec, StepSpec
+from ninefold.paging.schemas import EscalationPolicySpec, RouteSpec, StepSpec
 from ninefold.paging.tables import EscalationPolicy, Route
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ninefold.paging.matchers import matches_all
-from ninefold.paging.specs import RouteSpec
+from ninefold.paging.schemas import RouteSpec
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,99 @@
-"""API shapes of paging: what a group's escalation did and the requests that steer it."""
+"""Escalation policies and routes as written in the configuration.
+
+A route sends an alert group to an escalation policy; the policy says whom to notify, step by
+step, and how long to wait for an acknowledgement before the next step.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 
-from ninefold.spec import Name
+from ninefold.errors import Invalid
+from ninefold.paging import matchers
+from ninefold.spec import Name, NameSet, Spec
+
+
+class StepSpec(Spec):
+    """Notify these people, then wait `wait_minutes` for an acknowledgement."""
+
+    users: NameSet = Field(default_factory=list, description="Users notified by name.")
+    schedules: NameSet = Field(
+        default_factory=list, description="Schedules whose on-call people are notified."
+    )
+    teams: NameSet = Field(default_factory=list, description="Teams whose members are notified.")
+    wait_minutes: int = Field(
+        default=15, ge=0, le=1440, description="Minutes before the next step (0: at once)."
+    )
+
+    @model_validator(mode="after")
+    def _notifies_someone(self) -> StepSpec:
+        if not (self.users or self.schedules or self.teams):
+            raise ValueError("a step notifies at least one user, schedule or team")
+        return self
+
+
+class EscalationPolicySpec(Spec):
+    """Steps run in order; the whole list runs once more for each `repeat`; then, still
+    unacknowledged, the group is handed to the policy named in `then`, if any."""
+
+    name: Name = Field(description="Unique policy name.")
+    description: str = Field(default="", max_length=2000, description="What the policy is for.")
+    steps: list[StepSpec] = Field(min_length=1, max_length=20, description="In order.")
+    repeat: int = Field(
+        default=0, ge=0, le=9, description="Further passes over the steps when nobody acks."
+    )
+    then: Name | None = Field(
+        default=None, description="Policy that takes over after the last pass."
+    )
+
+    @model_validator(mode="after")
+    def _not_itself(self) -> EscalationPolicySpec:
+        if self.then == self.name:
+            raise ValueError(f"policy {self.name!r} hands over to itself in `then`")
+        return self
+
+
+def _check_matcher(text: str) -> str:
+    try:
+        return str(matchers.parse(text))
+    except Invalid as exc:
+        raise ValueError(exc.message) from None
+
+
+MatcherText = Annotated[str, Field(max_length=500), AfterValidator(_check_matcher)]
+
+
+class RouteSpec(Spec):
+    """Alerts whose labels satisfy every matcher go to `policy` (routes are tried in the order
+    written; the first that matches wins). The `default` route takes what no other matches."""
+
+    name: Name = Field(description="Unique route name.")
+    match: list[MatcherText] = Field(
+        default_factory=list,
+        description='Label matchers, Alertmanager syntax: severity="critical", '
+        'service=~"cart|checkout".',
+    )
+    policy: Name = Field(description="Escalation policy the matched alerts page through.")
+    service: Name | None = Field(
+        default=None, description="Service the matched alerts belong to, when no label says."
+    )
+    default: bool = Field(
+        default=False, description="The fallback for alerts no route matches (at most one)."
+    )
+
+    @model_validator(mode="after")
+    def _default_matches_all(self) -> RouteSpec:
+        if self.default and self.match:
+            raise ValueError("the default route takes every unmatched alert; give it no `match`")
+        if not self.default and not self.match:
+            raise ValueError("a route needs `match` matchers (or `default: true`)")
+        return self
+
+    def parsed(self) -> list[matchers.Matcher]:
+        return [matchers.parse(text) for text in self.match]
 
 
 class SnoozeBody(BaseModel):

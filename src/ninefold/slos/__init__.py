@@ -22,7 +22,7 @@ DOMAIN = Domain(
     # SLO pages), like the SLO specs of `slos/`: see docs/architecture.md.
     sections=(
         Section(
-            "budget_policies", "ninefold.slos.gate.policy:BudgetPolicySpec", read_from_files=True
+            "budget_policies", "ninefold.slos.gate.schemas:BudgetPolicySpec", read_from_files=True
         ),
     ),
     folders=(Folder("slos", "ninefold.slos.spec.loader:read_folder"),),

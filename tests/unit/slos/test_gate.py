@@ -8,7 +8,7 @@ import pytest
 
 from ninefold.slos.core.status import SloStatus
 from ninefold.slos.gate.decide import decide, policies_for
-from ninefold.slos.gate.policy import BudgetPolicySpec
+from ninefold.slos.gate.schemas import BudgetPolicySpec
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

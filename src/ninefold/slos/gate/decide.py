@@ -10,7 +10,7 @@ from typing import Literal
 
 from ninefold.slos.core.model import prometheus_duration
 from ninefold.slos.core.status import SloStatus
-from ninefold.slos.gate.policy import BudgetPolicySpec
+from ninefold.slos.gate.schemas import BudgetPolicySpec
 from ninefold.slos.spec.durations import parse_duration
 
 Verdict = Literal["allow", "deny"]

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ninefold.oncall.bars import bars, day_ticks
 from ninefold.oncall.schemas import SegmentOut
-from ninefold.oncall.timeline import bars, day_ticks
 
 START = datetime(2026, 10, 31, 12, tzinfo=UTC)
 

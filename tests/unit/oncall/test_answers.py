@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from ninefold.oncall.specs import LayerSpec, RestrictionSpec, ScheduleSpec
-from ninefold.oncall.views import calendar_urls, detail, segment_out
+from ninefold.oncall.schemas import LayerSpec, RestrictionSpec, ScheduleSpec
+from ninefold.oncall.service import calendar_urls, detail, segment_out
 
 SPEC = ScheduleSpec(
     name="office",
