@@ -48,7 +48,7 @@ def am_payload(*alerts: dict[str, Any], **extra: Any) -> dict[str, Any]:
 def integration(client: TestClient, headers: dict[str, str], **spec: Any) -> str:
     response = client.post("/api/v1/integrations", json=spec, headers=headers)
     assert response.status_code == 201, response.text
-    url: str = response.json()["url"]
+    url: str = response.json()["path"]
     return url
 
 

@@ -35,8 +35,9 @@ def test_a_missed_heartbeat_raises_an_alert_and_the_next_ping_resolves_it(
         json={"name": "db-backup", "kind": "heartbeat", "interval": "5m", "service": "search"},
         headers=admin_headers,
     )
-    url = created.json()["url"]
+    url = created.json()["path"]
     assert url.startswith("/api/v1/heartbeats/")
+    assert created.json()["url"] == f"http://127.0.0.1:8480{url}"  # the default public address
     pinged = clock()
     assert client.post(url).status_code == 200
 

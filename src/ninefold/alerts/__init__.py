@@ -1,11 +1,18 @@
 """Alert intake: integrations, deliveries deduplicated and grouped, heartbeats, flapping."""
 
-from ninefold.domain import Domain, Section
+from ninefold.domain import Command, Domain, Section
 
 DOMAIN = Domain(
     name="alerts",
     package=__name__,
     api=("ninefold.alerts.api:router", "ninefold.alerts.intake_api:router"),
+    commands=(
+        Command(
+            "integrations",
+            "ninefold.alerts.cli:app",
+            "Integrations: where alerts come from, and their intake URLs.",
+        ),
+    ),
     tables="ninefold.alerts.tables",
     jobs="ninefold.alerts.jobs:jobs",
     sections=(

@@ -10,27 +10,36 @@ from pydantic import BaseModel, Field
 from ninefold.alerts import groups, integrations
 from ninefold.alerts.groups import Actionable
 from ninefold.alerts.schemas import AlertGroupDetail, AlertGroupOut, IntegrationOut, IntegrationSpec
-from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep
+from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep, SettingsDep
 from ninefold.pagination import Page
 
 router = APIRouter(tags=["alerts"])
 
 
 @router.get("/integrations", summary="List integrations and their intake URLs")
-def list_integrations(session: SessionDep, me: CurrentUser) -> list[IntegrationOut]:
-    return integrations.list_out(session, me)
+def list_integrations(
+    session: SessionDep,
+    me: CurrentUser,
+    settings: SettingsDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[IntegrationOut]:
+    base = settings.resolved_public_url()
+    return integrations.list_page(session, me, base, limit=limit, offset=offset)
 
 
 @router.post("/integrations", status_code=status.HTTP_201_CREATED, summary="Create an integration")
 def create_integration(
-    body: IntegrationSpec, session: SessionDep, now: Now, me: CurrentUser
+    body: IntegrationSpec, session: SessionDep, now: Now, me: CurrentUser, settings: SettingsDep
 ) -> IntegrationOut:
-    return integrations.create(session, me, body, now)
+    return integrations.create(session, me, body, now, settings.resolved_public_url())
 
 
 @router.post("/integrations/{name}/rotate-key", summary="Give an integration a new URL key")
-def rotate_key(name: str, session: SessionDep, now: Now, me: CurrentUser) -> IntegrationOut:
-    return integrations.rotate_key(session, me, name, now)
+def rotate_key(
+    name: str, session: SessionDep, now: Now, me: CurrentUser, settings: SettingsDep
+) -> IntegrationOut:
+    return integrations.rotate_key(session, me, name, now, settings.resolved_public_url())
 
 
 @router.delete(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ninefold.alerts.schemas import IntegrationOut, IntegrationSpec
@@ -14,6 +14,7 @@ from ninefold.auth import audit
 from ninefold.auth.model import Principal, require_admin
 from ninefold.conventions import API_PREFIX, MANAGED_BY_API
 from ninefold.errors import Conflict, NotFound
+from ninefold.pagination import Page
 from ninefold.slos.spec.durations import format_duration
 
 # Intake paths per kind, under the API prefix; the key ends each.
@@ -65,14 +66,20 @@ def spec_of(row: Integration) -> IntegrationSpec:
     )
 
 
-def out(row: Integration) -> IntegrationOut:
+def intake_path(row: Integration) -> str:
+    return f"{API_PREFIX}{INTAKE_PATHS[row.kind]}{row.key}"
+
+
+def out(row: Integration, base_url: str) -> IntegrationOut:
+    """The integration as the API and CLI show it; `base_url` is the server's public address."""
     return IntegrationOut(
         name=row.name,
         kind=row.kind,
         description=row.description,
         service=row.service,
         group_by=list(row.group_by),
-        url=f"{API_PREFIX}{INTAKE_PATHS[row.kind]}{row.key}",
+        url=f"{base_url}{intake_path(row)}",
+        path=intake_path(row),
         last_ping_at=row.last_ping_at,
         managed_by=row.managed_by,
     )
@@ -101,30 +108,39 @@ def write(
     return row
 
 
-def list_out(session: Session, actor: Principal) -> list[IntegrationOut]:
+def list_page(
+    session: Session, actor: Principal, base_url: str, *, limit: int = 50, offset: int = 0
+) -> Page[IntegrationOut]:
     require_admin(actor, "see integration keys")
-    return [out(row) for row in all_rows(session)]
+    total = session.scalar(select(func.count()).select_from(Integration)) or 0
+    rows = session.scalars(
+        select(Integration).order_by(Integration.name).limit(limit).offset(offset)
+    )
+    items = [out(row, base_url) for row in rows]
+    return Page[IntegrationOut](items=items, total=total, limit=limit, offset=offset)
 
 
 def create(
-    session: Session, actor: Principal, spec: IntegrationSpec, now: datetime
+    session: Session, actor: Principal, spec: IntegrationSpec, now: datetime, base_url: str
 ) -> IntegrationOut:
     require_admin(actor, "create integrations")
     if session.scalar(select(Integration.id).where(Integration.name == spec.name)) is not None:
         raise Conflict(f"an integration named {spec.name!r} already exists", field="name")
     row = write(session, spec, MANAGED_BY_API, now)
     audit.record(session, actor, now, "create", "integration", spec.name, None, spec.model_dump())
-    return out(row)
+    return out(row, base_url)
 
 
-def rotate_key(session: Session, actor: Principal, name: str, now: datetime) -> IntegrationOut:
+def rotate_key(
+    session: Session, actor: Principal, name: str, now: datetime, base_url: str
+) -> IntegrationOut:
     require_admin(actor, "rotate integration keys")
     row = get_row(session, name)
     row.key = new_key()
     row.touch(now)
     session.flush()
     audit.record(session, actor, now, "rotate-key", "integration", name, None, None)
-    return out(row)
+    return out(row, base_url)
 
 
 def delete(session: Session, actor: Principal, name: str, now: datetime) -> None:

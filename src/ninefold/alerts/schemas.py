@@ -75,7 +75,11 @@ class IntegrationOut(BaseModel):
     description: str
     service: str | None
     group_by: list[str]
-    url: str = Field(description="Where the source posts, relative to the server's address.")
+    url: str = Field(
+        description="Where the source posts: the server's public address (NINEFOLD_PUBLIC_URL, "
+        "else http://HOST:PORT) and the path."
+    )
+    path: str = Field(description="The same, relative to the server's address.")
     last_ping_at: datetime | None
     managed_by: str
 
