@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
@@ -29,3 +31,12 @@ def every(page_at: Callable[[int], Page[T]]) -> list[T]:
         found += page.items
         if not page.items or len(found) >= page.total:
             return found
+
+
+def paged(
+    session: Session, query: Select[Any], out: Callable[[Any], T], *, limit: int, offset: int
+) -> Page[T]:
+    """One page of a query's rows, each turned into its answer by `out`, and the total."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.scalars(query.limit(limit).offset(offset))
+    return Page[T](items=[out(row) for row in rows], total=total, limit=limit, offset=offset)

@@ -271,7 +271,7 @@ def test_schedules_show_who_is_on_call_and_the_next_two_weeks(
     base = live_server.base_url
     now = live_server.clock()
     with make_session_factory(live_server.engine)() as session:
-        expected = {s.name: s.on_call_now for s in browse.summaries(session, now)}
+        expected = {s.name: s.on_call_now for s in browse.all_summaries(session, now)}
         detail = browse.detail(session, "platform-primary", (now, now + timedelta(days=14)), now)
 
     page.goto(f"{base}/schedules")

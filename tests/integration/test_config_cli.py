@@ -111,7 +111,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
     stamps = {"created_at", "updated_at"}
     with unit_of_work(make_session_factory(engine)) as session:
         return {
-            "users": [u.model_dump(mode="json") for u in auth_service.list_users(session)],
+            "users": [u.model_dump(mode="json") for u in auth_service.all_users(session)],
             "teams": [
                 t.model_dump(mode="json", exclude=stamps)
                 for t in catalog_service.list_teams(session, limit=1000).items

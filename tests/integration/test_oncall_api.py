@@ -44,7 +44,7 @@ def test_the_list_and_a_schedule_say_who_is_on_call_now(
     response = client.get(f"{API}/schedules", headers=people["vic"])
     assert response.status_code == 200, response.text
     now = clock()
-    assert response.json() == [
+    assert response.json()["items"] == [
         {
             "name": "office",
             "team": None,

@@ -107,18 +107,18 @@ def test_overrides_are_listed_and_deleted(
     )
     assert past.status_code == future.status_code == 201
     listed = client.get(f"{API}/schedules/primary/overrides", headers=people["vic"]).json()
-    assert listed == [future.json()]
+    assert listed == {"items": [future.json()], "total": 1, "limit": 50, "offset": 0}
     everything = client.get(
         f"{API}/schedules/primary/overrides",
         params={"from": "2026-01-01T00:00:00Z"},
         headers=people["vic"],
-    ).json()
+    ).json()["items"]
     assert everything == [past.json(), future.json()]
     bounded = client.get(
         f"{API}/schedules/primary/overrides",
         params={"from": "2026-01-01T00:00:00Z", "to": END},
         headers=people["vic"],
-    ).json()
+    ).json()["items"]
     assert bounded == [past.json()]
     # Deleting one restores the shifts.
     created = post_override(

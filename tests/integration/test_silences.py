@@ -168,8 +168,8 @@ def test_ending_a_silence_early_pages_at_once_and_keeps_the_record(
     assert pages(engine, group) == ["1"]
 
     listed = client.get("/api/v1/silences?state=expired", headers=admin_headers).json()
-    assert [s["id"] for s in listed] == [made["id"]]
-    assert client.get("/api/v1/silences", headers=admin_headers).json() == []
+    assert ([s["id"] for s in listed["items"]], listed["total"]) == ([made["id"]], 1)
+    assert client.get("/api/v1/silences", headers=admin_headers).json()["items"] == []
     again = client.delete(f"/api/v1/silences/{made['id']}", headers=admin_headers)
     assert again.json()["end"] == ended.json()["end"]
 
@@ -245,7 +245,7 @@ def windows(client: TestClient, headers: dict[str, str], state: str) -> list[int
         f"/api/v1/maintenance-windows?service=checkout&state={state}", headers=headers
     )
     assert listed.status_code == 200, listed.text
-    return [w["id"] for w in listed.json()]
+    return [w["id"] for w in listed.json()["items"]]
 
 
 def test_a_group_acknowledged_while_held_is_never_paged(

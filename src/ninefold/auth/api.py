@@ -35,5 +35,7 @@ def list_audit(
 
 
 @router.get("/users", summary="List users")
-def list_users(session: SessionDep, _me: CurrentUser) -> list[UserOut]:
-    return auth_service.list_users(session)
+def list_users(
+    session: SessionDep, _me: CurrentUser, limit: Limit = 50, offset: Offset = 0
+) -> Page[UserOut]:
+    return auth_service.list_users(session, limit=limit, offset=offset)

@@ -73,7 +73,7 @@ def user_set_password(
 def user_list(ctx: typer.Context) -> None:
     """List users with their role and scope."""
     with transaction(settings_of(ctx)) as session:
-        users = service.list_users(session)
+        users = service.all_users(session)
     table = Table("name", "role", "scope", "email", "managed by", "password")
     for u in users:
         table.add_row(

@@ -31,6 +31,7 @@ from ninefold.auth.schemas import (
 from ninefold.auth.tables import ApiToken, LoginFailure, User, UserScope, WebSession
 from ninefold.conventions import MANAGED_BY_API
 from ninefold.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthenticated
+from ninefold.pagination import MAX_LIMIT, Page, every, paged
 
 
 def user_spec(user: User) -> UserSpec:
@@ -66,8 +67,13 @@ def get_user_row(session: Session, name: str) -> User:
     return user
 
 
-def list_users(session: Session) -> list[UserOut]:
-    return [user_out(u) for u in session.scalars(select(User).order_by(User.name))]
+def list_users(session: Session, *, limit: int = 50, offset: int = 0) -> Page[UserOut]:
+    query = select(User).order_by(User.name)
+    return paged(session, query, user_out, limit=limit, offset=offset)
+
+
+def all_users(session: Session) -> list[UserOut]:
+    return every(lambda offset: list_users(session, limit=MAX_LIMIT, offset=offset))
 
 
 def write_user(

@@ -28,7 +28,7 @@ from ninefold.catalog.schemas import (
 from ninefold.catalog.tables import Service, ServiceDependency, Team, TeamMember
 from ninefold.conventions import MANAGED_BY_API
 from ninefold.errors import Conflict, Invalid, NotFound
-from ninefold.pagination import Page
+from ninefold.pagination import MAX_LIMIT, Page, every
 
 Named = TypeVar("Named", User, Service)
 
@@ -126,6 +126,15 @@ def list_services(
     rows = session.scalars(query.order_by(Service.tier, Service.name).limit(limit).offset(offset))
     items = [ServiceOut(**_fields(service_spec(s)), **_provenance(s)) for s in rows]
     return Page[ServiceOut](items=items, total=total, limit=limit, offset=offset)
+
+
+def all_teams(session: Session) -> list[TeamOut]:
+    """Every team, however many: a page shows all of them, page after page of the listing."""
+    return every(lambda offset: list_teams(session, limit=MAX_LIMIT, offset=offset))
+
+
+def all_services(session: Session, team: str | None = None) -> list[ServiceOut]:
+    return every(lambda offset: list_services(session, team=team, limit=MAX_LIMIT, offset=offset))
 
 
 def dependency_graph(session: Session) -> dict[str, list[str]]:

@@ -13,7 +13,6 @@ from ninefold.catalog import service
 from ninefold.catalog.schemas import Lifecycle, ServiceUpdate
 from ninefold.conventions import CSRF_FORM_FIELD
 from ninefold.http import Now, SessionDep
-from ninefold.pagination import MAX_LIMIT
 from ninefold.web.pages import PageUser, render, require_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -21,9 +20,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 def home(request: Request, session: SessionDep, me: PageUser, now: Now) -> HTMLResponse:
-    services = service.list_services(session, limit=MAX_LIMIT).items
+    services = service.all_services(session)
     by_tier = {tier: [s for s in services if s.tier == tier] for tier in range(4)}
-    teams = service.list_teams(session, limit=MAX_LIMIT).items
+    teams = service.all_teams(session)
     context = {
         "me": me,
         "by_tier": by_tier,
@@ -51,7 +50,7 @@ def services_page(
     context = {
         "me": me,
         "page": page,
-        "teams": service.list_teams(session, limit=MAX_LIMIT).items,
+        "teams": service.all_teams(session),
         "team": team,
         "tier": tier_value,
         "query": urlencode(filters) + "&" if filters else "",
@@ -73,7 +72,7 @@ def service_page(
         "me": me,
         "svc": svc,
         "deps": service.dependencies(session, name),
-        "teams": service.list_teams(session, limit=MAX_LIMIT).items,
+        "teams": service.all_teams(session),
         "saved": saved,
         "panels": [panel(session, name, now) for panel in request.app.state.service_panels],
     }
@@ -100,8 +99,8 @@ def service_update(
 
 @router.get("/teams")
 def teams_page(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
-    teams = service.list_teams(session, limit=MAX_LIMIT).items
-    services = service.list_services(session, limit=MAX_LIMIT).items
+    teams = service.all_teams(session)
+    services = service.all_services(session)
     owned = {t.name: [s for s in services if s.owner == t.name] for t in teams}
     return render(request, "catalog/teams.html", {"me": me, "teams": teams, "owned": owned})
 
@@ -109,8 +108,8 @@ def teams_page(request: Request, session: SessionDep, me: PageUser) -> HTMLRespo
 @router.get("/teams/{name}")
 def team_page(request: Request, name: str, session: SessionDep, me: PageUser) -> HTMLResponse:
     team = service.team_out(service.get_team_row(session, name))
-    services = service.list_services(session, team=name, limit=MAX_LIMIT).items
-    users = {u.name: u for u in auth_service.list_users(session)}
+    services = service.all_services(session, team=name)
+    users = {u.name: u for u in auth_service.all_users(session)}
     members = [users[m] for m in team.members if m in users]
     return render(
         request,

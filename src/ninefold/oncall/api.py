@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from ninefold.http import CurrentUser, Now, SessionDep, SettingsDep
+from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep, SettingsDep
 from ninefold.instants import check_range, parse_instant
 from ninefold.oncall import browse, calendars, overrides, times
 from ninefold.oncall.schemas import (
@@ -16,6 +16,7 @@ from ninefold.oncall.schemas import (
     ScheduleDetail,
     ScheduleSummary,
 )
+from ninefold.pagination import Page
 
 router = APIRouter(tags=["oncall"])
 
@@ -35,8 +36,10 @@ ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/schedules", summary="List schedules and who is on call now")
-def list_schedules(session: SessionDep, now: Now, _me: CurrentUser) -> list[ScheduleSummary]:
-    return browse.summaries(session, now)
+def list_schedules(
+    session: SessionDep, now: Now, _me: CurrentUser, limit: Limit = 50, offset: Offset = 0
+) -> Page[ScheduleSummary]:
+    return browse.summaries(session, now, limit=limit, offset=offset)
 
 
 @router.get("/schedules/{name}", summary="A schedule, who is on call now, its shifts and gaps")
@@ -49,14 +52,21 @@ def get_schedule(
 
 @router.get("/schedules/{name}/overrides", summary="List a schedule's overrides")
 def list_overrides(
-    name: str, session: SessionDep, now: Now, _me: CurrentUser, start: From = None, end: To = None
-) -> list[OverrideOut]:
+    name: str,
+    session: SessionDep,
+    now: Now,
+    _me: CurrentUser,
+    start: From = None,
+    end: To = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[OverrideOut]:
     """Those ending after `from` (default now) and, given `to`, starting before it."""
     first = now if start is None else parse_instant(start, "from", now)
     last = None if end is None else parse_instant(end, "to", now)
     if last is not None:
         check_range(first, last)
-    return browse.overrides(session, name, first, last)
+    return browse.overrides(session, name, first, last, limit=limit, offset=offset)
 
 
 @router.post(

@@ -12,6 +12,7 @@ from ninefold.oncall.schedule import Schedule
 from ninefold.oncall.schemas import OverrideOut, ScheduleDetail, ScheduleSummary, SegmentOut
 from ninefold.oncall.tables import Schedule as ScheduleRow
 from ninefold.oncall.tables import ScheduleOverride
+from ninefold.pagination import MAX_LIMIT, Page, every, paged
 
 # The shortest range there is: overrides touching [now, now + INSTANT) are those covering now.
 INSTANT = timedelta(microseconds=1)
@@ -31,13 +32,21 @@ def who(session: Session, name: str, at: datetime) -> tuple[str, ...]:
     return service.model(session, row, at, at + INSTANT).who(at)
 
 
-def summaries(session: Session, now: datetime) -> list[ScheduleSummary]:
-    return [
-        service.summary(
-            service.spec_of(row), service.model(session, row, now, now + INSTANT).who(now)
-        )
-        for row in service.all_rows(session)
-    ]
+def summaries(
+    session: Session, now: datetime, *, limit: int = 50, offset: int = 0
+) -> Page[ScheduleSummary]:
+    """Schedules by name, each with who is on call at `now`."""
+
+    def summary(row: ScheduleRow) -> ScheduleSummary:
+        on_call = service.model(session, row, now, now + INSTANT).who(now)
+        return service.summary(service.spec_of(row), on_call)
+
+    query = select(ScheduleRow).order_by(ScheduleRow.name)
+    return paged(session, query, summary, limit=limit, offset=offset)
+
+
+def all_summaries(session: Session, now: datetime) -> list[ScheduleSummary]:
+    return every(lambda offset: summaries(session, now, limit=MAX_LIMIT, offset=offset))
 
 
 def detail(
@@ -60,11 +69,17 @@ def detail(
 
 
 def overrides(
-    session: Session, name: str, start: datetime, end: datetime | None = None
-) -> list[OverrideOut]:
+    session: Session,
+    name: str,
+    start: datetime,
+    end: datetime | None = None,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[OverrideOut]:
     """The overrides of schedule `name` touching `[start, end)`, by start; no end: all later."""
     row = service.get_row(session, name)
-    rows = session.scalars(
+    query = (
         select(ScheduleOverride)
         .where(
             ScheduleOverride.schedule_id == row.id,
@@ -73,7 +88,9 @@ def overrides(
         )
         .order_by(ScheduleOverride.starts_at, ScheduleOverride.id)
     )
-    return [service.override_out(o, row.name) for o in rows]
+    return paged(
+        session, query, lambda o: service.override_out(o, row.name), limit=limit, offset=offset
+    )
 
 
 def shifts_of(

@@ -27,7 +27,7 @@ MY_SHIFTS = timedelta(days=28)
 
 @router.get("/schedules")
 def schedules_page(request: Request, session: SessionDep, now: Now, me: PageUser) -> HTMLResponse:
-    context = {"me": me, "schedules": browse.summaries(session, now)}
+    context = {"me": me, "schedules": browse.all_summaries(session, now)}
     return render(request, "oncall/schedules.html", context)
 
 
@@ -55,7 +55,9 @@ def _my_shifts(
         "time_zone": user.time_zone,
         "days": MY_SHIFTS.days,
         "shifts": browse.shifts_of(session, me.name, now, now + MY_SHIFTS),
-        "on_call_now": [s.name for s in browse.summaries(session, now) if me.name in s.on_call_now],
+        "on_call_now": [
+            s.name for s in browse.all_summaries(session, now) if me.name in s.on_call_now
+        ],
         **extra,
     }
     return render(request, "oncall/my_shifts.html", context)

@@ -71,7 +71,7 @@ def group_page(
     except NotFound:
         paging = None
     timeline = [(e, describe(e.kind, e.detail)) for e in reversed(group.timeline)]
-    responders = [u.name for u in auth_service.list_users(session) if u.role != Role.VIEWER]
+    responders = [u.name for u in auth_service.all_users(session) if u.role != Role.VIEWER]
     context = {
         "me": me,
         "group": group,

@@ -16,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/escalation-policies")
 def policies_page(request: Request, session: SessionDep, now: Now, me: PageUser) -> HTMLResponse:
-    on_call = {s.name: s.on_call_now for s in browse.summaries(session, now)}
+    on_call = {s.name: s.on_call_now for s in browse.all_summaries(session, now)}
     context = {
         "me": me,
         "routes": [policies.route_spec(row) for row in policies.route_rows(session)],

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from ninefold.http import CurrentUser, Now, SessionDep
+from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep
+from ninefold.pagination import Page
 from ninefold.paging import silencing
 from ninefold.paging.schemas import MaintenanceIn, MaintenanceOut, SilenceIn, SilenceOut
 
@@ -20,9 +21,14 @@ State = Annotated[
 
 @router.get("/silences", summary="List silences")
 def list_silences(
-    session: SessionDep, now: Now, _me: CurrentUser, state: State = None
-) -> list[SilenceOut]:
-    return silencing.list_silences(session, now, state)
+    session: SessionDep,
+    now: Now,
+    _me: CurrentUser,
+    state: State = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[SilenceOut]:
+    return silencing.list_silences(session, now, state, limit=limit, offset=offset)
 
 
 @router.post("/silences", status_code=status.HTTP_201_CREATED, summary="Silence matching alerts")
@@ -42,8 +48,10 @@ def list_windows(
     _me: CurrentUser,
     state: State = None,
     service: Annotated[str | None, Query(description="Service name.")] = None,
-) -> list[MaintenanceOut]:
-    return silencing.list_windows(session, now, state, service)
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[MaintenanceOut]:
+    return silencing.list_windows(session, now, state, service, limit=limit, offset=offset)
 
 
 @router.post(

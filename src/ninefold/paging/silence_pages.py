@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ninefold.http import Now, SessionDep
+from ninefold.pagination import MAX_LIMIT, every
 from ninefold.paging import silencing
 from ninefold.web.pages import PageUser, render
 
@@ -18,8 +19,12 @@ RECENT = 20
 def silences_page(request: Request, session: SessionDep, now: Now, me: PageUser) -> HTMLResponse:
     context = {
         "me": me,
-        "silences": silencing.list_silences(session, now),
-        "windows": silencing.list_windows(session, now),
-        "ended": silencing.list_silences(session, now, "expired", limit=RECENT),
+        "silences": every(
+            lambda offset: silencing.list_silences(session, now, limit=MAX_LIMIT, offset=offset)
+        ),
+        "windows": every(
+            lambda offset: silencing.list_windows(session, now, limit=MAX_LIMIT, offset=offset)
+        ),
+        "ended": silencing.list_silences(session, now, "expired", limit=RECENT).items,
     }
     return render(request, "paging/silences.html", context)

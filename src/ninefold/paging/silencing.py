@@ -21,6 +21,7 @@ from ninefold.auth import audit
 from ninefold.auth.model import Principal, require_responder
 from ninefold.catalog.tables import Service
 from ninefold.errors import Invalid, NotFound
+from ninefold.pagination import Page, paged
 from ninefold.paging.holds import AtEnd, Hold, SilenceRule, WindowRule, holding
 from ninefold.paging.matchers import parse
 from ninefold.paging.routing import route_labels
@@ -90,14 +91,18 @@ def window_out(row: MaintenanceWindow, now: datetime) -> MaintenanceOut:
 
 
 def list_silences(
-    session: Session, now: datetime, state: str | None = None, limit: int | None = None
-) -> list[SilenceOut]:
+    session: Session,
+    now: datetime,
+    state: str | None = None,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[SilenceOut]:
     """Pending and active ones by default; `state` picks one of pending, active, expired.
-    Newest first; `limit` keeps the newest few."""
+    Newest first."""
     query = _state_filter(select(Silence), Silence, state, now)
-    query = query.order_by(Silence.starts_at.desc(), Silence.id.desc()).limit(limit)
-    rows = session.scalars(query)
-    return [silence_out(row, now) for row in rows]
+    query = query.order_by(Silence.starts_at.desc(), Silence.id.desc())
+    return paged(session, query, lambda row: silence_out(row, now), limit=limit, offset=offset)
 
 
 def create_silence(
@@ -133,13 +138,19 @@ def end_silence(session: Session, actor: Principal, silence_id: int, now: dateti
 
 
 def list_windows(
-    session: Session, now: datetime, state: str | None = None, service: str | None = None
-) -> list[MaintenanceOut]:
+    session: Session,
+    now: datetime,
+    state: str | None = None,
+    service: str | None = None,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[MaintenanceOut]:
     query = _state_filter(select(MaintenanceWindow), MaintenanceWindow, state, now)
     if service:
         query = query.where(MaintenanceWindow.service == service)
-    rows = session.scalars(query.order_by(MaintenanceWindow.starts_at, MaintenanceWindow.id))
-    return [window_out(row, now) for row in rows]
+    query = query.order_by(MaintenanceWindow.starts_at, MaintenanceWindow.id)
+    return paged(session, query, lambda row: window_out(row, now), limit=limit, offset=offset)
 
 
 def create_window(

@@ -1,0 +1,46 @@
+"""Every list the API answers is one page, `{"items", "total", "limit", "offset"}`, and takes
+`limit` and `offset`: no endpoint answers a bare JSON array (docs/api.md, "Pagination")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ninefold.app import create_app
+from ninefold.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def openapi(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    data = tmp_path_factory.mktemp("openapi")
+    return create_app(Settings(data_dir=Path(data))).openapi()
+
+
+def answer_schema(openapi: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    schema: dict[str, Any] = content.get("application/json", {}).get("schema", {})
+    ref = schema.get("$ref")
+    if ref:
+        schema = openapi["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    return schema
+
+
+def test_no_endpoint_answers_a_bare_list_and_every_page_takes_limit_and_offset(
+    openapi: dict[str, Any],
+) -> None:
+    bare, unpaged, pages = [], [], 0
+    for path, methods in openapi["paths"].items():
+        for method, operation in methods.items():
+            schema = answer_schema(openapi, operation)
+            if schema.get("type") == "array":
+                bare.append(f"{method.upper()} {path}")
+            if set(schema.get("properties", {})) == {"items", "total", "limit", "offset"}:
+                pages += 1
+                names = {p["name"] for p in operation.get("parameters", [])}
+                if not {"limit", "offset"} <= names:
+                    unpaged.append(f"{method.upper()} {path}")
+    assert bare == []
+    assert unpaged == []
+    assert pages >= 10  # teams, services, users, audit, integrations, groups, schedules, ...
