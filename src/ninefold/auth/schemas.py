@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, EmailStr, Field, TypeAdapter, ValidationError, model_validator
 
+from ninefold.adapters.channels import CHANNELS, ChannelName
 from ninefold.auth.model import Role
 from ninefold.spec import Name, NameSet, Spec, TimeZone, Url
 
-ContactKind = Literal["email", "slack", "teams", "webhook"]
 _EMAIL: TypeAdapter[EmailStr] = TypeAdapter(EmailStr)
 _URL: TypeAdapter[Url] = TypeAdapter(Url)
 
 
 class ContactMethodSpec(Spec):
-    """One way to reach a person: an email address, or a Slack, Teams or webhook URL."""
+    """One way to reach a person: a channel and its address, such as an email address or a
+    chat's incoming-webhook URL."""
 
     name: Name = Field(description="Unique among the user's contact methods, e.g. work-email.")
-    kind: ContactKind = Field(description="email, slack, teams or webhook.")
+    kind: ChannelName = Field(description=f"The channel: {', '.join(CHANNELS)}.")
     address: str = Field(
         max_length=500,
-        description="The email address, or the incoming-webhook URL for slack, teams, webhook.",
+        description="; ".join(f"{name}: {c.description}" for name, c in CHANNELS.items()) + ".",
     )
     max_per_hour: int = Field(
         default=20,
@@ -33,10 +34,11 @@ class ContactMethodSpec(Spec):
 
     @model_validator(mode="after")
     def _address_fits_kind(self) -> ContactMethodSpec:
+        rule = CHANNELS[self.kind].address
         try:
-            (_EMAIL if self.kind == "email" else _URL).validate_python(self.address)
+            (_EMAIL if rule == "email" else _URL).validate_python(self.address)
         except ValidationError:
-            wanted = "an email address" if self.kind == "email" else "an http(s) URL"
+            wanted = "an email address" if rule == "email" else "an http(s) URL"
             raise ValueError(
                 f"address of this {self.kind} contact method must be {wanted}"
             ) from None

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ninefold.adapters.chat import SlackTransport, TeamsTransport
-from ninefold.adapters.smtp import SmtpTransport
-from ninefold.adapters.webhook import WebhookTransport
+from ninefold.adapters.channels import CHANNELS
 from ninefold.alerts.tables import AlertGroup
 from ninefold.clock import Clock
 from ninefold.conventions import JOB_ALERT_GROUP_OPENED
@@ -16,24 +14,13 @@ from ninefold.worker.runner import Handler, JobContext, Jobs
 
 
 def channels(settings: Settings, clock: Clock) -> dict[str, Channel]:
-    """Email only when an SMTP server is set; a notification by a missing channel fails
-    with a message saying so, visible on the group's timeline."""
-    found = {
-        "slack": Channel(SlackTransport(), idempotent=False),
-        "teams": Channel(TeamsTransport(), idempotent=False),
-        "webhook": Channel(WebhookTransport(clock=clock), idempotent=True),
-    }
-    if settings.smtp_host:
-        smtp = SmtpTransport(
-            settings.smtp_host,
-            settings.smtp_port,
-            settings.smtp_sender,
-            username=settings.smtp_username,
-            password=settings.smtp_password,
-            starttls=settings.smtp_starttls,
-            clock=clock,
-        )
-        found["email"] = Channel(smtp, idempotent=True)
+    """The channels the settings configure (email only with an SMTP server); a notification
+    by a missing channel fails with a message saying so, visible on the group's timeline."""
+    found = {}
+    for name, kind in CHANNELS.items():
+        transport = kind.transport(settings, clock)
+        if transport is not None:
+            found[name] = Channel(transport, idempotent=kind.idempotent)
     return found
 
 
