@@ -1,15 +1,12 @@
-"""REST endpoints for integrations and alert groups (intake itself is in `intake_api`)."""
+"""REST endpoints for integrations (intake itself is in `intake_api`; the alert groups it
+opens are `paging`'s resource: their API, pages and commands live there)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response, status
 
-from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field
-
-from ninefold.alerts import groups, integrations
-from ninefold.alerts.groups import Actionable
-from ninefold.alerts.schemas import AlertGroupDetail, AlertGroupOut, IntegrationOut, IntegrationSpec
+from ninefold.alerts import integrations
+from ninefold.alerts.schemas import IntegrationOut, IntegrationSpec
 from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep, SettingsDep
 from ninefold.pagination import Page
 
@@ -48,43 +45,3 @@ def rotate_key(
 def delete_integration(name: str, session: SessionDep, now: Now, me: CurrentUser) -> Response:
     integrations.delete(session, me, name, now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.get("/alert-groups", summary="List alert groups, newest first")
-def list_groups(
-    session: SessionDep,
-    _me: CurrentUser,
-    state: Annotated[str | None, Query(description="triggered, acknowledged or resolved.")] = None,
-    service: Annotated[str | None, Query(description="Service name.")] = None,
-    severity: Annotated[str | None, Query(description="Severity label, e.g. critical.")] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> Page[AlertGroupOut]:
-    return groups.list_groups(
-        session, state=state, service=service, severity=severity, limit=limit, offset=offset
-    )
-
-
-@router.get("/alert-groups/{group_id}", summary="An alert group with its alerts and timeline")
-def get_group(group_id: int, session: SessionDep, _me: CurrentUser) -> AlertGroupDetail:
-    return groups.detail(session, group_id)
-
-
-class ResolveBody(BaseModel):
-    actionable: Actionable | None = Field(
-        default=None, description="Was the page actionable: yes, no or unsure."
-    )
-
-
-@router.post("/alert-groups/{group_id}/acknowledge", summary="Acknowledge: stops escalation")
-def acknowledge(group_id: int, session: SessionDep, now: Now, me: CurrentUser) -> AlertGroupDetail:
-    groups.acknowledge(session, me, group_id, now)
-    return groups.detail(session, group_id)
-
-
-@router.post("/alert-groups/{group_id}/resolve", summary="Resolve by hand")
-def resolve(
-    group_id: int, session: SessionDep, now: Now, me: CurrentUser, body: ResolveBody | None = None
-) -> AlertGroupDetail:
-    groups.resolve(session, me, group_id, now, body.actionable if body else None)
-    return groups.detail(session, group_id)
