@@ -156,3 +156,36 @@ def test_the_slo_pipeline_runs_one_way(module: str) -> None:
         return
     used = {i.split(".")[2] for i in GRAPH[module] if i.startswith("ninefold.slos.")}
     assert used - SLO_PIPELINE[stage] == set(), f"{module} ({stage}) uses {sorted(used)}"
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """The `ninefold` modules a file imports outside `if TYPE_CHECKING:` blocks."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(child)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+        for child in ast.walk(node)
+    }
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ninefold"):
+            found.add(_module(node.module))
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if top(m) in ORDER))
+def test_a_domain_reaches_another_domains_rows_through_its_services(module: str) -> None:
+    """Another domain's mapped classes appear in type hints only (and in `tables.py`, where a
+    relationship needs them): queries on its tables are that domain's services' business."""
+    if module.endswith(".tables"):
+        return
+    path = SRC.joinpath(*module.split(".")).with_suffix(".py")
+    if not path.is_file():
+        path = SRC.joinpath(*module.split("."), "__init__.py")
+    foreign = sorted(
+        i for i in runtime_imports(path) if i.endswith(".tables") and top(i) != top(module)
+    )
+    assert foreign == [], f"{module} queries {foreign}"

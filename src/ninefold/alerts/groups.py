@@ -13,6 +13,7 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ninefold.alerts.model import FIRING
 from ninefold.alerts.schemas import (
     AlertGroupDetail,
     AlertGroupOut,
@@ -35,6 +36,42 @@ def get_row(session: Session, group_id: int, *, lock: bool = False) -> AlertGrou
     if row is None:
         raise NotFound(f"no alert group {group_id}")
     return row
+
+
+def find_row(session: Session, group_id: int) -> AlertGroup | None:
+    return session.get(AlertGroup, group_id)
+
+
+def alerts_of(session: Session, group_id: int) -> list[Alert]:
+    """The group's alerts, by when they started."""
+    query = select(Alert).where(Alert.group_id == group_id).order_by(Alert.starts_at, Alert.id)
+    return list(session.scalars(query))
+
+
+def firing_labels(session: Session, group_id: int) -> list[dict[str, str]]:
+    """The labels of the group's alerts that fire now."""
+    query = select(Alert.labels).where(Alert.group_id == group_id, Alert.status == FIRING)
+    return list(session.scalars(query))
+
+
+def opened_since(session: Session, group: AlertGroup, since: datetime) -> int:
+    """Groups with the same key from the same source opened after `since`, this one
+    included."""
+    count = session.scalar(
+        select(func.count()).where(
+            AlertGroup.integration_id == group.integration_id,
+            AlertGroup.group_key == group.group_key,
+            AlertGroup.created_at > since,
+        )
+    )
+    return count or 0
+
+
+def record_event(
+    session: Session, group_id: int, now: datetime, kind: str, actor: str, detail: dict[str, object]
+) -> None:
+    """An entry of the group's timeline, written by whoever acted on it."""
+    session.add(GroupEvent(group_id=group_id, at=now, kind=kind, actor=actor, detail=detail))
 
 
 def list_groups(

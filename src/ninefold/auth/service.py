@@ -5,6 +5,7 @@ Every function takes the caller's session and flushes at most; the caller commit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,6 +66,29 @@ def get_user_row(session: Session, name: str) -> User:
     if user is None:
         raise NotFound(f"no user named {name!r}", field="user")
     return user
+
+
+def find_user(session: Session, name: str) -> User | None:
+    return session.scalar(select(User).where(User.name == name))
+
+
+def user_by_id(session: Session, user_id: int) -> User:
+    return session.get_one(User, user_id)
+
+
+def users_by_name(
+    session: Session, names: Iterable[str], *, enabled: bool = False
+) -> dict[str, User]:
+    """The users of these names that exist (and, with `enabled`, are not disabled)."""
+    query = select(User).where(User.name.in_(list(names)))
+    if enabled:
+        query = query.where(User.disabled.is_(False))
+    return {user.name: user for user in session.scalars(query)}
+
+
+def calendar_owner(session: Session, token_hash: str) -> User | None:
+    """The user whose calendar feeds this token (its SHA-256) opens."""
+    return session.scalar(select(User).where(User.calendar_token_hash == token_hash))
 
 
 def list_users(session: Session, *, limit: int = 50, offset: int = 0) -> Page[UserOut]:

@@ -6,14 +6,14 @@ Callers own the transaction; every change writes its audit entry in the same ses
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ninefold.auth import audit
 from ninefold.auth.model import Principal, require_admin, require_change
-from ninefold.auth.tables import User
+from ninefold.auth.service import users_by_name
 from ninefold.catalog import model
 from ninefold.catalog.schemas import (
     DependencyEdge,
@@ -30,7 +30,9 @@ from ninefold.conventions import MANAGED_BY_API
 from ninefold.errors import Conflict, Invalid, NotFound
 from ninefold.pagination import MAX_LIMIT, Page, every
 
-Named = TypeVar("Named", User, Service)
+if TYPE_CHECKING:
+    from ninefold.auth.tables import User
+
 
 # --- reading ----------------------------------------------------------------------------
 
@@ -84,6 +86,19 @@ def _service_names(session: Session) -> dict[int, str]:
 def service_out(service: Service) -> ServiceOut:
     spec = service_spec(service)
     return ServiceOut(**_fields(spec), **_provenance(service))
+
+
+def find_team(session: Session, name: str) -> Team | None:
+    return session.scalar(select(Team).where(Team.name == name))
+
+
+def find_service(session: Session, name: str) -> Service | None:
+    return session.scalar(select(Service).where(Service.name == name))
+
+
+def service_labels(session: Session) -> dict[str, dict[str, str]]:
+    """Every service's labels by its name."""
+    return dict(session.execute(select(Service.name, Service.labels)).tuples().all())
 
 
 def get_team_row(session: Session, name: str) -> Team:
@@ -171,7 +186,7 @@ def dependencies(session: Session, name: str) -> DependencyReport:
 def write_team(
     session: Session, spec: TeamSpec, managed_by: str, now: datetime, row: Team | None = None
 ) -> Team:
-    users = _by_name(session, User, spec.members, "user", "members")
+    users = _users(session, spec.members)
     if row is None:
         row = Team(name=spec.name)
         session.add(row)
@@ -197,7 +212,7 @@ def write_service(
     owner = session.scalar(select(Team).where(Team.name == spec.owner))
     if owner is None:
         raise Invalid(f"no team named {spec.owner!r}", field="owner")
-    deps = _by_name(session, Service, spec.depends_on, "service", "depends_on")
+    deps = _services(session, spec.depends_on)
     if row is None:
         row = Service(name=spec.name)
         session.add(row)
@@ -226,15 +241,26 @@ def write_service(
     return row
 
 
-def _by_name(
-    session: Session, table: type[Named], names: list[str], kind: str, field: str
-) -> dict[str, Named]:
-    """Rows of `table` by name; every name must exist, else one error naming all missing."""
-    found = {r.name: r for r in session.scalars(select(table).where(table.name.in_(names)))}
+def _users(session: Session, names: list[str]) -> dict[str, User]:
+    """The members by name; every one must exist."""
+    found = users_by_name(session, names)
+    _all_found(names, found, "user", "members")
+    return found
+
+
+def _services(session: Session, names: list[str]) -> dict[str, Service]:
+    """The dependencies by name; every one must exist."""
+    query = select(Service).where(Service.name.in_(names))
+    found = {row.name: row for row in session.scalars(query)}
+    _all_found(names, found, "service", "depends_on")
+    return found
+
+
+def _all_found(names: list[str], found: dict[str, Any], kind: str, field: str) -> None:
+    """Every name must have been found, else one error naming all that are missing."""
     missing = sorted(set(names) - set(found))
     if missing:
         raise Invalid(f"no such {kind}: {', '.join(map(repr, missing))}", field=field)
-    return found
 
 
 # --- use cases ---------------------------------------------------------------------------

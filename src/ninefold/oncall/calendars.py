@@ -8,18 +8,20 @@ exist get the same 404, so the answers tell nothing about which secrets or sched
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ninefold.auth import audit
 from ninefold.auth import service as auth_service
 from ninefold.auth.model import Principal
 from ninefold.auth.passwords import digest, new_secret
-from ninefold.auth.tables import User
 from ninefold.errors import NotFound
 from ninefold.oncall import ical, service
 from ninefold.oncall.schemas import CalendarTokenOut
+
+if TYPE_CHECKING:
+    from ninefold.auth.tables import User
 
 NO_SUCH_CALENDAR = "no calendar at this address"
 
@@ -36,7 +38,7 @@ def new_token(session: Session, actor: Principal, base_url: str, now: datetime) 
 
 
 def owner(session: Session, token: str) -> User:
-    user = session.scalar(select(User).where(User.calendar_token_hash == digest(token)))
+    user = auth_service.calendar_owner(session, digest(token))
     if user is None or user.disabled:
         raise NotFound(NO_SUCH_CALENDAR)
     return user

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ninefold.auth import audit
 from ninefold.auth.model import Principal, require_change
-from ninefold.auth.tables import User
+from ninefold.auth.service import find_user
 from ninefold.errors import Invalid, NotFound
 from ninefold.oncall import service
 from ninefold.oncall.schedule import Override
@@ -32,7 +31,7 @@ def _writable(session: Session, actor: Principal, name: str) -> ScheduleRow:
 
 
 def _require_user(session: Session, name: str, field: str, *, on_call: bool) -> None:
-    user = session.scalar(select(User).where(User.name == name))
+    user = find_user(session, name)
     if user is None:
         raise Invalid(f"no user named {name!r}", field=field)
     if on_call and user.disabled:

@@ -6,15 +6,14 @@ through a signed link instead of a login.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ninefold.alerts import groups
 from ninefold.alerts.service import ACKNOWLEDGED, GROUP_RESOLVED, TRIGGERED
-from ninefold.alerts.tables import AlertGroup
 from ninefold.auth.model import Principal, Role, require_responder
-from ninefold.auth.tables import User
+from ninefold.auth.service import find_user, users_by_name
 from ninefold.errors import Conflict, Invalid, NotFound
 from ninefold.paging import escalation as esc
 from ninefold.paging import policies
@@ -22,6 +21,9 @@ from ninefold.paging.links import Grant, instance_secret, read_token
 from ninefold.paging.routing import choose, route_labels
 from ninefold.paging.tables import Escalation
 from ninefold.worker import queue
+
+if TYPE_CHECKING:
+    from ninefold.alerts.tables import AlertGroup
 
 JOB_UNSNOOZE = "alert_group.unsnooze"
 MAX_SNOOZE = timedelta(days=1)
@@ -73,7 +75,7 @@ def snooze(
 def unsnooze(session: Session, group_id: int, until: str, now: datetime) -> None:
     """The snooze job: re-trigger and page from the first step again, unless the group was
     resolved, snoozed anew (a later `until`) or re-triggered some other way meanwhile."""
-    group = session.get(AlertGroup, group_id)
+    group = groups.find_row(session, group_id)
     escalation = esc.get_escalation(session, group_id, lock=True)
     if group is None or escalation is None or group.state != ACKNOWLEDGED:
         return
@@ -123,7 +125,7 @@ def reassign(session: Session, actor: Principal, group_id: int, person: str, now
     require_responder(actor, "reassign alerts")
     group = _open_group(session, group_id, "reassign")
     escalation = _escalation(session, group)
-    user = session.scalar(select(User).where(User.name == person, User.disabled.is_(False)))
+    user = users_by_name(session, [person], enabled=True).get(person)
     if user is None:
         raise NotFound(f"no user named {person!r}", field="user")
     if group.state == ACKNOWLEDGED:
@@ -142,7 +144,7 @@ def act_by_link(
 ) -> tuple[Grant, bool]:
     """Carry out what a signed link grants; the grant and whether it changed anything."""
     grant = read_token(instance_secret(session, now), token, now)
-    person = session.scalar(select(User).where(User.name == grant.person))
+    person = find_user(session, grant.person)
     if person is None or person.disabled:
         raise NotFound("the person this link was sent to no longer exists")
     actor = Principal(person.name, Role.RESPONDER, "link")

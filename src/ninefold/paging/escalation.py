@@ -11,14 +11,15 @@ and stops the escalation when the group is no longer triggered.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ninefold.alerts import groups
 from ninefold.alerts.service import TRIGGERED
-from ninefold.alerts.tables import AlertGroup, GroupEvent
-from ninefold.auth.tables import User
-from ninefold.catalog.tables import Service, Team
+from ninefold.auth.service import users_by_name
+from ninefold.catalog.service import find_team, service_labels
 from ninefold.db import insert_new
 from ninefold.oncall import service as schedules
 from ninefold.paging import notifications, policies, silencing
@@ -29,6 +30,10 @@ from ninefold.paging.schemas import EscalationPolicySpec, StepSpec
 from ninefold.paging.tables import Escalation, Page
 from ninefold.worker import queue
 
+if TYPE_CHECKING:
+    from ninefold.alerts.tables import AlertGroup
+    from ninefold.auth.tables import User
+
 JOB_STEP = "escalation.step"
 RUNNING, STOPPED, EXHAUSTED, UNROUTED = "running", "stopped", "exhausted", "unrouted"
 SILENCED, IN_MAINTENANCE = silencing.HELD_STATES
@@ -38,7 +43,7 @@ SYSTEM = "ninefold"
 
 
 def event(session: Session, group: AlertGroup, now: datetime, kind: str, **detail: object) -> None:
-    session.add(GroupEvent(group_id=group.id, at=now, kind=kind, actor=SYSTEM, detail=detail))
+    groups.record_event(session, group.id, now, kind, SYSTEM, detail)
 
 
 def get_escalation(session: Session, group_id: int, *, lock: bool = False) -> Escalation | None:
@@ -98,8 +103,7 @@ def start(session: Session, group: AlertGroup, now: datetime) -> None:
 
 
 def _catalog_service(session: Session, labels: dict[str, str]) -> str | None:
-    services = dict(session.execute(select(Service.name, Service.labels)).tuples().all())
-    return service_by_labels(labels, services)
+    return service_by_labels(labels, service_labels(session))
 
 
 def run_due_step(session: Session, group_id: int, sequence: int, now: datetime) -> None:
@@ -107,7 +111,7 @@ def run_due_step(session: Session, group_id: int, sequence: int, now: datetime) 
     escalation = get_escalation(session, group_id, lock=True)
     if escalation is None or escalation.state != RUNNING or escalation.sequence != sequence:
         return
-    group = session.get_one(AlertGroup, group_id)
+    group = groups.get_row(session, group_id)
     if group.state != TRIGGERED:
         escalation.state = STOPPED
         escalation.next_at = None
@@ -152,7 +156,7 @@ def resume(session: Session, group_id: int, now: datetime) -> None:
     escalation = get_escalation(session, group_id, lock=True)
     if escalation is None or escalation.state not in silencing.HELD_STATES:
         return
-    group = session.get_one(AlertGroup, group_id)
+    group = groups.get_row(session, group_id)
     previous = escalation.held_by or ""
     if group.state != TRIGGERED:
         escalation.state, escalation.next_at, escalation.held_by = STOPPED, None, None
@@ -251,13 +255,10 @@ def targets(session: Session, step: StepSpec, now: datetime) -> list[tuple[User,
         for person in schedules.model(session, row, now, now + timedelta(seconds=1)).who(now):
             found.setdefault(person, f"on call for {name}")
     for name in step.teams:
-        team = session.scalar(select(Team).where(Team.name == name))
+        team = find_team(session, name)
         for member in team.members if team else []:
             found.setdefault(member.user.name, f"member of {name}")
-    users = {
-        u.name: u
-        for u in session.scalars(select(User).where(User.name.in_(found), User.disabled.is_(False)))
-    }
+    users = users_by_name(session, found, enabled=True)
     return [(users[name], reason) for name, reason in found.items() if name in users]
 
 

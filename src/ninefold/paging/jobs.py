@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ninefold.adapters.channels import CHANNELS
-from ninefold.alerts.tables import AlertGroup
+from ninefold.alerts import groups
 from ninefold.clock import Clock
 from ninefold.conventions import JOB_ALERT_GROUP_OPENED
 from ninefold.paging import actions, escalation, notifications, silencing
@@ -11,6 +13,9 @@ from ninefold.paging.messages import Renderer
 from ninefold.paging.notifications import Channel, Sender
 from ninefold.settings import Settings
 from ninefold.worker.runner import Handler, JobContext, Jobs
+
+if TYPE_CHECKING:
+    pass
 
 
 def channels(settings: Settings, clock: Clock) -> dict[str, Channel]:
@@ -25,7 +30,7 @@ def channels(settings: Settings, clock: Clock) -> dict[str, Channel]:
 
 
 def group_opened(ctx: JobContext) -> None:
-    group = ctx.session.get(AlertGroup, int(ctx.payload["group_id"]))
+    group = groups.find_row(ctx.session, int(ctx.payload["group_id"]))
     if group is not None:
         escalation.start(ctx.session, group, ctx.now)
 

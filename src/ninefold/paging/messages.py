@@ -6,17 +6,21 @@ acknowledge and resolve links). Every transport renders the same `Message`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ninefold.adapters.notify import Message
-from ninefold.alerts.tables import Alert, AlertGroup
-from ninefold.auth.tables import User
-from ninefold.catalog.tables import Service
+from ninefold.alerts import groups
+from ninefold.auth.service import user_by_id
+from ninefold.catalog.service import find_service
 from ninefold.conventions import SLO_LABEL_SERVICE, SLO_LABEL_SLO
 from ninefold.paging.links import LINK_LIFETIME, Grant, action_url, instance_secret
 from ninefold.paging.tables import Notification
+
+if TYPE_CHECKING:
+    from ninefold.alerts.tables import AlertGroup
+    from ninefold.catalog.tables import Service
 
 RECENT = timedelta(days=7)
 
@@ -26,20 +30,12 @@ class Renderer:
         self.base_url = base_url.rstrip("/")
 
     def __call__(self, session: Session, row: Notification, now: datetime) -> Message:
-        group = session.get_one(AlertGroup, row.group_id)
-        user = session.get_one(User, row.user_id)
-        alerts = list(
-            session.scalars(
-                select(Alert).where(Alert.group_id == group.id).order_by(Alert.starts_at, Alert.id)
-            )
-        )
+        group = groups.get_row(session, row.group_id)
+        user = user_by_id(session, row.user_id)
+        alerts = groups.alerts_of(session, group.id)
         first = alerts[0] if alerts else None
         annotations = first.annotations if first else {}
-        service = (
-            session.scalar(select(Service).where(Service.name == group.service))
-            if group.service
-            else None
-        )
+        service = find_service(session, group.service) if group.service else None
         secret = instance_secret(session, now)
         expires = now + LINK_LIFETIME
 
@@ -85,18 +81,8 @@ class Renderer:
 
 
 def recent_count(session: Session, group: AlertGroup, now: datetime) -> int:
-    """Groups with the same key from the same source opened in the last 7 days, this one
-    included: how often this alert paged lately."""
-    return (
-        session.scalar(
-            select(func.count()).where(
-                AlertGroup.integration_id == group.integration_id,
-                AlertGroup.group_key == group.group_key,
-                AlertGroup.created_at > now - RECENT,
-            )
-        )
-        or 0
-    )
+    """How often this alert paged lately: its groups opened in the last 7 days."""
+    return groups.opened_since(session, group, now - RECENT)
 
 
 def _times(count: int) -> str:

@@ -14,19 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ninefold.adapters.notify import Message, SendFailed, Transport, retry_after_seconds
+from ninefold.alerts import groups
 from ninefold.alerts.service import TRIGGERED
-from ninefold.alerts.tables import AlertGroup, GroupEvent
-from ninefold.auth.service import user_spec
-from ninefold.auth.tables import User
+from ninefold.auth.service import user_by_id, user_spec
 from ninefold.db import insert_new, unit_of_work
 from ninefold.paging.tables import Notification, Page
 from ninefold.worker import queue
 from ninefold.worker.runner import JobContext, RetryLater
+
+if TYPE_CHECKING:
+    from ninefold.auth.tables import User
 
 JOB_SEND = "notification.send"
 PENDING, SENDING, SENT = "pending", "sending", "sent"
@@ -116,7 +119,7 @@ class Sender:
         """Decide whether to send, and mark `sending` (committed with the caller) if so."""
         if row.status not in (PENDING, SENDING):
             return False
-        group = session.get_one(AlertGroup, row.group_id)
+        group = groups.get_row(session, row.group_id)
         channel = self.channels.get(row.kind)
         if group.state != TRIGGERED:
             return _settle(session, row, now, CANCELLED, f"group {group.state} before sending")
@@ -153,16 +156,8 @@ def _settle(session: Session, row: Notification, now: datetime, status: str, why
 
 
 def _event(session: Session, row: Notification, now: datetime, kind: str, **detail: object) -> None:
-    user = session.get_one(User, row.user_id)
-    session.add(
-        GroupEvent(
-            group_id=row.group_id,
-            at=now,
-            kind=kind,
-            actor="ninefold",
-            detail={"user": user.name, **detail},
-        )
-    )
+    user = user_by_id(session, row.user_id)
+    groups.record_event(session, row.group_id, now, kind, "ninefold", {"user": user.name, **detail})
 
 
 def _sent_within(session: Session, row: Notification, now: datetime) -> int:
@@ -181,7 +176,7 @@ def _sent_within(session: Session, row: Notification, now: datetime) -> int:
 
 
 def _limit(session: Session, row: Notification) -> int:
-    user = session.get_one(User, row.user_id)
+    user = user_by_id(session, row.user_id)
     for method in user_spec(user).effective_contact_methods():
         if method.name == row.contact:
             return method.max_per_hour

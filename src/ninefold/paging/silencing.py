@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ninefold.alerts.model import FIRING
-from ninefold.alerts.tables import Alert, AlertGroup
+from ninefold.alerts import groups
 from ninefold.auth import audit
 from ninefold.auth.model import Principal, require_responder
-from ninefold.catalog.tables import Service
+from ninefold.catalog.service import find_service
 from ninefold.errors import Invalid, NotFound
 from ninefold.pagination import Page, paged
 from ninefold.paging.holds import AtEnd, Hold, SilenceRule, WindowRule, holding
@@ -28,6 +27,9 @@ from ninefold.paging.routing import route_labels
 from ninefold.paging.schemas import MaintenanceIn, MaintenanceOut, SilenceIn, SilenceOut
 from ninefold.paging.tables import Escalation, MaintenanceWindow, Silence
 from ninefold.worker import queue
+
+if TYPE_CHECKING:
+    from ninefold.alerts.tables import AlertGroup
 
 JOB_RESUME = "escalation.resume"
 HELD_STATES = ("silenced", "maintenance")
@@ -157,7 +159,7 @@ def create_window(
     session: Session, actor: Principal, body: MaintenanceIn, now: datetime
 ) -> MaintenanceOut:
     require_responder(actor, "plan maintenance")
-    if session.scalar(select(Service.id).where(Service.name == body.service)) is None:
+    if find_service(session, body.service) is None:
         raise Invalid(f"no service named {body.service!r} in the catalog", field="service")
     _window(body.start, body.end, now)
     row = MaintenanceWindow(
@@ -251,9 +253,7 @@ def hold_for(session: Session, group: AlertGroup, now: datetime) -> Hold | None:
             MaintenanceWindow.ends_at > now,
         )
     )
-    firing = session.scalars(
-        select(Alert.labels).where(Alert.group_id == group.id, Alert.status == FIRING)
-    ).all()
+    firing = groups.firing_labels(session, group.id)
     alerts = [route_labels(labels, group.service, group.severity) for labels in firing]
     return holding(
         [SilenceRule(_silence_hold(s), s.matchers) for s in silences],
