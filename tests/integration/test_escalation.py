@@ -26,8 +26,8 @@ from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall import service as schedules
 from ninefold.oncall.schemas import ScheduleSpec
 from ninefold.paging import policies
-from ninefold.paging.links import LINK_LIFETIME, Grant, instance_secret, make_token
-from ninefold.paging.notifications import JOB_SEND
+from ninefold.paging.notifications.delivery import JOB_SEND
+from ninefold.paging.notifications.links import LINK_LIFETIME, Grant, instance_secret, make_token
 from ninefold.paging.schemas import EscalationPolicySpec, RouteSpec
 from ninefold.paging.tables import Escalation, Notification, Page
 from ninefold.settings import Settings

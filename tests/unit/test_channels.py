@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from ninefold.adapters.channels import CHANNELS
 from ninefold.auth.schemas import ContactMethodSpec
-from ninefold.paging.jobs import channels
+from ninefold.paging.notifications.channels import channels
 from ninefold.settings import Settings
 from tests.support.clock import FrozenClock
 

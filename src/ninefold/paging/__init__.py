@@ -6,12 +6,12 @@ from ninefold.domain import Command, Domain, NavEntry, Section
 DOMAIN = Domain(
     name="paging",
     package=__name__,
-    api=("ninefold.paging.api:router", "ninefold.paging.silence_api:router"),
+    api=("ninefold.paging.api:router", "ninefold.paging.silences.api:router"),
     pages=(
-        "ninefold.paging.web:router",
+        "ninefold.paging.notifications.link_pages:router",
         "ninefold.paging.group_pages:router",
         "ninefold.paging.policy_pages:router",
-        "ninefold.paging.silence_pages:router",
+        "ninefold.paging.silences.pages:router",
     ),
     nav=(
         NavEntry("Alerts", "/alerts", order=40),

@@ -17,7 +17,7 @@ from ninefold.auth.service import find_user, users_by_name
 from ninefold.errors import Conflict, Invalid, NotFound
 from ninefold.paging import escalation as esc
 from ninefold.paging import policies
-from ninefold.paging.links import Grant, instance_secret, read_token
+from ninefold.paging.notifications.links import Grant, instance_secret, read_token
 from ninefold.paging.routing import choose, route_labels
 from ninefold.paging.tables import Escalation
 from ninefold.worker import queue

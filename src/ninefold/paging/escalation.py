@@ -22,11 +22,13 @@ from ninefold.auth.service import users_by_name
 from ninefold.catalog.service import find_team, service_labels
 from ninefold.db import insert_new
 from ninefold.oncall import service as schedules
-from ninefold.paging import notifications, policies, silencing
-from ninefold.paging.holds import Hold
+from ninefold.paging import policies
 from ninefold.paging.hours import local_view
+from ninefold.paging.notifications import delivery
 from ninefold.paging.routing import choose, route_labels, service_by_labels
 from ninefold.paging.schemas import EscalationPolicySpec, StepSpec
+from ninefold.paging.silences import service as silences
+from ninefold.paging.silences.holds import Hold
 from ninefold.paging.tables import Escalation, Page
 from ninefold.worker import queue
 
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
 JOB_STEP = "escalation.step"
 RUNNING, STOPPED, EXHAUSTED, UNROUTED = "running", "stopped", "exhausted", "unrouted"
-SILENCED, IN_MAINTENANCE = silencing.HELD_STATES
+SILENCED, IN_MAINTENANCE = silences.HELD_STATES
 # A chain of `then` hand-overs longer than this is a loop `ninefold check` should have caught.
 MAX_LEVELS = 10
 SYSTEM = "ninefold"
@@ -122,7 +124,7 @@ def run_due_step(session: Session, group_id: int, sequence: int, now: datetime) 
 def run_or_hold(session: Session, escalation: Escalation, group: AlertGroup, now: datetime) -> None:
     """Run the step due, unless a silence or a maintenance window holds the group back: then
     record which, and look again when it ends."""
-    hold = silencing.hold_for(session, group, now)
+    hold = silences.hold_for(session, group, now)
     if hold is None:
         run_step(session, escalation, group, now)
     else:
@@ -147,26 +149,26 @@ def _hold(
     escalation.state = SILENCED if hold.kind == "silence" else IN_MAINTENANCE
     escalation.held_by = hold.key
     escalation.next_at = hold.ends_at
-    silencing.enqueue_resume(session, group.id, hold.ends_at, now)
+    silences.enqueue_resume(session, group.id, hold.ends_at, now)
 
 
 def resume(session: Session, group_id: int, now: datetime) -> None:
     """The resume job: what held the group ended (or was ended early). Page from the step it
     was held at, unless another hold applies now or the ended window said `quiet`."""
     escalation = get_escalation(session, group_id, lock=True)
-    if escalation is None or escalation.state not in silencing.HELD_STATES:
+    if escalation is None or escalation.state not in silences.HELD_STATES:
         return
     group = groups.get_row(session, group_id)
     previous = escalation.held_by or ""
     if group.state != TRIGGERED:
         escalation.state, escalation.next_at, escalation.held_by = STOPPED, None, None
         return
-    hold = silencing.hold_for(session, group, now)
+    hold = silences.hold_for(session, group, now)
     if hold is not None:
         _hold(session, escalation, group, hold, now)
         return
     escalation.held_by = None
-    if silencing.window_at_end(session, previous) == "quiet":
+    if silences.window_at_end(session, previous) == "quiet":
         _stop(session, escalation, group, now, "hold_over_quiet", hold=previous)
         return
     escalation.state = RUNNING
@@ -311,6 +313,6 @@ def page(
         local_time=row.local_time,
         period=period,
     )
-    if not notifications.plan(session, row, user, now):
+    if not delivery.plan(session, row, user, now):
         event(session, group, now, "unreachable", user=user.name)
     return 1

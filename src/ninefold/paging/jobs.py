@@ -1,32 +1,18 @@
-"""The paging domain's background jobs, and the channels notifications go out by."""
+"""The paging domain's background jobs."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from ninefold.adapters.channels import CHANNELS
 from ninefold.alerts import groups
 from ninefold.clock import Clock
 from ninefold.conventions import JOB_ALERT_GROUP_OPENED
-from ninefold.paging import actions, escalation, notifications, silencing
-from ninefold.paging.messages import Renderer
-from ninefold.paging.notifications import Channel, Sender
+from ninefold.paging import actions, escalation
+from ninefold.paging.notifications import delivery
+from ninefold.paging.notifications.channels import channels
+from ninefold.paging.notifications.delivery import Sender
+from ninefold.paging.notifications.messages import Renderer
+from ninefold.paging.silences import service as silences
 from ninefold.settings import Settings
 from ninefold.worker.runner import Handler, JobContext, Jobs
-
-if TYPE_CHECKING:
-    pass
-
-
-def channels(settings: Settings, clock: Clock) -> dict[str, Channel]:
-    """The channels the settings configure (email only with an SMTP server); a notification
-    by a missing channel fails with a message saying so, visible on the group's timeline."""
-    found = {}
-    for name, kind in CHANNELS.items():
-        transport = kind.transport(settings, clock)
-        if transport is not None:
-            found[name] = Channel(transport, idempotent=kind.idempotent)
-    return found
 
 
 def group_opened(ctx: JobContext) -> None:
@@ -56,8 +42,8 @@ def jobs(settings: Settings, clock: Clock) -> Jobs:
     handlers: dict[str, Handler] = {
         JOB_ALERT_GROUP_OPENED: group_opened,
         escalation.JOB_STEP: step_due,
-        notifications.JOB_SEND: sender,
+        delivery.JOB_SEND: sender,
         actions.JOB_UNSNOOZE: snooze_over,
-        silencing.JOB_RESUME: resume_due,
+        silences.JOB_RESUME: resume_due,
     }
-    return Jobs(handlers, urgent=frozenset({notifications.JOB_SEND}))
+    return Jobs(handlers, urgent=frozenset({delivery.JOB_SEND}))

@@ -10,7 +10,7 @@ from ninefold.alerts.service import TRIGGERED
 from ninefold.errors import NotFound
 from ninefold.paging.escalation import RUNNING, STOPPED, get_escalation
 from ninefold.paging.schemas import EscalationOut, NotificationOut, PageOut
-from ninefold.paging.silencing import HELD_STATES
+from ninefold.paging.silences.service import HELD_STATES
 from ninefold.paging.tables import Notification, Page
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ninefold.paging.matchers import matches_all
 from ninefold.paging.schemas import RouteSpec
+from ninefold.paging.silences.matchers import matches_all
 
 
 @dataclass(frozen=True)

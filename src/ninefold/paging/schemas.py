@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 
 from ninefold.errors import Invalid
-from ninefold.paging import matchers
+from ninefold.paging.silences import matchers
 from ninefold.spec import Name, NameSet, Spec
 
 

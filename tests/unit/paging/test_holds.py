@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ninefold.paging.holds import Hold, SilenceRule, WindowRule, holding
+from ninefold.paging.silences.holds import Hold, SilenceRule, WindowRule, holding
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 CHECKOUT = {"alertname": "CheckoutErrors", "service": "checkout", "severity": "critical"}

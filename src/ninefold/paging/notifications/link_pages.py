@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from ninefold.alerts import groups
 from ninefold.http import Now, SessionDep
 from ninefold.paging import actions
-from ninefold.paging.links import LINK_PATH, instance_secret, read_token
+from ninefold.paging.notifications.links import LINK_PATH, instance_secret, read_token
 from ninefold.web.pages import render
 
 router = APIRouter(include_in_schema=False)

@@ -15,7 +15,7 @@ from ninefold.alerts import groups
 from ninefold.auth.service import user_by_id
 from ninefold.catalog.service import find_service
 from ninefold.conventions import SLO_LABEL_SERVICE, SLO_LABEL_SLO
-from ninefold.paging.links import LINK_LIFETIME, Grant, action_url, instance_secret
+from ninefold.paging.notifications.links import LINK_LIFETIME, Grant, action_url, instance_secret
 from ninefold.paging.tables import Notification
 
 if TYPE_CHECKING:

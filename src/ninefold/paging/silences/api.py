@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, status
 
 from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep
 from ninefold.pagination import Page
-from ninefold.paging import silencing
 from ninefold.paging.schemas import MaintenanceIn, MaintenanceOut, SilenceIn, SilenceOut
+from ninefold.paging.silences import service as silences
 
 router = APIRouter(tags=["alerts"])
 
@@ -28,17 +28,17 @@ def list_silences(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[SilenceOut]:
-    return silencing.list_silences(session, now, state, limit=limit, offset=offset)
+    return silences.list_silences(session, now, state, limit=limit, offset=offset)
 
 
 @router.post("/silences", status_code=status.HTTP_201_CREATED, summary="Silence matching alerts")
 def create_silence(body: SilenceIn, session: SessionDep, now: Now, me: CurrentUser) -> SilenceOut:
-    return silencing.create_silence(session, me, body, now)
+    return silences.create_silence(session, me, body, now)
 
 
 @router.delete("/silences/{silence_id}", summary="End a silence now (the record stays)")
 def end_silence(silence_id: int, session: SessionDep, now: Now, me: CurrentUser) -> SilenceOut:
-    return silencing.end_silence(session, me, silence_id, now)
+    return silences.end_silence(session, me, silence_id, now)
 
 
 @router.get("/maintenance-windows", summary="List maintenance windows")
@@ -51,7 +51,7 @@ def list_windows(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[MaintenanceOut]:
-    return silencing.list_windows(session, now, state, service, limit=limit, offset=offset)
+    return silences.list_windows(session, now, state, service, limit=limit, offset=offset)
 
 
 @router.post(
@@ -62,11 +62,11 @@ def list_windows(
 def create_window(
     body: MaintenanceIn, session: SessionDep, now: Now, me: CurrentUser
 ) -> MaintenanceOut:
-    return silencing.create_window(session, me, body, now)
+    return silences.create_window(session, me, body, now)
 
 
 @router.delete(
     "/maintenance-windows/{window_id}", summary="End or cancel a maintenance window (kept)"
 )
 def end_window(window_id: int, session: SessionDep, now: Now, me: CurrentUser) -> MaintenanceOut:
-    return silencing.end_window(session, me, window_id, now)
+    return silences.end_window(session, me, window_id, now)

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from ninefold.http import Now, SessionDep
 from ninefold.pagination import MAX_LIMIT, every
-from ninefold.paging import silencing
+from ninefold.paging.silences import service as silences
 from ninefold.web.pages import PageUser, render
 
 router = APIRouter(include_in_schema=False)
@@ -20,11 +20,11 @@ def silences_page(request: Request, session: SessionDep, now: Now, me: PageUser)
     context = {
         "me": me,
         "silences": every(
-            lambda offset: silencing.list_silences(session, now, limit=MAX_LIMIT, offset=offset)
+            lambda offset: silences.list_silences(session, now, limit=MAX_LIMIT, offset=offset)
         ),
         "windows": every(
-            lambda offset: silencing.list_windows(session, now, limit=MAX_LIMIT, offset=offset)
+            lambda offset: silences.list_windows(session, now, limit=MAX_LIMIT, offset=offset)
         ),
-        "ended": silencing.list_silences(session, now, "expired", limit=RECENT).items,
+        "ended": silences.list_silences(session, now, "expired", limit=RECENT).items,
     }
     return render(request, "paging/silences.html", context)

@@ -21,10 +21,10 @@ from ninefold.auth.model import Principal, require_responder
 from ninefold.catalog.service import find_service
 from ninefold.errors import Invalid, NotFound
 from ninefold.pagination import Page, paged
-from ninefold.paging.holds import AtEnd, Hold, SilenceRule, WindowRule, holding
-from ninefold.paging.matchers import parse
 from ninefold.paging.routing import route_labels
 from ninefold.paging.schemas import MaintenanceIn, MaintenanceOut, SilenceIn, SilenceOut
+from ninefold.paging.silences.holds import AtEnd, Hold, SilenceRule, WindowRule, holding
+from ninefold.paging.silences.matchers import parse
 from ninefold.paging.tables import Escalation, MaintenanceWindow, Silence
 from ninefold.worker import queue
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from ninefold.paging.matchers import matches_all, parse
+from ninefold.paging.silences.matchers import matches_all, parse
 
 HoldKind = Literal["silence", "maintenance"]
 AtEnd = Literal["page", "quiet"]
