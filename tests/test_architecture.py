@@ -34,11 +34,13 @@ KERNEL = {
     "headers",
     "instants",
     "observability",
+    "openapi_errors",
     "pagination",
     "settings",
     "signing",
     "sourcefile",
     "spec",
+    "weblinks",
 }
 # Below the domains but above `auth`: how requests are authenticated and pages rendered,
 # what commands share, and how a configuration directory is read.

@@ -7,6 +7,7 @@ as many as they like, each with its own clock.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -14,7 +15,6 @@ from urllib.parse import quote
 import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import (
     HTMLResponse,
     JSONResponse,
@@ -22,11 +22,14 @@ from fastapi.responses import (
     RedirectResponse,
     Response,
 )
+from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route, compile_path
 
 from ninefold import __version__, migrations
 from ninefold.body_limit import BodyLimitMiddleware
@@ -38,6 +41,7 @@ from ninefold.domains import DOMAINS
 from ninefold.errors import NinefoldError, Unauthenticated
 from ninefold.headers import SecurityHeadersMiddleware
 from ninefold.observability import HttpMetrics, MetricsMiddleware
+from ninefold.openapi_errors import add_error_answers
 from ninefold.settings import Settings
 from ninefold.web import pages
 
@@ -74,18 +78,32 @@ def create_app(
 
     app.state.service_panels = []
     app.state.home_panels = []
+    routers = [(API_PREFIX, load(ref)) for domain in DOMAINS for ref in domain.api]
+    routers += [("", load(ref)) for domain in DOMAINS for ref in domain.pages]
+    for prefix, router in routers:
+        app.include_router(router, prefix=prefix)
     for domain in DOMAINS:
-        for ref in domain.api:
-            app.include_router(load(ref), prefix=API_PREFIX)
-        for ref in domain.pages:
-            app.include_router(load(ref))
         if domain.web_setup:
             load(domain.web_setup)(app, settings)
     app.mount(
         "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _document_errors(app)
+    app.state.methods = _methods_by_path(app, routers)
     return app
+
+
+def _document_errors(app: FastAPI) -> None:
+    """The OpenAPI document with every operation's error answers (ninefold.openapi_errors)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_error_answers(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _add_platform_routes(app: FastAPI, engine: Engine, metrics: HttpMetrics) -> None:
@@ -113,23 +131,73 @@ def _add_platform_routes(app: FastAPI, engine: Engine, metrics: HttpMetrics) -> 
             )
         return JSONResponse({"status": "ready", "revision": current})
 
-    @app.get("/metrics", tags=["platform"], summary="Prometheus metrics of this process")
+    @app.get(
+        "/metrics",
+        tags=["platform"],
+        summary="Prometheus metrics of this process",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     def metrics_endpoint() -> Response:
         return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/docs", include_in_schema=False)
-    def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Ninefold API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
-        )
+    def api_docs(request: Request) -> HTMLResponse:
+        return pages.render(request, "web/api_docs.html", {})
 
 
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith(("/api/", "/healthz", "/readyz", "/metrics", "/openapi"))
+
+
+def _invalid(request: Request, errors: list[Any]) -> Response:
+    """The 422 of a request that a model refused, naming the first field at fault."""
+    first: dict[str, Any] = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    loc = [str(p) for p in first["loc"] if p not in ("body", "query", "path")]
+    field = ".".join(loc) or None
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first.get("type") == "extra_forbidden":
+        message = "unknown field"
+    elif first.get("type") == "json_invalid":
+        message, field = (
+            f"invalid JSON at character {field}: {first.get('ctx', {}).get('error', message)}",
+            None,
+        )
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    if _wants_html(request):
+        return pages.error_page(request, 422, f"{field}: {message}" if field else message)
+    return JSONResponse(error_body("invalid", message, field), 422)
+
+
+MethodsByPath = list[tuple[re.Pattern[str], set[str]]]
+
+
+def _methods_by_path(app: FastAPI, routers: list[tuple[str, APIRouter]]) -> MethodsByPath:
+    found = [("", route) for route in app.router.routes]
+    found += [(prefix, route) for prefix, router in routers for route in router.routes]
+    return [
+        (compile_path(prefix + route.path)[0], set(route.methods or ()))
+        for prefix, route in found
+        if isinstance(route, Route)
+    ]
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path, for a 405's Allow header: Starlette
+    names only the first route's, and /api/v1/teams has one route for GET, one for POST."""
+    table: MethodsByPath = request.app.state.methods
+    path = request.url.path
+    return sorted({m for pattern, methods in table if pattern.match(path) for m in methods})
+
+
+def unreadable_body(cause: BaseException) -> str:
+    """What is wrong with a request body that is not JSON at all, said to its sender."""
+    if isinstance(cause, UnicodeDecodeError):
+        return f"the body is not UTF-8 (byte {cause.start}); send JSON in UTF-8"
+    if isinstance(cause, RecursionError):
+        return "the JSON body is nested too deeply"
+    return "the body could not be read as JSON"
 
 
 def error_body(code: str, message: str, field: str | None) -> dict[str, dict[str, str | None]]:
@@ -157,30 +225,33 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = exc.errors()
-        first: dict[str, Any] = errors[0] if errors else {"loc": (), "msg": "invalid request"}
-        loc = [str(p) for p in first["loc"] if p not in ("body", "query", "path")]
-        field = ".".join(loc) or None
-        message = str(first["msg"]).removeprefix("Value error, ")
-        if first.get("type") == "extra_forbidden":
-            message = "unknown field"
-        elif first.get("type") == "json_invalid":
-            message, field = (
-                f"invalid JSON at character {field}: {first.get('ctx', {}).get('error', message)}",
-                None,
-            )
-        if len(errors) > 1:
-            message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-        if _wants_html(request):
-            return pages.error_page(request, 422, f"{field}: {message}" if field else message)
-        return JSONResponse(error_body("invalid", message, field), 422)
+        return _invalid(request, list(exc.errors()))
+
+    @app.exception_handler(ValidationError)
+    async def model_error(request: Request, exc: ValidationError) -> Response:
+        """A model a service builds from what it was sent (a PATCH merged into the stored
+        record) refused it: the client's mistake, said the same way."""
+        return _invalid(request, list(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}
+        if exc.status_code == 400 and exc.__cause__ is not None:
+            # FastAPI's answer to a body it could not decode (not UTF-8, nested past the
+            # parser's depth): an invalid request like any other, as docs/api.md says.
+            message = unreadable_body(exc.__cause__)
+            if _wants_html(request):
+                return pages.error_page(request, 422, message)
+            return JSONResponse(error_body("invalid", message, None), 422)
+        response: Response
         if _wants_html(request):
-            return pages.error_page(request, exc.status_code, str(exc.detail))
-        return JSONResponse(
-            error_body(codes.get(exc.status_code, "http_error"), str(exc.detail), None),
-            exc.status_code,
-        )
+            response = pages.error_page(request, exc.status_code, str(exc.detail))
+        else:
+            response = JSONResponse(
+                error_body(codes.get(exc.status_code, "http_error"), str(exc.detail), None),
+                exc.status_code,
+            )
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
+        return response

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from ninefold.auth import service as auth_service
@@ -20,6 +21,7 @@ from ninefold.conventions import CSRF_HEADER, SESSION_COOKIE
 from ninefold.errors import Forbidden, Unauthenticated
 from ninefold.pagination import MAX_LIMIT
 from ninefold.settings import Settings
+from ninefold.spec import MAX_INT
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -75,11 +77,22 @@ def authenticate(request: Request, session: Session, now: datetime) -> Principal
     return principal
 
 
-def current_principal(request: Request, session: SessionDep, now: Now) -> Principal:
+# Declares the bearer scheme in the OpenAPI document (and Swagger UI's "Authorize");
+# `authenticate` reads the header itself, so that a malformed one is an error that says so.
+_bearer = HTTPBearer(auto_error=False, description="An API token (`ninefold token create`).")
+
+
+def current_principal(
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> Principal:
     return authenticate(request, session, now)
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")]
+RowId = Annotated[int, Path(ge=1, le=MAX_INT, description="The record's id.")]

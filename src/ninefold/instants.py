@@ -15,6 +15,25 @@ from ninefold.errors import Invalid
 
 EXAMPLE = "2026-11-23T09:00:00Z"
 
+# Instants people type lie between these: nothing in running services happened before 1970
+# or is planned for after 9000, and the bounds leave room for every sum of instants and
+# durations the domains make (a schedule walked from year 1 would be a loop of millennia;
+# 9999-12-31 plus a day is past what a datetime holds).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def bounded(value: datetime) -> datetime:
+    """An aware `value` in UTC, or ValueError saying why it cannot be one."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("lies outside years 1 to 9999 once in UTC") from None
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError(f"must fall between {EARLIEST.year} and {LATEST.year} (UTC)")
+    return utc
+
+
 # In a URL query an unencoded "+" arrives as a space: "...T10:00:00 01:00" meant "+01:00".
 _SPACE_FOR_PLUS = re.compile(r"^(.*[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
 
@@ -36,7 +55,10 @@ def parse_instant(text: str, field: str, now: datetime) -> datetime:
             f"({EXAMPLE}, 2026-11-23T10:00:00+01:00)",
             field=field,
         )
-    return parsed.astimezone(UTC)
+    try:
+        return bounded(parsed)
+    except ValueError as exc:
+        raise Invalid(f"{text!r} {exc}", field=field) from None
 
 
 def check_range(

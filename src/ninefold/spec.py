@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from ninefold.errors import Invalid
+from ninefold.instants import bounded
+from ninefold.weblinks import is_web_url
+
+# The largest whole number a column or a count may hold: an INTEGER on PostgreSQL (and
+# within SQLite's range), so a larger one is refused as invalid, naming its field, before it
+# reaches the database.
+MAX_INT = 2**31 - 1
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 
 
 class Spec(BaseModel):
@@ -53,7 +71,7 @@ TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
 
 
 def _check_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
+    if not is_web_url(value):
         raise ValueError("must be an http:// or https:// URL")
     return value
 
@@ -67,6 +85,42 @@ def _check_optional_url(value: str) -> str:
 
 # An address that may be left empty (`""`); never a javascript: or data: address.
 OptionalUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(_check_optional_url)]
+
+
+def _in_utc_calendar(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("lies outside years 1 to 9999 once in UTC") from None
+
+
+# An instant a sender wrote, in UTC (its offset applied); one without a zone is left to its
+# reader to refuse with its own words. Year 1 in UTC stays: Alertmanager's "no end yet".
+SentInstant = Annotated[datetime, AfterValidator(_in_utc_calendar)]
+# An instant a person typed in an API body: with a zone, between 1970 and 9000, in UTC
+# (ninefold.instants.bounded).
+Instant = Annotated[AwareDatetime, AfterValidator(bounded)]
+
+S = TypeVar("S", bound=Spec)
+
+
+def patched(before: S, changes: BaseModel) -> S:
+    """`before` with the fields `changes` names, as JSON Merge Patch (RFC 7396) reads a
+    PATCH body: a field left out keeps its value, a field given replaces it whole, and an
+    explicit null puts it back to its default. A field without a default cannot be null."""
+    patch = changes.model_dump(exclude_unset=True)
+    merged = before.model_dump()
+    for name, value in patch.items():
+        if value is not None:
+            merged[name] = value
+            continue
+        field = type(before).model_fields[name]
+        if field.is_required():
+            raise Invalid(f"{name} cannot be null: it has no default", field=name)
+        merged.pop(name)
+    return type(before).model_validate(merged)
 
 
 class Link(Spec):

@@ -70,9 +70,17 @@ def test_openapi_describes_the_api_and_docs_page_is_self_hosted(
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
 
 
-def test_every_response_forbids_framing_and_sniffing(client: TestClient) -> None:
-    for path in ("/login", "/healthz", "/api/v1/services", "/nope"):
+def test_every_response_forbids_framing_sniffing_inline_script_and_foreign_origins(
+    client: TestClient,
+) -> None:
+    for path in ("/login", "/healthz", "/api/v1/services", "/nope", "/docs"):
         headers = client.get(path, follow_redirects=False).headers
         assert headers["x-frame-options"] == "DENY"
-        assert headers["content-security-policy"] == "frame-ancestors 'none'"
+        policy = dict(
+            part.strip().split(" ", 1) for part in headers["content-security-policy"].split(";")
+        )
+        assert policy["script-src"] == "'self'"
+        assert policy["default-src"] == "'self'"
+        assert policy["object-src"] == "'none'"
+        assert policy["frame-ancestors"] == "'none'"
         assert headers["x-content-type-options"] == "nosniff"

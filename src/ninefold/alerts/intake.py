@@ -29,6 +29,8 @@ def parse_json(body: bytes) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         position = f" at character {exc.pos}" if isinstance(exc, json.JSONDecodeError) else ""
         raise Invalid(f"the body is not valid JSON{position}") from None
+    except RecursionError:
+        raise Invalid("the JSON body is nested too deeply") from None
     if not isinstance(data, dict):
         raise Invalid("the body must be a JSON object")
     return data

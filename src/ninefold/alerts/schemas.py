@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ninefold.slos.spec.durations import format_duration, parse_duration
-from ninefold.spec import Name, Spec
+from ninefold.spec import Count, Name, SentInstant, Spec
 
 IntegrationKind = Literal["alertmanager", "grafana", "webhook", "heartbeat"]
 MAX_ALERTS_PER_REQUEST = 1000
@@ -92,8 +92,8 @@ class AlertmanagerAlert(_Payload):
     status: Literal["firing", "resolved"]
     labels: LabelMap
     annotations: LabelMap = Field(default_factory=dict)
-    startsAt: datetime
-    endsAt: datetime | None = None
+    startsAt: SentInstant
+    endsAt: SentInstant | None = None
     generatorURL: str = ""
     fingerprint: str | None = Field(default=None, max_length=64)
 
@@ -103,7 +103,7 @@ class AlertmanagerPayload(_Payload):
 
     version: str
     groupKey: str | None = Field(default=None, max_length=2000)
-    truncatedAlerts: int = Field(default=0, ge=0)
+    truncatedAlerts: Count = 0
     status: Literal["firing", "resolved"] | None = None
     receiver: str = ""
     alerts: list[AlertmanagerAlert] = Field(max_length=MAX_ALERTS_PER_REQUEST)
@@ -125,7 +125,7 @@ class WebhookAlert(Spec):
     severity: str = Field(default="", max_length=32, description="e.g. critical, warning.")
     labels: LabelMap = Field(default_factory=dict, description="Routing and grouping labels.")
     annotations: LabelMap = Field(default_factory=dict, description="Free text, e.g. runbook_url.")
-    starts_at: datetime | None = Field(
+    starts_at: SentInstant | None = Field(
         default=None, description="When it started (RFC 3339); default: when received."
     )
     url: str = Field(default="", max_length=2000, description="Link back to the source.")

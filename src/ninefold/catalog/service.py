@@ -29,6 +29,7 @@ from ninefold.catalog.tables import Service, ServiceDependency, Team, TeamMember
 from ninefold.conventions import MANAGED_BY_API
 from ninefold.errors import Conflict, Invalid, NotFound
 from ninefold.pagination import MAX_LIMIT, Page, every
+from ninefold.spec import patched
 
 if TYPE_CHECKING:
     from ninefold.auth.tables import User
@@ -281,9 +282,7 @@ def update_team(
     row = get_team_row(session, name)
     require_change(actor, "team", name, [name])
     before = team_spec(row)
-    spec = TeamSpec.model_validate(
-        {**before.model_dump(), **changes.model_dump(exclude_unset=True)}
-    )
+    spec = patched(before, changes)
     out = team_out(write_team(session, spec, row.managed_by, now, row))
     audit.record(session, actor, now, "update", "team", name, _view(before), _view(out))
     return out
@@ -324,9 +323,8 @@ def update_service(
 ) -> ServiceOut:
     row = get_service_row(session, name)
     before = service_spec(row)
-    patch = changes.model_dump(exclude_unset=True)
-    require_change(actor, "service", name, {before.owner, patch.get("owner") or before.owner})
-    spec = ServiceSpec.model_validate({**before.model_dump(), **patch})
+    require_change(actor, "service", name, {before.owner, changes.owner or before.owner})
+    spec = patched(before, changes)
     out = service_out(write_service(session, spec, row.managed_by, now, row))
     audit.record(session, actor, now, "update", "service", name, _view(before), _view(out))
     return out

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep, SettingsDep
+from ninefold.http import CurrentUser, Limit, Now, Offset, RowId, SessionDep, SettingsDep
 from ninefold.instants import check_range, parse_instant
 from ninefold.oncall import browse, calendars, overrides, times
 from ninefold.oncall.schemas import (
@@ -86,7 +86,7 @@ def create_override(
     summary="Delete an override",
 )
 def delete_override(
-    name: str, override_id: int, session: SessionDep, now: Now, me: CurrentUser
+    name: str, override_id: RowId, session: SessionDep, now: Now, me: CurrentUser
 ) -> Response:
     overrides.delete(session, me, name, override_id, now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

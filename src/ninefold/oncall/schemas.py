@@ -12,11 +12,11 @@ from datetime import date, datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from ninefold.oncall.rotations import Rotation
 from ninefold.oncall.schedule import Layer, Override, OverrideKind, Restriction, Schedule
-from ninefold.spec import Name, Spec, TimeZone
+from ninefold.spec import Instant, Name, Spec, TimeZone
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -126,8 +126,8 @@ class OverrideIn(Spec):
         description="add puts `person` on call, remove takes them off, replace swaps "
         "`replaces` for `person` wherever `replaces` is on call."
     )
-    start: AwareDatetime = Field(description="With a time zone: 2026-11-23T09:00:00Z.")
-    end: AwareDatetime = Field(description="With a time zone; after `start`.")
+    start: Instant = Field(description="With a time zone: 2026-11-23T09:00:00Z.")
+    end: Instant = Field(description="With a time zone; after `start`.")
     person: Name = Field(description="User name.")
     replaces: Name | None = Field(default=None, description="User name; replace only.")
     reason: str = Field(default="", max_length=2000)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from ninefold.alerts import groups
 from ninefold.alerts.groups import Actionable
 from ninefold.alerts.schemas import AlertGroupDetail, AlertGroupOut
-from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep
+from ninefold.http import CurrentUser, Limit, Now, Offset, RowId, SessionDep
 from ninefold.pagination import Page
 from ninefold.paging import actions
 from ninefold.paging.overview import escalation_out
@@ -26,27 +26,27 @@ router = APIRouter(tags=["alerts"])
     "/alert-groups/{group_id}/escalation",
     summary="Route, policy, pages and notifications of an alert group",
 )
-def get_escalation(group_id: int, session: SessionDep, _me: CurrentUser) -> EscalationOut:
+def get_escalation(group_id: RowId, session: SessionDep, _me: CurrentUser) -> EscalationOut:
     return escalation_out(session, group_id)
 
 
 @router.post("/alert-groups/{group_id}/snooze", summary="Acknowledge; re-trigger after N minutes")
 def snooze(
-    group_id: int, body: SnoozeBody, session: SessionDep, now: Now, me: CurrentUser
+    group_id: RowId, body: SnoozeBody, session: SessionDep, now: Now, me: CurrentUser
 ) -> AlertGroupDetail:
     actions.snooze(session, me, group_id, body.minutes, now)
     return groups.detail(session, group_id)
 
 
 @router.post("/alert-groups/{group_id}/escalate", summary="Page the next step now")
-def escalate(group_id: int, session: SessionDep, now: Now, me: CurrentUser) -> EscalationOut:
+def escalate(group_id: RowId, session: SessionDep, now: Now, me: CurrentUser) -> EscalationOut:
     actions.escalate_now(session, me, group_id, now)
     return escalation_out(session, group_id)
 
 
 @router.post("/alert-groups/{group_id}/reassign", summary="Hand the group to one person")
 def reassign(
-    group_id: int, body: ReassignBody, session: SessionDep, now: Now, me: CurrentUser
+    group_id: RowId, body: ReassignBody, session: SessionDep, now: Now, me: CurrentUser
 ) -> EscalationOut:
     actions.reassign(session, me, group_id, body.user, now)
     return escalation_out(session, group_id)
@@ -68,7 +68,7 @@ def list_groups(
 
 
 @router.get("/alert-groups/{group_id}", summary="An alert group with its alerts and timeline")
-def get_group(group_id: int, session: SessionDep, _me: CurrentUser) -> AlertGroupDetail:
+def get_group(group_id: RowId, session: SessionDep, _me: CurrentUser) -> AlertGroupDetail:
     return groups.detail(session, group_id)
 
 
@@ -79,14 +79,16 @@ class ResolveBody(BaseModel):
 
 
 @router.post("/alert-groups/{group_id}/acknowledge", summary="Acknowledge: stops escalation")
-def acknowledge(group_id: int, session: SessionDep, now: Now, me: CurrentUser) -> AlertGroupDetail:
+def acknowledge(
+    group_id: RowId, session: SessionDep, now: Now, me: CurrentUser
+) -> AlertGroupDetail:
     groups.acknowledge(session, me, group_id, now)
     return groups.detail(session, group_id)
 
 
 @router.post("/alert-groups/{group_id}/resolve", summary="Resolve by hand")
 def resolve(
-    group_id: int, session: SessionDep, now: Now, me: CurrentUser, body: ResolveBody | None = None
+    group_id: RowId, session: SessionDep, now: Now, me: CurrentUser, body: ResolveBody | None = None
 ) -> AlertGroupDetail:
     groups.resolve(session, me, group_id, now, body.actionable if body else None)
     return groups.detail(session, group_id)

@@ -19,7 +19,7 @@ from ninefold.auth import service as auth_service
 from ninefold.auth.model import Role, may_respond
 from ninefold.conventions import CSRF_FORM_FIELD
 from ninefold.errors import NotFound
-from ninefold.http import Now, SessionDep
+from ninefold.http import Now, RowId, SessionDep
 from ninefold.paging import actions
 from ninefold.paging.overview import escalation_out
 from ninefold.paging.timeline import describe
@@ -63,7 +63,7 @@ def alerts_page(
 
 @router.get("/alerts/{group_id}")
 def group_page(
-    request: Request, group_id: int, session: SessionDep, me: PageUser, done: str | None = None
+    request: Request, group_id: RowId, session: SessionDep, me: PageUser, done: str | None = None
 ) -> HTMLResponse:
     group = groups.detail(session, group_id)
     try:
@@ -97,7 +97,7 @@ def _back(group_id: int, done: str) -> RedirectResponse:
 
 @router.post("/alerts/{group_id}/acknowledge")
 def acknowledge(
-    group_id: int, session: SessionDep, now: Now, me: PageUser, csrf: CsrfField = None
+    group_id: RowId, session: SessionDep, now: Now, me: PageUser, csrf: CsrfField = None
 ) -> Response:
     require_csrf(me, csrf)
     groups.acknowledge(session, me, group_id, now)
@@ -106,7 +106,7 @@ def acknowledge(
 
 @router.post("/alerts/{group_id}/resolve")
 def resolve(
-    group_id: int,
+    group_id: RowId,
     session: SessionDep,
     now: Now,
     me: PageUser,
@@ -120,7 +120,7 @@ def resolve(
 
 @router.post("/alerts/{group_id}/snooze")
 def snooze(
-    group_id: int,
+    group_id: RowId,
     session: SessionDep,
     now: Now,
     me: PageUser,
@@ -134,7 +134,7 @@ def snooze(
 
 @router.post("/alerts/{group_id}/escalate")
 def escalate(
-    group_id: int, session: SessionDep, now: Now, me: PageUser, csrf: CsrfField = None
+    group_id: RowId, session: SessionDep, now: Now, me: PageUser, csrf: CsrfField = None
 ) -> Response:
     require_csrf(me, csrf)
     actions.escalate_now(session, me, group_id, now)
@@ -143,7 +143,7 @@ def escalate(
 
 @router.post("/alerts/{group_id}/reassign")
 def reassign(
-    group_id: int,
+    group_id: RowId,
     session: SessionDep,
     now: Now,
     me: PageUser,

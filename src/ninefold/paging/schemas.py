@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from ninefold.errors import Invalid
 from ninefold.paging.silences import matchers
-from ninefold.spec import Name, NameSet, Spec
+from ninefold.spec import Instant, Name, NameSet, Spec
 
 
 class StepSpec(Spec):
@@ -156,8 +156,8 @@ class SilenceIn(BaseModel):
         max_length=20,
         description='Label matchers, Alertmanager syntax: service="checkout", alertname=~"Disk.*".',
     )
-    start: AwareDatetime | None = Field(default=None, description="With a time zone; default now.")
-    end: AwareDatetime = Field(description="With a time zone; after `start` and in the future.")
+    start: Instant | None = Field(default=None, description="With a time zone; default now.")
+    end: Instant = Field(description="With a time zone; after `start` and in the future.")
     reason: str = Field(min_length=1, max_length=2000, description="Why; shown on every group.")
 
 
@@ -177,8 +177,8 @@ class MaintenanceIn(BaseModel):
     """Planned work on a service: its alerts page nobody from `start` to `end`."""
 
     service: Name = Field(description="A service of the catalog.")
-    start: AwareDatetime = Field(description="With a time zone.")
-    end: AwareDatetime = Field(description="With a time zone; after `start` and in the future.")
+    start: Instant = Field(description="With a time zone.")
+    end: Instant = Field(description="With a time zone; after `start` and in the future.")
     at_end: Literal["page", "quiet"] = Field(
         default="page",
         description="Groups still triggered when the window ends: page starts their "

@@ -29,6 +29,7 @@ from ninefold.conventions import CSRF_FORM_FIELD, CSRF_HEADER, SESSION_COOKIE
 from ninefold.domains import DOMAINS
 from ninefold.errors import Forbidden, Unauthenticated
 from ninefold.http import Now, SessionDep
+from ninefold.weblinks import is_web_url
 
 TEMPLATES: dict[str, BaseLoader] = {"web": FileSystemLoader(Path(__file__).parent / "templates")}
 TEMPLATES |= {d.name: FileSystemLoader(d.templates) for d in DOMAINS if d.templates}
@@ -44,6 +45,8 @@ _environment.filters["as_json"] = lambda value, indent=None: json.dumps(
     value, ensure_ascii=False, indent=indent, sort_keys=True
 )
 _environment.filters["in_zone"] = lambda value, zone: value.astimezone(ZoneInfo(zone))
+# `{% if url is web_url %}`: the only test under which an outside address becomes a link.
+_environment.tests["web_url"] = is_web_url
 _environment.globals["csrf_field"] = CSRF_FORM_FIELD
 _environment.globals["csrf_header"] = CSRF_HEADER
 templates = Jinja2Templates(env=_environment)

@@ -17,6 +17,7 @@ from ninefold.catalog.service import find_service
 from ninefold.conventions import SLO_LABEL_SERVICE, SLO_LABEL_SLO
 from ninefold.paging.notifications.links import LINK_LIFETIME, Grant, action_url, instance_secret
 from ninefold.paging.tables import Notification
+from ninefold.weblinks import is_web_url
 
 if TYPE_CHECKING:
     from ninefold.alerts.tables import AlertGroup
@@ -75,7 +76,7 @@ class Renderer:
             text=text,
             severity=group.severity or "unknown",
             idempotency_key=row.idempotency_key,
-            links=tuple((title, url) for title, url in links if url),
+            links=tuple((title, url) for title, url in links if is_web_url(url)),
             fields=tuple(fields),
         )
 

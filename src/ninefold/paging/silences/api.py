@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep
+from ninefold.http import CurrentUser, Limit, Now, Offset, RowId, SessionDep
 from ninefold.pagination import Page
 from ninefold.paging.schemas import MaintenanceIn, MaintenanceOut, SilenceIn, SilenceOut
 from ninefold.paging.silences import service as silences
@@ -37,7 +37,7 @@ def create_silence(body: SilenceIn, session: SessionDep, now: Now, me: CurrentUs
 
 
 @router.delete("/silences/{silence_id}", summary="End a silence now (the record stays)")
-def end_silence(silence_id: int, session: SessionDep, now: Now, me: CurrentUser) -> SilenceOut:
+def end_silence(silence_id: RowId, session: SessionDep, now: Now, me: CurrentUser) -> SilenceOut:
     return silences.end_silence(session, me, silence_id, now)
 
 
@@ -68,5 +68,5 @@ def create_window(
 @router.delete(
     "/maintenance-windows/{window_id}", summary="End or cancel a maintenance window (kept)"
 )
-def end_window(window_id: int, session: SessionDep, now: Now, me: CurrentUser) -> MaintenanceOut:
+def end_window(window_id: RowId, session: SessionDep, now: Now, me: CurrentUser) -> MaintenanceOut:
     return silences.end_window(session, me, window_id, now)
