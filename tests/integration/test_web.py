@@ -483,6 +483,25 @@ def test_the_audit_page_is_for_admins_only(
     assert newest.one(data_testid="change").text == "tier: 1 → 2"
 
 
+def test_an_entry_that_records_no_fields_leaves_the_audit_page_readable(
+    client: TestClient, admin: str, viewer: str, clock: FrozenClock
+) -> None:
+    """Any user, a viewer too, may renew their calendar token; its entry has neither a
+    before nor an after, and once made the audit page failed for every admin (issue 12)."""
+    with TestClient(client.app) as browser:
+        log_in(browser, viewer)
+        made = browser.post(
+            "/api/v1/users/me/calendar-token", headers={CSRF_HEADER: csrf_token(browser)}
+        )
+        assert made.status_code == 200, made.text
+    log_in(client, admin)
+    response = client.get("/audit")
+    assert response.status_code == 200
+    newest = parse(response).find_all("tr", data_testid="audit-entry")[0]
+    assert newest.one(data_testid="object").text == "calendar_token vera"
+    assert newest.one(data_testid="change").text == "no fields recorded"
+
+
 # --- what users type ----------------------------------------------------------------------
 
 TEAM = "Robert'); DROP TABLE teams;--"
