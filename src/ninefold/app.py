@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import re
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
@@ -47,6 +47,8 @@ from ninefold.web import pages
 
 log = logging.getLogger(__name__)
 
+# Swagger UI 5 (OpenAPI 3.1), as the fastapi-swagger package ships it; only its files are used.
+SWAGGER_UI = str(files("fastapi_swagger") / "resources")
 STATIC = Path(__file__).parent / "web" / "static"
 
 
@@ -85,9 +87,7 @@ def create_app(
     for domain in DOMAINS:
         if domain.web_setup:
             load(domain.web_setup)(app, settings)
-    app.mount(
-        "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
-    )
+    app.mount("/static/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _document_errors(app)
     app.state.methods = _methods_by_path(app, routers)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 from sqlalchemy import Engine
 
 from ninefold import migrations
@@ -58,14 +58,20 @@ class LiveServer:
 
 @dataclass
 class BrowserPage:
-    """A page plus every JavaScript dialog (alert, confirm, prompt) it tried to open."""
+    """A page plus every JavaScript dialog (alert, confirm, prompt) it tried to open and
+    every Content-Security-Policy violation the browser reported on it."""
 
     page: Page
     dialogs: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
 
     def record(self, dialog: Dialog) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
         dialog.dismiss()
+
+    def watch_console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.refused.append(f"{self.page.url}: {message.text}")
 
 
 def _free_socket() -> socket.socket:
@@ -146,8 +152,12 @@ def tab(browser: Browser) -> Iterator[BrowserPage]:
     page = context.new_page()
     watched = BrowserPage(page)
     page.on("dialog", watched.record)
+    page.on("console", watched.watch_console)
     yield watched
     context.close()
+    # Every page every browser test opens runs under the policy: what it needs (htmx, the
+    # forms, the charts, Swagger UI) must not be something the policy refuses.
+    assert watched.refused == []
 
 
 def log_in(page: Page, name: str = ADMIN, password: str = PASSWORD) -> None:

@@ -186,3 +186,11 @@ def test_from_the_home_page_to_an_slo_and_its_burn_down(
     assert box["x"] + box["width"] <= chart["x"] + chart["width"]
     expect(page.locator("#burn-rates tbody tr")).to_have_count(7)
     assert tab.dialogs == []
+
+
+@pytest.mark.browser
+def test_the_api_documentation_runs_under_the_content_security_policy(
+    live_server: LiveServer, tab: BrowserPage
+) -> None:
+    tab.page.goto(live_server.base_url + "/docs")
+    expect(tab.page.get_by_text("/api/v1/services/{name}/dependencies").first).to_be_visible()

@@ -81,6 +81,30 @@ def open_group(page: Page, live_server: LiveServer, name: str) -> None:
 
 
 @pytest.mark.browser
+def test_a_javascript_address_from_an_alert_is_shown_as_text_and_never_becomes_a_link(
+    live_server: LiveServer, intake: Intake, tab: BrowserPage
+) -> None:
+    """Alertmanager's generatorURL and an annotation come from whoever can post alerts; an
+    admin clicking "source" must not run their script (issue 12)."""
+    body = alertmanager_body("SourceLink", starts_at=intake.started)
+    alert = body["alerts"][0]  # type: ignore[index]
+    alert["generatorURL"] = "JavaScript:alert(document.domain)"
+    alert["annotations"]["dashboard_url"] = " javascript:alert(2)"
+    assert httpx.post(intake.url, json=body).status_code == 200
+    page = tab.page
+    page.goto(live_server.base_url + "/login")
+    log_in(page)
+    open_group(page, live_server, "SourceLink")
+    expect(page.get_by_text("source: JavaScript:alert(document.domain)")).to_be_visible()
+    hrefs = page.locator("main a").evaluate_all("links => links.map(a => a.href)")
+    assert hrefs
+    assert not [h for h in hrefs if not h.startswith(("http://", "https://"))]
+    assert page.get_by_role("link", name="https://runbooks.test/checkout").count() == 1
+    assert page.get_by_role("link", name=re.compile("javascript", re.I)).count() == 0
+    assert tab.dialogs == []
+
+
+@pytest.mark.browser
 def test_the_alert_list_filters_and_shows_new_groups_without_a_reload(
     live_server: LiveServer, tab: BrowserPage, intake: Intake
 ) -> None:
