@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ninefold.declared import Bundle, Item, Source
 from ninefold.domains import DOMAINS
-from ninefold.sourcefile import Problem, display_path, parse_yaml, validate
+from ninefold.sourcefile import Problem, display_path, parse_yaml, read_source, validate
 
 # Folders whose YAML files are not sections: the domains' own (`Domain.folders`), and
 # runbooks/, where runbooks are kept as Markdown with front matter.
@@ -37,7 +37,7 @@ def read_sections(root: Path, schemas: Schemas, *, every_section: bool = False) 
     if not files and every_section:
         bundle.problems.append(Problem(str(root), 0, "config", "no .yaml files found"))
     for path in files:
-        _read_file(path, display_path(path), schemas, bundle, every_section)
+        _read_file(path, root, schemas, bundle, every_section)
     return bundle
 
 
@@ -54,12 +54,12 @@ def yaml_files(root: Path) -> Iterator[Path]:
 
 
 def _read_file(
-    path: Path, name: str, schemas: Schemas, bundle: Bundle, every_section: bool
+    path: Path, root: Path, schemas: Schemas, bundle: Bundle, every_section: bool
 ) -> None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        bundle.problems.append(Problem(name, 0, "file", f"cannot read: {exc}"))
+    name = display_path(path)
+    text = read_source(path, name, root)
+    if isinstance(text, Problem):
+        bundle.problems.append(text)
         return
     document, problem = parse_yaml(text, name)
     if problem:

@@ -16,9 +16,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
-from ninefold.sourcefile import Problem, line_of, yaml_problem
+from ninefold.sourcefile import Problem, line_of, parse_yaml_documents, read_source
 
 TIER_ANNOTATION = "ninefold.dev/tier"
 SERVICE_KINDS = {"component", "resource"}
@@ -61,14 +60,13 @@ def parse_ref(ref: str, default_kind: str) -> tuple[str, str]:
 
 def _entities(path: Path, problems: list[Problem]) -> Iterator[Entity]:
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        documents = list(YAML(typ="rt").load_all(text))
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(name, 0, "file", f"cannot read: {exc}"))
+    text = read_source(path, name)
+    if isinstance(text, Problem):
+        problems.append(text)
         return
-    except YAMLError as exc:
-        problems.append(yaml_problem(name, text, exc))
+    documents, problem = parse_yaml_documents(text, name)
+    if problem:
+        problems.append(problem)
         return
     for doc in documents:
         if doc is None:

@@ -35,7 +35,14 @@ from ninefold.slos.spec import openslo_v1, openslo_v1alpha, sloth_v1
 from ninefold.slos.spec.documents import Located, alert_name, labels
 from ninefold.slos.spec.from_openslo import from_openslo
 from ninefold.slos.spec.promql import query_error, threshold_error
-from ninefold.sourcefile import Problem, display_path, line_of, parse_yaml_documents, validate
+from ninefold.sourcefile import (
+    Problem,
+    display_path,
+    line_of,
+    parse_yaml_documents,
+    read_source,
+    validate,
+)
 
 DEFAULT_PERIOD = timedelta(days=30)
 
@@ -50,13 +57,15 @@ class SpecSet:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def spec_files(paths: Iterable[Path]) -> list[Path]:
-    found: list[Path] = []
+def spec_files(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
+    """Each file with the directory it was found in (None for a file named directly), so
+    that a link out of that directory is not followed."""
+    found: list[tuple[Path, Path | None]] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in {".yaml", ".yml"})
+            found += sorted((p, path) for p in path.rglob("*") if p.suffix in {".yaml", ".yml"})
         else:
-            found.append(path)
+            found.append((path, None))
     return found
 
 
@@ -69,8 +78,8 @@ def load(
     service must be one of them; without, any service name goes, as with Sloth."""
     result = SpecSet()
     openslo: dict[str, dict[str, Located]] = {kind: {} for kind in openslo_v1.KINDS}
-    for path in spec_files(paths):
-        _load_file(path, result, openslo, period)
+    for path, root in spec_files(paths):
+        _load_file(path, root, result, openslo, period)
     for located in openslo["SLO"].values():
         result.slos += from_openslo(located, openslo, result.problems)
     _check(result, services)
@@ -144,13 +153,16 @@ def read_folder(folder: Path, bundle: Bundle) -> list[Slo]:
 
 
 def _load_file(
-    path: Path, result: SpecSet, openslo: dict[str, dict[str, Located]], period: timedelta
+    path: Path,
+    root: Path | None,
+    result: SpecSet,
+    openslo: dict[str, dict[str, Located]],
+    period: timedelta,
 ) -> None:
     name = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        result.problems.append(Problem(name, 0, "file", f"cannot read: {exc}"))
+    text = read_source(path, name, root)
+    if isinstance(text, Problem):
+        result.problems.append(text)
         return
     documents, problem = parse_yaml_documents(text, name)
     if problem:
