@@ -175,6 +175,40 @@ def test_check_exits_1_and_prints_every_problem_on_stderr(tmp_path: Path) -> Non
     assert not (tmp_path / "unused.db").exists()
 
 
+def test_check_warns_of_a_viewer_who_would_be_paged(tmp_path: Path) -> None:
+    """Links act with the person's own role (docs/paging.md), so a viewer on call would get
+    pages they cannot acknowledge: check says so, without failing the build."""
+    write(
+        tmp_path / "config",
+        {
+            "oncall.yaml": """\
+                users:
+                  - name: sam
+                    email: sam@shop.example
+                  - name: pat
+                    email: pat@shop.example
+                    role: responder
+                schedules:
+                  - name: primary
+                    time_zone: UTC
+                    layers:
+                      - name: weekly
+                        participants: [pat, sam]
+                        shift_unit: weeks
+                        handoff: "09:00"
+                        start: 2026-01-05
+                """,
+        },
+    )
+    result = run("sqlite:///unused.db", "check", "config", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        "config/oncall.yaml:12: schedules[0].layers[0].participants[1]: warning: user 'sam' "
+        "is on schedule 'primary' but is a viewer: paged, they can neither acknowledge nor "
+        "resolve (make them a responder)"
+    ]
+
+
 def test_check_passes_on_the_examples() -> None:
     result = run("sqlite:///unused.db", "check", "examples")
     assert result.returncode == 0, result.stderr

@@ -20,12 +20,13 @@ from ninefold.alerts.tables import AlertGroup, GroupEvent
 from ninefold.auth.model import Principal, Role
 from ninefold.auth.schemas import UserSpec
 from ninefold.auth.service import write_user
+from ninefold.auth.tables import User
 from ninefold.catalog.schemas import TeamSpec
 from ninefold.catalog.service import write_team
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.oncall import service as schedules
 from ninefold.oncall.schemas import ScheduleSpec
-from ninefold.paging import policies
+from ninefold.paging import actions, policies
 from ninefold.paging.notifications.delivery import JOB_SEND
 from ninefold.paging.notifications.links import LINK_LIFETIME, Grant, instance_secret, make_token
 from ninefold.paging.schemas import EscalationPolicySpec, RouteSpec
@@ -60,6 +61,7 @@ def paging(engine: Engine, http_receiver: HttpReceiver, clock: FrozenClock) -> s
             UserSpec(
                 name="priya",
                 email="priya@shop.example",
+                role="responder",
                 time_zone="Europe/Berlin",
                 contact_methods=[
                     {"name": "mail", "kind": "email", "address": "priya@shop.example"},
@@ -73,7 +75,12 @@ def paging(engine: Engine, http_receiver: HttpReceiver, clock: FrozenClock) -> s
             "config",
             now,
         )
-        write_user(session, UserSpec(name="diego", email="diego@shop.example"), "config", now)
+        write_user(
+            session,
+            UserSpec(name="diego", email="diego@shop.example", role="responder"),
+            "config",
+            now,
+        )
         write_team(session, TeamSpec(name="payments", members=["priya", "diego"]), "config", now)
         schedules.write(
             session,
@@ -356,10 +363,70 @@ def test_forged_damaged_and_expired_links_are_refused(
 
     with make_session_factory(engine)() as session:
         secret = instance_secret(session, clock())
-    expired = make_token(secret, Grant(1, "ack", "priya", datetime(2020, 1, 1, tzinfo=UTC)))
+    expired = make_token(
+        secret,
+        Grant(
+            1, "ack", "priya", datetime(2020, 1, 1, tzinfo=UTC), datetime(2019, 12, 31, tzinfo=UTC)
+        ),
+    )
     answer = client.post(f"/act/{expired}")
     assert answer.status_code == 422
     assert "this link expired at 2020-01-01T00:00:00+00:00" in answer.text
+    with make_session_factory(engine)() as session:
+        assert session.scalars(select(AlertGroup.state)).one() == "triggered"
+
+
+def test_a_link_acts_only_on_the_page_it_came_with(
+    client: TestClient,
+    engine: Engine,
+    paging: str,
+    paging_settings: Settings,
+    smtp_sink: SmtpSink,
+    clock: FrozenClock,
+) -> None:
+    """Acknowledged, then triggered again by "escalate now": the first email's link must not
+    acknowledge the new page (issue 12), while the link of the new page does."""
+    client.post(paging, json=alert())
+    run(engine, paging_settings, clock)
+    old = links_in(smtp_sink.messages[0])["Acknowledge"].removeprefix("http://ninefold.test")
+    assert "acknowledged" in client.post(old).text
+    clock.set(T0 + timedelta(minutes=2))
+    with unit_of_work(make_session_factory(engine)) as session:
+        group = session.scalars(select(AlertGroup)).one()
+        actions.escalate_now(session, Principal("lead", Role.ADMIN, "api"), group.id, clock())
+    run(engine, paging_settings, clock)
+
+    stale = client.post(old)
+    assert stale.status_code == 409
+    assert f"triggered again at {(T0 + timedelta(minutes=2)).isoformat()}" in stale.text
+    assert client.get(old).status_code == 409
+    with make_session_factory(engine)() as session:
+        assert session.scalars(select(AlertGroup.state)).one() == "triggered"
+
+    new = links_in(smtp_sink.messages[-1])["Acknowledge"].removeprefix("http://ninefold.test")
+    assert client.post(new).status_code == 200
+    with make_session_factory(engine)() as session:
+        assert session.scalars(select(AlertGroup.state)).one() == "acknowledged"
+
+
+def test_a_link_acts_with_the_persons_role_of_today(
+    client: TestClient,
+    engine: Engine,
+    paging: str,
+    paging_settings: Settings,
+    smtp_sink: SmtpSink,
+    clock: FrozenClock,
+) -> None:
+    """Viewers cannot act on alerts (docs/security.md), by link no more than logged in: a
+    person made a viewer after the page was sent cannot resolve through its link."""
+    client.post(paging, json=alert())
+    run(engine, paging_settings, clock)
+    path = links_in(smtp_sink.messages[0])["Resolve"].removeprefix("http://ninefold.test")
+    with unit_of_work(make_session_factory(engine)) as session:
+        session.scalars(select(User).where(User.name == "priya")).one().role = "viewer"
+    refused = client.post(path)
+    assert refused.status_code == 403
+    assert "role viewer cannot act on alerts" in refused.text
     with make_session_factory(engine)() as session:
         assert session.scalars(select(AlertGroup.state)).one() == "triggered"
 

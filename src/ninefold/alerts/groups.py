@@ -67,6 +67,16 @@ def opened_since(session: Session, group: AlertGroup, since: datetime) -> int:
     return count or 0
 
 
+def last_triggered_after(session: Session, group_id: int, since: datetime) -> datetime | None:
+    """When the group was last triggered again (after an acknowledgement or a snooze) after
+    `since`, if it was."""
+    return session.scalar(
+        select(func.max(GroupEvent.at)).where(
+            GroupEvent.group_id == group_id, GroupEvent.kind == "retriggered", GroupEvent.at > since
+        )
+    )
+
+
 def record_event(
     session: Session, group_id: int, now: datetime, kind: str, actor: str, detail: dict[str, object]
 ) -> None:

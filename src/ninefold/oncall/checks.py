@@ -3,6 +3,9 @@ rotations, who must exist and be reachable."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from ninefold.auth.model import Role
 from ninefold.auth.schemas import UserSpec
 from ninefold.declared import Bundle, Item, at, dangling, dangling_one
 from ninefold.sourcefile import Problem
@@ -24,10 +27,32 @@ def _schedule(item: Item, known: dict[str, set[str]], users: dict[str, UserSpec]
         loc = ("layers", i, "participants")
         problems += dangling(item, loc, layer.participants, known["users"], "user")
         for j, person in enumerate(layer.participants):
-            if person not in reported and unreachable(users.get(person)):
-                reported.add(person)
-                problems.append(at(item, (*loc, j), no_contact(person, "on schedule", spec.name)))
+            if person in reported:
+                continue
+            reported.add(person)
+            problems += paged_in_vain(item, (*loc, j), users.get(person), "on schedule", spec.name)
     return problems
+
+
+def paged_in_vain(
+    item: Item, loc: tuple[str | int, ...], user: UserSpec | None, where: str, name: str
+) -> list[Problem]:
+    """A person who would be paged and reached by nothing (an error), or reached but not
+    allowed to acknowledge or resolve (a viewer: a warning, since watching a rotation is a
+    choice some teams make)."""
+    if user is None:
+        return []
+    if unreachable(user):
+        return [at(item, loc, no_contact(user.name, where, name))]
+    if user.role is Role.VIEWER:
+        problem = at(
+            item,
+            loc,
+            f"user {user.name!r} is {where} {name!r} but is a viewer: paged, they can neither "
+            "acknowledge nor resolve (make them a responder)",
+        )
+        return [replace(problem, severity="warning")]
+    return []
 
 
 def unreachable(user: UserSpec | None) -> bool:

@@ -139,15 +139,28 @@ def reassign(session: Session, actor: Principal, group_id: int, person: str, now
     esc.page(session, group, escalation, user, f"reassigned by {actor.name}", 0, now)
 
 
-def act_by_link(
-    session: Session, token: str, now: datetime, actionable: groups.Actionable | None
-) -> tuple[Grant, bool]:
-    """Carry out what a signed link grants; the grant and whether it changed anything."""
+def link_grant(session: Session, token: str, now: datetime) -> tuple[Grant, Principal]:
+    """What a signed link grants and who acts through it, or why it no longer grants it."""
     grant = read_token(instance_secret(session, now), token, now)
     person = find_user(session, grant.person)
     if person is None or person.disabled:
         raise NotFound("the person this link was sent to no longer exists")
-    actor = Principal(person.name, Role.RESPONDER, "link")
+    retriggered = groups.last_triggered_after(session, grant.group_id, grant.issued)
+    if retriggered is not None:
+        raise Conflict(
+            f"this link came with an earlier page; the group was triggered again at "
+            f"{retriggered.isoformat()}: use the newest notification, or act in Ninefold"
+        )
+    actor = Principal(person.name, Role(person.role), "link")
+    require_responder(actor, "act on alerts")
+    return grant, actor
+
+
+def act_by_link(
+    session: Session, token: str, now: datetime, actionable: groups.Actionable | None
+) -> tuple[Grant, bool]:
+    """Carry out what a signed link grants; the grant and whether it changed anything."""
+    grant, actor = link_grant(session, token, now)
     if grant.action == "ack":
         changed = groups.acknowledge(session, actor, grant.group_id, now)
     else:

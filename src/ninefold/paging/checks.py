@@ -16,7 +16,7 @@ from ninefold.declared import (
     reference_graph,
     written_at,
 )
-from ninefold.oncall.checks import no_contact, unreachable
+from ninefold.oncall.checks import paged_in_vain
 from ninefold.sourcefile import Problem
 
 NO_DEFAULT = (
@@ -46,9 +46,8 @@ def _policy(item: Item, known: dict[str, set[str]], users: dict[str, UserSpec]) 
         )
         problems += dangling(item, (*loc, "teams"), step.teams, known["teams"], "team")
         for person in step.users:
-            if unreachable(users.get(person)):
-                where = written_at(item, (*loc, "users"), person)
-                problems.append(at(item, where, no_contact(person, "in policy", spec.name)))
+            where = written_at(item, (*loc, "users"), person)
+            problems += paged_in_vain(item, where, users.get(person), "in policy", spec.name)
     problems += dangling_one(
         item, "then", spec.then, known["escalation_policies"], "escalation policy"
     )

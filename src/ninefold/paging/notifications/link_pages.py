@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from ninefold.alerts import groups
 from ninefold.http import Now, SessionDep
 from ninefold.paging import actions
-from ninefold.paging.notifications.links import LINK_PATH, instance_secret, read_token
+from ninefold.paging.notifications.links import LINK_PATH
 from ninefold.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +24,7 @@ VERBS = {"ack": "Acknowledge", "resolve": "Resolve"}
 
 @router.get(LINK_PATH + "{token}")
 def confirm(request: Request, token: str, session: SessionDep, now: Now) -> HTMLResponse:
-    grant = read_token(instance_secret(session, now), token, now)
+    grant, _ = actions.link_grant(session, token, now)
     group = groups.get_row(session, grant.group_id)
     context = {"me": None, "grant": grant, "group": group, "verb": VERBS[grant.action]}
     return render(request, "paging/act.html", context)

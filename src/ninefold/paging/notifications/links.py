@@ -1,10 +1,14 @@
 """Signed, expiring links that acknowledge or resolve an alert group without logging in.
 
-A link carries the group, the action, the person it was sent to and when it expires, signed
-with the installation's own key (HMAC-SHA256). It grants that one action on that one group and
-nothing else; using it twice is harmless because acting twice changes nothing. Opening it shows
-a page with a button: the action is a POST, so mail scanners that fetch every link act on
-nothing.
+A link carries the group, the action, the person it was sent to, when it was sent and when
+it expires, signed with the installation's own key (HMAC-SHA256). It grants that one action
+on that one group, for the page it came with: once the group is triggered again (an
+"escalate now", a snooze that ran out), links sent before stop working, so an old email
+cannot acknowledge the new page. Using a link twice is harmless because acting twice changes
+nothing. It acts as the person it was sent to, with their role at the time of use: a person
+whose role no longer allows acting on alerts (a viewer), or who was disabled, cannot act
+through it. Opening it shows a page with a button: the action is a POST, so mail scanners
+that fetch every link act on nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class Grant:
     action: LinkAction
     person: str
     expires: datetime
+    issued: datetime
 
 
 def _b64(data: bytes) -> str:
@@ -53,6 +58,7 @@ def make_token(secret: str, grant: Grant) -> str:
             "a": grant.action,
             "p": grant.person,
             "e": int(grant.expires.timestamp()),
+            "i": int(grant.issued.timestamp()),
         },
         separators=(",", ":"),
     ).encode()
@@ -71,9 +77,10 @@ def read_token(secret: str, token: str, now: datetime) -> Grant:
     if not signing.verify(secret, body, header):
         raise Invalid("this link is not valid for this installation")
     fields = json.loads(body)
-    grant = Grant(
-        int(fields["g"]), fields["a"], str(fields["p"]), datetime.fromtimestamp(fields["e"], UTC)
-    )
+    expires = datetime.fromtimestamp(fields["e"], UTC)
+    # Links made before `i` existed were all issued one lifetime before they expire.
+    issued = datetime.fromtimestamp(fields["i"], UTC) if "i" in fields else expires - LINK_LIFETIME
+    grant = Grant(int(fields["g"]), fields["a"], str(fields["p"]), expires, issued)
     if grant.expires <= now:
         raise Invalid(f"this link expired at {grant.expires.isoformat()}; act in Ninefold instead")
     return grant

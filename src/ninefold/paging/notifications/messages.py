@@ -41,7 +41,7 @@ class Renderer:
         expires = now + LINK_LIFETIME
 
         def act(action: str) -> str:
-            grant = Grant(group.id, action, user.name, expires)  # type: ignore[arg-type]
+            grant = Grant(group.id, action, user.name, expires, now)  # type: ignore[arg-type]
             return action_url(self.base_url, secret, grant)
 
         links = [("Acknowledge", act("ack")), ("Resolve", act("resolve"))]
