@@ -4,6 +4,7 @@
     python -m bench.run --rows 10000000      # a quicker event-file benchmark
     python -m bench.run --only engine --slos 100
     python -m bench.run --only storm --alerts 1000 --repeated 5000 --database sqlite
+    python -m bench.run --only delivery
 
 Exit status 1 when a benchmark fails, two tools disagree on a number, or the alert storm lost
 or duplicated anything; a peer that is not installed (slo-generator) or a PostgreSQL server
@@ -26,7 +27,7 @@ from bench.measure import MIB, Spread, run_process
 from ninefold.clock import system_clock
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("engine", "events", "slo-generator", "storm")
+BENCHMARKS = ("engine", "events", "slo-generator", "storm", "delivery")
 PACKAGES = ("sqlalchemy", "psycopg", "uvicorn", "httpx", "aiosmtpd")  # versions printed
 
 
@@ -153,6 +154,19 @@ def storm(args: argparse.Namespace) -> tuple[dict[str, object], bool]:
     return result.summary(), result.ok
 
 
+def delivery(args: argparse.Namespace) -> dict[str, object]:
+    from bench.big_delivery import RUNS, run
+
+    found = run(args.database or ["sqlite", "postgresql"], args.postgres)
+    print(
+        f"(f) one Alertmanager request of the most alerts the intake takes, median of {RUNS} "
+        "(new alerts each time, after a warm-up), against one executemany of as many rows",
+        flush=True,
+    )
+    print("\n".join(d.text() for d in found), flush=True)
+    return {d.database: {"request_s": d.request, "floor_s": d.floor} for d in found}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/bench",
@@ -237,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
             elif name == "slo-generator":
                 results[name], agree = peer(args.runs, args.seed)
                 ok &= agree
+            elif name == "delivery":
+                results[name] = delivery(args)
             else:
                 results[name], agree = storm(args)
                 ok &= agree

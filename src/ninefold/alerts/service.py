@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select, update
@@ -40,13 +41,45 @@ TRIGGERED, ACKNOWLEDGED = "triggered", "acknowledged"
 GROUP_RESOLVED = RESOLVED
 
 
+@dataclass
+class _Known:
+    """What the database held about a delivery's alerts when it arrived, read in four
+    queries for the whole delivery and kept up to date as its alerts are stored, so that a
+    request of a thousand alerts does not ask the database the same questions a thousand
+    times: the newest firing alert of each fingerprint, every (fingerprint, start) stored,
+    the open groups met so far, and each fingerprint's deliveries within the flapping window.
+    """
+
+    firing: dict[str, Alert]
+    started: set[tuple[str, datetime]]
+    groups: dict[str, AlertGroup]
+    changes: dict[str, list[datetime]]
+
+    @classmethod
+    def read(
+        cls, session: Session, integration: Integration, delivery: Delivery, now: datetime
+    ) -> _Known:
+        prints = sorted({alert.fingerprint for alert in delivery.alerts})
+        mine = (Alert.integration_id == integration.id, Alert.fingerprint.in_(prints))
+        firing: dict[str, Alert] = {}
+        rows = session.scalars(
+            select(Alert).where(*mine, Alert.status == FIRING).order_by(Alert.starts_at)
+        )
+        for row in rows:
+            firing[row.fingerprint] = row  # the newest start wins
+        stored = session.execute(select(Alert.fingerprint, Alert.starts_at).where(*mine))
+        started = {(fingerprint, start) for fingerprint, start in stored}
+        return cls(firing, started, {}, _recent(session, integration.id, prints, now))
+
+
 def ingest(
     session: Session, integration: Integration, delivery: Delivery, now: datetime
 ) -> IngestResult:
     accepted = duplicates = 0
     groups: set[int] = set()
+    known = _Known.read(session, integration, delivery, now)
     for alert in delivery.alerts:
-        group = _ingest_one(session, integration, delivery, alert, now)
+        group = _ingest_one(session, integration, delivery, alert, known, now)
         if group is None:
             duplicates += 1
             continue
@@ -72,10 +105,15 @@ def open_alert(session: Session, integration: Integration, fingerprint: str) -> 
 
 
 def _ingest_one(
-    session: Session, integration: Integration, delivery: Delivery, alert: Incoming, now: datetime
+    session: Session,
+    integration: Integration,
+    delivery: Delivery,
+    alert: Incoming,
+    known: _Known,
+    now: datetime,
 ) -> AlertGroup | None:
     """Store one alert; the group it changed, or None when it changed nothing."""
-    current = open_alert(session, integration, alert.fingerprint)
+    current = known.firing.get(alert.fingerprint)
     starts = alert.starts_at
     if not alert.start_given and current is not None:
         starts = current.starts_at
@@ -95,12 +133,13 @@ def _ingest_one(
     )
     if not stored:
         return None
+    known.changes.setdefault(alert.fingerprint, []).append(now)
     same = current if current is not None and current.starts_at == starts else None
     if alert.status == FIRING:
         if same is not None:
             same.last_seen = now
             return None
-        return _fire(session, integration, delivery, alert, starts, now)
+        return _fire(session, integration, delivery, alert, starts, known, now)
     if same is None:
         same = session.scalar(
             select(Alert).where(
@@ -113,7 +152,9 @@ def _ingest_one(
         # A resolution of an alert never seen firing (sent before this integration existed,
         # or a repeat): kept as a delivery, nothing to end.
         return None
-    return _resolve_alert(session, integration, same, alert, now)
+    if known.firing.get(alert.fingerprint) is same:
+        del known.firing[alert.fingerprint]
+    return _resolve_alert(session, integration, same, alert, known, now)
 
 
 def _fire(
@@ -122,40 +163,45 @@ def _fire(
     delivery: Delivery,
     alert: Incoming,
     starts: datetime,
+    known: _Known,
     now: datetime,
 ) -> AlertGroup | None:
-    if session.scalar(
-        select(Alert.id).where(
-            Alert.integration_id == integration.id,
-            Alert.fingerprint == alert.fingerprint,
-            Alert.starts_at == starts,
-        )
-    ):
+    if (alert.fingerprint, starts) in known.started:
         return None  # a late "firing" for an alert already resolved: the end stands
-    group = _open_group(session, integration, delivery, alert, now)
-    session.add(
-        Alert(
-            integration_id=integration.id,
-            group_id=group.id,
-            fingerprint=alert.fingerprint,
-            status=FIRING,
-            labels=alert.labels,
-            annotations=alert.annotations,
-            starts_at=starts,
-            generator_url=alert.generator_url,
-            first_seen=now,
-            last_seen=now,
-        )
+    group = _open_group(session, integration, delivery, alert, known, now)
+    row = Alert(
+        integration_id=integration.id,
+        group_id=group.id,
+        fingerprint=alert.fingerprint,
+        status=FIRING,
+        labels=alert.labels,
+        annotations=alert.annotations,
+        starts_at=starts,
+        generator_url=alert.generator_url,
+        first_seen=now,
+        last_seen=now,
     )
-    session.flush()
-    _refresh_labels(session, group)
+    session.add(row)
+    known.started.add((alert.fingerprint, starts))
+    newest = known.firing.get(alert.fingerprint)
+    if newest is None or newest.starts_at <= starts:
+        known.firing[alert.fingerprint] = row
+    # Alerts never leave a group, so what they share only narrows: the labels shared so far
+    # and this alert's, rather than every alert of the group read again (a request of 1,000
+    # alerts would read half a million).
+    group.labels = common_labels([group.labels, alert.labels])
     log(session, group, now, "alert_firing", integration, _about(alert))
-    _watch_flapping(session, integration, group, alert, now)
+    _watch_flapping(session, integration, group, alert, known, now)
     return group
 
 
 def _resolve_alert(
-    session: Session, integration: Integration, row: Alert, alert: Incoming, now: datetime
+    session: Session,
+    integration: Integration,
+    row: Alert,
+    alert: Incoming,
+    known: _Known,
+    now: datetime,
 ) -> AlertGroup:
     row.status = RESOLVED
     row.ends_at = alert.ends_at or now
@@ -168,7 +214,7 @@ def _resolve_alert(
         session.flush()  # a refresh drops the group's changes not yet flushed
         session.refresh(group, with_for_update=True)
     # Before deciding to close: the resolution that makes the alert flap must hold it open.
-    _watch_flapping(session, integration, group, alert, now)
+    _watch_flapping(session, integration, group, alert, known, now)
     if not group.flapping and group.state != GROUP_RESOLVED and not _firing(session, group):
         close(session, group, now, f"source:{integration.name}")
     return group
@@ -210,7 +256,12 @@ def check_flapping(session: Session, group: AlertGroup, now: datetime) -> None:
 
 
 def _watch_flapping(
-    session: Session, integration: Integration, group: AlertGroup, alert: Incoming, now: datetime
+    session: Session,
+    integration: Integration,
+    group: AlertGroup,
+    alert: Incoming,
+    known: _Known,
+    now: datetime,
 ) -> None:
     """Flag the group when this change of its alert makes the alert flap.
 
@@ -219,7 +270,7 @@ def _watch_flapping(
     """
     if group.flapping or group.state == GROUP_RESOLVED:
         return
-    changes = _changes(session, integration.id, [alert.fingerprint], now)
+    changes = changes_in_window(DEFAULT_POLICY, known.changes.get(alert.fingerprint, []), now)
     if not next_flag(DEFAULT_POLICY, changes, flapping=False):
         return
     # Set only if still unset: of two requests racing to flag the group, one logs and checks.
@@ -244,13 +295,13 @@ def _watch_flapping(
     _schedule_flap_check(session, group, now)
 
 
-def _changes(
+def _recent(
     session: Session,
     integration_id: int,
     fingerprints: Collection[str] | Select[str],
     now: datetime,
-) -> int:
-    """The most changes any one of these alerts made within the window. A change is a stored
+) -> dict[str, list[datetime]]:
+    """When each of these alerts changed within the flapping window. A change is a stored
     delivery: one is stored per status and start, so a repeat counts for nothing."""
     rows = session.execute(
         select(DeliveryRow.fingerprint, DeliveryRow.received_at).where(
@@ -262,7 +313,18 @@ def _changes(
     instants: dict[str, list[datetime]] = defaultdict(list)
     for fingerprint, received in rows:
         instants[fingerprint].append(received)
-    return max((changes_in_window(DEFAULT_POLICY, at, now) for at in instants.values()), default=0)
+    return instants
+
+
+def _changes(
+    session: Session,
+    integration_id: int,
+    fingerprints: Collection[str] | Select[str],
+    now: datetime,
+) -> int:
+    """The most changes any one of these alerts made within the window."""
+    instants = _recent(session, integration_id, fingerprints, now).values()
+    return max((changes_in_window(DEFAULT_POLICY, at, now) for at in instants), default=0)
 
 
 def _schedule_flap_check(session: Session, group: AlertGroup, now: datetime) -> None:
@@ -290,12 +352,21 @@ def _firing(session: Session, group: AlertGroup) -> bool:
 
 
 def _open_group(
-    session: Session, integration: Integration, delivery: Delivery, alert: Incoming, now: datetime
+    session: Session,
+    integration: Integration,
+    delivery: Delivery,
+    alert: Incoming,
+    known: _Known,
+    now: datetime,
 ) -> AlertGroup:
     key = group_key_of(alert, integration.group_by, delivery.group_key)
+    group = known.groups.get(key)
+    if group is not None and group.open_key == key:
+        return group
     where = (AlertGroup.integration_id == integration.id, AlertGroup.open_key == key)
     group = session.scalar(select(AlertGroup).where(*where))
     if group is not None:
+        known.groups[key] = group
         return group
     created = insert_new(
         session,
@@ -315,6 +386,7 @@ def _open_group(
         ["integration_id", "open_key"],
     )
     group = session.scalars(select(AlertGroup).where(*where)).one()
+    known.groups[key] = group
     if created:
         log(session, group, now, "triggered", integration, {"group_key": key})
         queue.enqueue(
@@ -326,11 +398,6 @@ def _open_group(
             dedup_key=f"{JOB_ALERT_GROUP_OPENED}:{group.id}",
         )
     return group
-
-
-def _refresh_labels(session: Session, group: AlertGroup) -> None:
-    labels = session.scalars(select(Alert.labels).where(Alert.group_id == group.id)).all()
-    group.labels = common_labels(list(labels))
 
 
 def _about(alert: Incoming) -> dict[str, object]:

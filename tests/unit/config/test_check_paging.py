@@ -11,16 +11,23 @@ import pytest
 from tests.unit.config.test_check import problems_of
 
 # A small valid paging setup the cases below replace `oncall.yaml` of, one piece at a time.
-# carol has neither contact methods nor an email; dave has contact methods but no email.
+# carol has neither contact methods nor an email; dave has contact methods but no email;
+# eve is a viewer. Those on call are responders.
 BASE = {
     "users.yaml": """\
         users:
           - name: alice
             email: alice@example.com
+            role: responder
           - name: bob
             email: bob@example.com
+            role: responder
           - name: carol
+            role: responder
+          - name: eve
+            email: eve@example.com
           - name: dave
+            role: responder
             contact_methods:
               - name: pager
                 kind: webhook
@@ -105,6 +112,24 @@ CASES = [
             "'primary' but has no contact method (add contact_methods or an email)"
         ],
         id="a participant without contact method or email is reported once per schedule",
+    ),
+    pytest.param(
+        oncall(
+            schedules="""\
+                schedules:
+                  - name: primary
+                    layers:
+                      - name: weekly
+                        participants: [alice, eve]
+                        start: 2026-01-05
+                """
+        ),
+        [
+            "oncall.yaml:5: schedules[0].layers[0].participants[1]: warning: user 'eve' is on "
+            "schedule 'primary' but is a viewer: paged, they can neither acknowledge nor resolve "
+            "(make them a responder)"
+        ],
+        id="a viewer on call is warned of: their links and forms would be refused",
     ),
     pytest.param(
         oncall(
