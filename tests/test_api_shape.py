@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +46,14 @@ def test_no_endpoint_answers_a_bare_list_and_every_page_takes_limit_and_offset(
     assert bare == []
     assert unpaged == []
     assert pages >= 10  # teams, services, users, audit, integrations, groups, schedules, ...
+
+
+def test_times_of_day_are_declared_as_they_are_served(openapi: dict[str, Any]) -> None:
+    """A schedule's "09:00" has no offset, which JSON Schema's `format: time` requires: such
+    fields declare a pattern the served "09:00:00" matches (issue 12)."""
+    handoff = openapi["components"]["schemas"]["LayerSpec"]["properties"]["handoff"]
+    assert "format" not in handoff
+    assert re.fullmatch(handoff["pattern"], "09:00:00")
+    assert re.fullmatch(handoff["pattern"], "09:00")
+    assert not re.fullmatch(handoff["pattern"], "25:00")
+    assert '"format": "time"' not in json.dumps(openapi)

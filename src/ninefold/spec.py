@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
 )
 
 from ninefold.errors import Invalid
@@ -102,6 +103,15 @@ SentInstant = Annotated[datetime, AfterValidator(_in_utc_calendar)]
 # An instant a person typed in an API body: with a zone, between 1970 and 9000, in UTC
 # (ninefold.instants.bounded).
 Instant = Annotated[AwareDatetime, AfterValidator(bounded)]
+
+# A time of day on a local wall clock ("09:00", "17:30:00"), without a zone: the zone is the
+# schedule's. JSON Schema's `format: time` is RFC 3339's, which requires an offset, so the
+# document declares the pattern instead.
+_TIME_OF_DAY = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+LocalTime = Annotated[
+    time,
+    WithJsonSchema({"type": "string", "pattern": _TIME_OF_DAY, "examples": ["09:00"]}),
+]
 
 S = TypeVar("S", bound=Spec)
 

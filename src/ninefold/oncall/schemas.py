@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from ninefold.oncall.rotations import Rotation
 from ninefold.oncall.schedule import Layer, Override, OverrideKind, Restriction, Schedule
-from ninefold.spec import Instant, Name, Spec, TimeZone
+from ninefold.spec import Instant, LocalTime, Name, Spec, TimeZone
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -31,8 +31,8 @@ class RestrictionSpec(Spec):
         description="Days the window opens on: mon ... sun. An overnight window belongs to the "
         "day it opens.",
     )
-    start: time = Field(description="Local time the window opens, e.g. 09:00.")
-    end: time = Field(
+    start: LocalTime = Field(description="Local time the window opens, e.g. 09:00.")
+    end: LocalTime = Field(
         description="Local time it closes; at or before `start` it runs overnight, equal to "
         "`start` it lasts a whole day."
     )
@@ -53,7 +53,9 @@ class LayerSpec(Spec):
     shift_unit: Literal["hours", "days", "weeks"] = Field(
         default="weeks", description="hours, days or weeks."
     )
-    handoff: time = Field(default=time(9, 0), description="Local time turns change, e.g. 09:00.")
+    handoff: LocalTime = Field(
+        default=time(9, 0), description="Local time turns change, e.g. 09:00."
+    )
     start: date = Field(description="Local date the first participant's first turn starts.")
     time_zone: TimeZone | None = Field(
         default=None, description="IANA zone of the handoff and restrictions; the schedule's."
