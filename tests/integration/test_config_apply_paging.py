@@ -29,8 +29,10 @@ CATALOG = {
         users:
           - name: alice
             email: alice@example.com
+            role: responder
           - name: bob
             email: bob@example.com
+            role: responder
         teams:
           - name: core
             members: [alice, bob]

@@ -109,7 +109,7 @@ def test_a_token_for_more_than_the_users_role_is_refused(
     run(["apply", str(EXAMPLES)])
     result = run(["token", "create", "sam", "--role", "admin"])
     assert result.returncode == 1
-    assert "sam is viewer" in result.stderr
+    assert "sam is responder, asked for admin" in result.stderr
 
 
 def test_db_upgrade_then_current(tmp_path: Path) -> None:

@@ -502,6 +502,18 @@ def test_an_entry_that_records_no_fields_leaves_the_audit_page_readable(
     assert newest.one(data_testid="change").text == "no fields recorded"
 
 
+@pytest.mark.parametrize(
+    "path", ["/audit?offset=", "/services?offset=", "/alerts?offset=", "/alerts/"]
+)
+def test_a_page_refuses_a_number_past_the_database_range(
+    client: TestClient, admin: str, shop: Engine, path: str
+) -> None:
+    log_in(client, admin)
+    response = client.get(f"{path}{2**63}")
+    assert response.status_code == 422
+    assert "less than or equal to 2147483647" in main(response).text
+
+
 # --- what users type ----------------------------------------------------------------------
 
 TEAM = "Robert'); DROP TABLE teams;--"

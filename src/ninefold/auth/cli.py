@@ -12,6 +12,7 @@ from ninefold.auth import service
 from ninefold.auth.model import Role
 from ninefold.auth.schemas import UserSpec
 from ninefold.cli_support import now_of, operator, settings_of, transaction
+from ninefold.spec import MAX_INT
 
 out = Console(highlight=False, soft_wrap=True)
 # Notes go to stderr, so that `TOKEN=$(ninefold token create ...)` captures the token alone.
@@ -125,7 +126,8 @@ def token_list(ctx: typer.Context) -> None:
 
 @tokens.command("revoke")
 def token_revoke(
-    ctx: typer.Context, token_id: Annotated[int, typer.Argument(help="Token id.")]
+    ctx: typer.Context,
+    token_id: Annotated[int, typer.Argument(min=1, max=MAX_INT, help="Token id.")],
 ) -> None:
     """Revoke an API token; requests carrying it get 401 from now on."""
     with transaction(settings_of(ctx)) as session:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ninefold.auth import audit
@@ -15,7 +15,7 @@ from ninefold.auth import service as auth_service
 from ninefold.auth.model import require_admin
 from ninefold.auth.passwords import new_secret
 from ninefold.conventions import CSRF_FORM_FIELD, LOGIN_CSRF_COOKIE, SESSION_COOKIE
-from ninefold.http import Now, SessionDep, SettingsDep
+from ninefold.http import Now, Offset, SessionDep, SettingsDep
 from ninefold.settings import Settings
 from ninefold.web.pages import PageUser, render, require_csrf
 
@@ -138,7 +138,7 @@ def audit_page(
     me: PageUser,
     kind: str | None = None,
     name: str | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     require_admin(me, "read the audit log")
     page = audit.list_entries(

@@ -12,7 +12,7 @@ from ninefold.auth import service as auth_service
 from ninefold.catalog import service
 from ninefold.catalog.schemas import Lifecycle, ServiceUpdate
 from ninefold.conventions import CSRF_FORM_FIELD
-from ninefold.http import Now, SessionDep
+from ninefold.http import Now, Offset, SessionDep
 from ninefold.web.pages import PageUser, render, require_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +40,7 @@ def services_page(
     me: PageUser,
     team: str | None = None,
     tier: Annotated[str | None, Query()] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     tier_value = int(tier) if tier and tier.isdigit() and int(tier) <= 3 else None
     page = service.list_services(

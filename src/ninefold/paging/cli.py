@@ -27,6 +27,7 @@ from ninefold.pagination import MAX_LIMIT
 from ninefold.paging import actions, overview
 from ninefold.paging.escalation import get_escalation
 from ninefold.paging.schemas import EscalationOut
+from ninefold.spec import MAX_INT
 
 out = Console(highlight=False, soft_wrap=True, markup=False)  # names and titles are data
 
@@ -56,7 +57,9 @@ ACTIONABLE: dict[Answer, groups.Actionable] = {
     Answer.UNSURE: "unsure",
 }
 
-GroupId = Annotated[int, typer.Argument(help="Alert group id, as `alerts list` shows it.")]
+GroupId = Annotated[
+    int, typer.Argument(min=1, max=MAX_INT, help="Alert group id, as `alerts list` shows it.")
+]
 As = Annotated[str | None, typer.Option("--as", help=AS_HELP)]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ninefold.alerts import groups
@@ -19,7 +19,7 @@ from ninefold.auth import service as auth_service
 from ninefold.auth.model import Role, may_respond
 from ninefold.conventions import CSRF_FORM_FIELD
 from ninefold.errors import NotFound
-from ninefold.http import Now, RowId, SessionDep
+from ninefold.http import Now, Offset, RowId, SessionDep
 from ninefold.paging import actions
 from ninefold.paging.overview import escalation_out
 from ninefold.paging.timeline import describe
@@ -42,7 +42,7 @@ def alerts_page(
     state: str | None = None,
     service: str | None = None,
     severity: str | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     filters = {"state": state, "service": service, "severity": severity}
     chosen = {k: v for k, v in filters.items() if v}
