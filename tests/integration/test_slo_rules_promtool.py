@@ -148,6 +148,40 @@ def test_kubernetes_format_is_a_prometheus_rule_per_service(tmp_path: Path) -> N
     assert promtool("check", "rules", str(plain)).returncode == 0
 
 
+def test_a_sloth_kubernetes_object_becomes_its_prometheus_rule(tmp_path: Path) -> None:
+    """As Sloth does: the PrometheusRule of a PrometheusServiceLevel takes its name and
+    namespace, and is the default output for such input."""
+    spec = tmp_path / "payments.yaml"
+    spec.write_text(
+        "apiVersion: sloth.slok.dev/v1\n"
+        "kind: PrometheusServiceLevel\n"
+        "metadata: {name: payments-slos, namespace: monitoring}\n"
+        "spec:\n"
+        "  service: payments\n"
+        "  slos:\n"
+        "    - name: charges\n"
+        "      objective: 99.9\n"
+        "      sli:\n"
+        "        events:\n"
+        "          errorQuery: sum(rate(charges_total{outcome='error'}[{{.window}}]))\n"
+        "          totalQuery: sum(rate(charges_total[{{.window}}]))\n"
+        "      alerting: {name: ChargesFailing}\n"
+    )
+    result = ninefold("slo", "generate", str(spec))
+    assert result.returncode == 0, result.stderr
+    (document,) = yaml.safe_load_all(result.stdout)
+    assert document["kind"] == "PrometheusRule"
+    assert (document["metadata"]["name"], document["metadata"]["namespace"]) == (
+        "payments-slos",
+        "monitoring",
+    )
+    plain = tmp_path / "rules.yaml"
+    plain.write_text(yaml.safe_dump({"groups": document["spec"]["groups"]}))
+    assert promtool("check", "rules", str(plain)).returncode == 0
+    as_file = ninefold("slo", "generate", str(spec), "--format", "prometheus")
+    assert yaml.safe_load(as_file.stdout)["groups"] == document["spec"]["groups"]
+
+
 def test_the_inhibit_rule_loads_in_alertmanager(tmp_path: Path) -> None:
     result = ninefold(
         "slo",

@@ -315,6 +315,6 @@ def test_two_specs_naming_the_same_slo_point_at_the_first(tmp_path: Path) -> Non
 def test_an_unknown_header_names_v1alpha_among_the_formats(tmp_path: Path) -> None:
     result = load_text(tmp_path, "apiVersion: openslo/v2\nkind: SLO\n")
     assert problems(result, tmp_path) == [
-        "slo.yaml:1: apiVersion: not an SLO spec: expected apiVersion: openslo/v1 or "
-        "openslo/v1alpha, or version: prometheus/v1"
+        "slo.yaml:1: apiVersion: not an SLO spec: expected apiVersion: openslo/v1, "
+        "openslo/v1alpha or sloth.slok.dev/v1, or version: prometheus/v1"
     ]

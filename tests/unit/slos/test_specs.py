@@ -235,6 +235,96 @@ def test_sloth_plugins_are_refused_with_the_reason(tmp_path: Path) -> None:
     ]
 
 
+SLOTH_OBJECT = """\
+apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata:
+  name: payments-slos
+  namespace: monitoring
+spec:
+  service: payments
+  labels:
+    tier: 2
+    generated: true
+  slos:
+    - name: charges
+      objective: 99.5
+      sli:
+        events:
+          errorQuery: sum(rate(charges_total{outcome="error"}[{{.window}}]))
+          totalQuery: sum(rate(charges_total[{{.window}}]))
+      alerting:
+        name: ChargesFailing
+        pageAlert:
+          labels:
+            severity: critical
+        ticketAlert:
+          disable: true
+"""
+
+
+def test_sloths_kubernetes_object_reads_like_its_prometheus_v1_file(tmp_path: Path) -> None:
+    result = load_text(tmp_path, SLOTH_OBJECT)
+    assert result.problems == []
+    (slo,) = result.slos
+    assert (slo.service, slo.name, slo.objective) == ("payments", "charges", 0.995)
+    assert slo.rule_object == ("payments-slos", "monitoring")
+    assert slo.alerting.name == "ChargesFailing"
+    assert dict(slo.alerting.page.labels) == {"severity": "critical"}
+    assert not slo.alerting.ticket.enabled
+    # Sloth (Go) reads label values as text: 2 is "2" and true is "true", not "True".
+    assert dict(slo.labels) == {"generated": "true", "tier": "2"}
+
+
+@pytest.mark.parametrize(
+    ("chain", "expected"),
+    [
+        pytest.param(
+            "[{id: sloth.dev/core/debug/v1, priority: 10, config: {msg: hi}}]",
+            [],
+            id="debug only logs: the rules are the same",
+        ),
+        pytest.param(
+            "[{id: example.com/team/our-plugin/v1}]",
+            [
+                "slo.yaml:4: slo_plugins.chain[0].id: Sloth plugin "
+                "'example.com/team/our-plugin/v1': an SLO plugin Ninefold does not know"
+            ],
+            id="an unknown plugin is refused by name",
+        ),
+        pytest.param(
+            "[{id: sloth.dev/contrib/validate_victoria_metrics/v1}]",
+            [
+                "slo.yaml:4: slo_plugins.chain[0].id: Sloth plugin "
+                "'sloth.dev/contrib/validate_victoria_metrics/v1': queries in MetricsQL "
+                "(VictoriaMetrics) are not supported: Ninefold checks and generates PromQL"
+            ],
+            id="MetricsQL is refused with the reason",
+        ),
+    ],
+)
+def test_sloth_slo_plugins_run_or_are_refused_by_name(
+    tmp_path: Path, chain: str, expected: list[str]
+) -> None:
+    text = sloth().replace(
+        'service: "payments"\n', f'service: "payments"\nslo_plugins:\n  chain: {chain}\n'
+    )
+    found = [p for p in problems(load_text(tmp_path, text), tmp_path) if "warning" not in p]
+    assert found == expected
+
+
+def test_overriding_sloths_default_plugins_must_keep_the_rules_ninefold_writes(
+    tmp_path: Path,
+) -> None:
+    chain = "{overridePrevious: true, chain: [{id: sloth.dev/core/sli_rules/v1}]}"
+    text = sloth().replace('service: "payments"\n', f'service: "payments"\nslo_plugins: {chain}\n')
+    assert problems(load_text(tmp_path, text), tmp_path) == [
+        "slo.yaml:3: slo_plugins.chain: overrides Sloth's default plugins without "
+        "sloth.dev/core/metadata_rules/v1, sloth.dev/core/alert_rules/v1: Sloth would leave "
+        "those rules out, and Ninefold always writes them"
+    ]
+
+
 def test_timeslices_that_cannot_fit_the_short_window_are_warned_about(tmp_path: Path) -> None:
     text = openslo(
         objective="target: 0.99\n      timeSliceTarget: 0.95\n      timeSliceWindow: 10m"

@@ -38,9 +38,13 @@ def generate_command(
         ),
     ] = None,
     fmt: Annotated[
-        str,
-        typer.Option("--format", help="prometheus (rule file) or kubernetes (PrometheusRule)."),
-    ] = "prometheus",
+        str | None,
+        typer.Option(
+            "--format",
+            help="prometheus (rule file) or kubernetes (PrometheusRule); default: kubernetes "
+            "when every spec is a Kubernetes object (Sloth's PrometheusServiceLevel).",
+        ),
+    ] = None,
     tests: Annotated[
         Path | None,
         typer.Option("--tests", help="Write a promtool test file per SLO into this directory."),
@@ -58,15 +62,16 @@ def generate_command(
     ] = None,
 ) -> None:
     """Generate Prometheus recording and alerting rules from SLO specs."""
-    from ninefold.slos.generators.generate import generate
+    from ninefold.slos.generators.generate import default_format, generate
 
-    if fmt not in ("prometheus", "kubernetes"):
+    if fmt not in (None, "prometheus", "kubernetes"):
         raise Invalid(f"--format must be prometheus or kubernetes, not {fmt!r}", field="format")
+    spec_set, links = load_specs(paths, parse_period(period), require=True)
+    fmt = fmt or default_format(spec_set.slos)
     if tests is not None and (output is None or fmt != "prometheus"):
         raise Invalid(
             "--tests needs -o and --format prometheus: promtool reads rule files", field="tests"
         )
-    spec_set, links = load_specs(paths, parse_period(period), require=True)
     result = generate(spec_set.slos, links, fmt, output, tests)  # type: ignore[arg-type]
     if inhibit_rules is not None:
         from ninefold.slos.generators.writer import inhibit_rules as inhibit_text

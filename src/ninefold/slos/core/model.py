@@ -268,6 +268,9 @@ class Slo:
     file: str = ""
     line: int = 0
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    # The name and namespace of the PrometheusRule its rules go into, when its spec was a
+    # Kubernetes object (Sloth's PrometheusServiceLevel); None: named after the service.
+    rule_object: tuple[str, str] | None = None
 
     @property
     def budget(self) -> float:

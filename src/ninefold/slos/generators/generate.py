@@ -32,8 +32,11 @@ def generate(
 ) -> Generated:
     result = Generated()
     by_service: dict[str, list[Slo]] = {}
+    objects: dict[str, tuple[str, str]] = {}
     for slo in slos:
         by_service.setdefault(slo.service, []).append(slo)
+        if slo.rule_object is not None:
+            objects.setdefault(slo.service, slo.rule_object)
 
     def groups(service_slos: list[Slo]) -> list[dict[str, object]]:
         return [
@@ -52,10 +55,10 @@ def generate(
         assert output is not None  # noqa: S101 (per_file implies an output)
         for service, service_slos in sorted(by_service.items()):
             path = output / f"{_file_name(service)}.yaml"
-            result.files[str(path)] = render({service: groups(service_slos)}, fmt)
+            result.files[str(path)] = render({service: groups(service_slos)}, fmt, objects)
             rule_file_of[service] = path
     else:
-        text = render({s: groups(v) for s, v in by_service.items()}, fmt)
+        text = render({s: groups(v) for s, v in by_service.items()}, fmt, objects)
         result.files[str(output) if output else "-"] = text
         for service in by_service:
             rule_file_of[service] = output if output else Path("-")
@@ -75,6 +78,14 @@ def generate(
             name = f"{_file_name(slo.service)}-{_file_name(slo.name)}.test.yaml"
             result.files[str(tests / name)] = dump([content])
     return result
+
+
+def default_format(slos: list[Slo]) -> Format:
+    """A PrometheusRule when every spec was a Kubernetes object, as Sloth writes one for a
+    PrometheusServiceLevel; a rule file otherwise."""
+    if slos and all(slo.rule_object is not None for slo in slos):
+        return "kubernetes"
+    return "prometheus"
 
 
 def _file_name(text: str) -> str:

@@ -41,24 +41,38 @@ def kubernetes_name(text: str) -> str:
     return name[:253] or "slos"
 
 
-def render(groups_by_service: dict[str, list[dict[str, Any]]], fmt: Format) -> str:
+def render(
+    groups_by_service: dict[str, list[dict[str, Any]]],
+    fmt: Format,
+    objects: dict[str, tuple[str, str]] | None = None,
+) -> str:
+    """One rule file, or one PrometheusRule per service: named after the Kubernetes object
+    its specs came from (`objects`: service -> name and namespace), as Sloth names it, or
+    else after the service."""
     if fmt == "prometheus":
         groups = [g for service in sorted(groups_by_service) for g in groups_by_service[service]]
         return dump([{"groups": groups}])
-    return dump(
-        [
-            {
-                "apiVersion": "monitoring.coreos.com/v1",
-                "kind": "PrometheusRule",
-                "metadata": {
-                    "name": kubernetes_name(f"ninefold-slos-{service}"),
-                    "labels": {"app.kubernetes.io/managed-by": "ninefold"},
-                },
-                "spec": {"groups": groups_by_service[service]},
-            }
-            for service in sorted(groups_by_service)
-        ]
-    )
+    found = objects or {}
+    return dump([_rule_object(s, groups_by_service[s], found) for s in sorted(groups_by_service)])
+
+
+def _rule_object(
+    service: str, groups: list[dict[str, Any]], objects: dict[str, tuple[str, str]]
+) -> dict[str, Any]:
+    name, namespace = objects.get(service, (kubernetes_name(f"ninefold-slos-{service}"), ""))
+    metadata: dict[str, Any] = {"name": name}
+    if namespace:
+        metadata["namespace"] = namespace
+    metadata["labels"] = {
+        "app.kubernetes.io/component": "SLO",
+        "app.kubernetes.io/managed-by": "ninefold",
+    }
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": metadata,
+        "spec": {"groups": groups},
+    }
 
 
 def inhibit_rules() -> str:

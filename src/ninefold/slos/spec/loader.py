@@ -31,7 +31,7 @@ from ninefold.slos.core.model import (
     default_conditions,
     warnings_for,
 )
-from ninefold.slos.spec import openslo_v1, openslo_v1alpha, sloth_v1
+from ninefold.slos.spec import openslo_v1, openslo_v1alpha, sloth_plugins, sloth_v1
 from ninefold.slos.spec.documents import Located, alert_name, labels
 from ninefold.slos.spec.from_openslo import from_openslo
 from ninefold.slos.spec.promql import query_error, threshold_error
@@ -176,9 +176,17 @@ def _load_file(
             result.problems.append(Problem(name, line, "document", "must be a mapping"))
         elif node.get("version") == sloth_v1.VERSION:
             spec = validate(sloth_v1.SlothSpec, node, name, "", line, result.problems)
-            if spec is not None:
+            if isinstance(spec, sloth_v1.SlothSpec):
                 located = Located(spec, name, line, node)
-                result.slos += _from_sloth(located, period, result.problems)
+                result.slos += _from_sloth(located, spec, (), period, result.problems)
+        elif node.get("apiVersion") == sloth_v1.API_VERSION:
+            obj = validate(sloth_v1.SlothObject, node, name, "", line, result.problems)
+            if isinstance(obj, sloth_v1.SlothObject):
+                located = Located(obj, name, line, node)
+                target = (obj.metadata.name, obj.metadata.namespace)
+                result.slos += _from_sloth(
+                    located, obj.spec, ("spec",), period, result.problems, target
+                )
         elif node.get("apiVersion") == openslo_v1.API_VERSION:
             _register_openslo(node, name, line, openslo, result.problems)
         elif node.get("apiVersion") == openslo_v1alpha.API_VERSION:
@@ -189,8 +197,8 @@ def _load_file(
                     name,
                     line,
                     "apiVersion",
-                    "not an SLO spec: expected apiVersion: openslo/v1 or openslo/v1alpha, "
-                    "or version: prometheus/v1",
+                    "not an SLO spec: expected apiVersion: openslo/v1, openslo/v1alpha or "
+                    "sloth.slok.dev/v1, or version: prometheus/v1",
                 )
             )
 
@@ -229,8 +237,18 @@ def _register_openslo(
     registry[kind][name] = Located(doc, file, line, node)
 
 
-def _from_sloth(located: Located, period: timedelta, problems: list[Problem]) -> list[Slo]:
-    spec: sloth_v1.SlothSpec = located.doc
+def _from_sloth(
+    located: Located,
+    spec: sloth_v1.SlothServiceLevel,
+    at: tuple[str, ...],
+    period: timedelta,
+    problems: list[Problem],
+    rule_object: tuple[str, str] | None = None,
+) -> list[Slo]:
+    """The SLOs of a Sloth service level, found at `at` in its document (the root of a
+    prometheus/v1 file, `spec` of a Kubernetes object, whose name and namespace the
+    PrometheusRule made from it takes)."""
+    problems += sloth_plugins.check(located, spec, at)
     slos = []
     for index, item in enumerate(spec.slos):
         if item.sli.events is not None:
@@ -260,7 +278,8 @@ def _from_sloth(located: Located, period: timedelta, problems: list[Problem]) ->
                     ticket=_tier(alerting.ticket_alert),
                 ),
                 file=located.file,
-                line=located.line_of("slos", index),
+                line=located.line_of(*at, "slos", index),
+                rule_object=rule_object,
             )
         )
     if not slos:
