@@ -182,6 +182,51 @@ def test_a_sloth_kubernetes_object_becomes_its_prometheus_rule(tmp_path: Path) -
     assert yaml.safe_load(as_file.stdout)["groups"] == document["spec"]["groups"]
 
 
+SHARED_ALERT = """\
+version: prometheus/v1
+service: {service}
+slos:
+  - name: availability
+    objective: {objective}
+    sli:
+      events:
+        error_query: sum(rate(requests_total{{code=~"5.."}}[{{{{.window}}}}]))
+        total_query: sum(rate(requests_total[{{{{.window}}}}]))
+    alerting:
+      name: HighErrorRate
+"""
+
+
+def test_generated_tests_hold_when_slos_share_their_series_and_alert_name(tmp_path: Path) -> None:
+    """Two services over the same series with the same alert name (Sloth's multifile
+    example): the second SLO's alerts fire on the first one's test data too, so each is
+    tested on a rule file of its own SLO's rules."""
+    spec = tmp_path / "slos.yaml"
+    spec.write_text(
+        SHARED_ALERT.format(service="web", objective=99.9)
+        + "---\n"
+        + SHARED_ALERT.format(service="api", objective=99.99)
+    )
+    result = ninefold(
+        "slo",
+        "generate",
+        str(spec),
+        "-o",
+        str(tmp_path / "rules.yaml"),
+        "--tests",
+        str(tmp_path / "tests"),
+    )
+    assert result.returncode == 0, result.stderr
+    tests = sorted((tmp_path / "tests").glob("*.test.yaml"))
+    assert [t.name for t in tests] == ["api-availability.test.yaml", "web-availability.test.yaml"]
+    for test in tests:
+        run = promtool("test", "rules", test.name, cwd=test.parent)
+        assert run.returncode == 0, run.stdout + run.stderr
+    own = yaml.safe_load((tmp_path / "tests" / "web-availability.rules.yaml").read_text())
+    everything = yaml.safe_load((tmp_path / "rules.yaml").read_text())
+    assert [g for g in everything["groups"] if "-web-" in g["name"]] == own["groups"]
+
+
 def test_the_inhibit_rule_loads_in_alertmanager(tmp_path: Path) -> None:
     result = ninefold(
         "slo",

@@ -4,6 +4,7 @@ alerts take the runbook and dashboard links of their service."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,9 +64,18 @@ def generate(
         for service in by_service:
             rule_file_of[service] = output if output else Path("-")
     if tests is not None:
+        # promtool expects every alert of a name that fires: an SLO whose alert name another
+        # SLO shares (and whose series that SLO may read too) is tested on its own rules.
+        names = Counter(slo.alerting.name for slo in slos)
         for slo in slos:
             link = links.get(slo.service, ServiceLinks())
+            base = f"{_file_name(slo.service)}-{_file_name(slo.name)}"
             rule_file = os.path.relpath(rule_file_of[slo.service], tests)
+            if names[slo.alerting.name] > 1:
+                rule_file = f"{base}.rules.yaml"
+                result.files[str(tests / rule_file)] = render(
+                    {slo.service: groups([slo])}, "prometheus"
+                )
             try:
                 content = promtool_test_file(slo, rule_file, link.runbook_url, link.dashboard_url)
             except CannotSynthesize as exc:
@@ -75,8 +85,7 @@ def generate(
                     )
                 )
                 continue
-            name = f"{_file_name(slo.service)}-{_file_name(slo.name)}.test.yaml"
-            result.files[str(tests / name)] = dump([content])
+            result.files[str(tests / f"{base}.test.yaml")] = dump([content])
     return result
 
 
