@@ -26,6 +26,7 @@ SLO_ERROR_RATIO = "ninefold_slo:error_ratio:rate{window}"
 SLO_BAD_RATE = "ninefold_slo:bad_events:rate5m"
 SLO_TOTAL_RATE = "ninefold_slo:total_events:rate5m"
 SLO_THRESHOLD_MET = "ninefold_slo:threshold_met:bool"  # 1 or 0, sampled every evaluation
+SLO_INFO = "ninefold_slo:info"  # 1, labelled with what describes the SLO
 SLO_OBJECTIVE = "ninefold_slo:objective:ratio"
 SLO_ERROR_BUDGET = "ninefold_slo:error_budget:ratio"
 SLO_PERIOD = "ninefold_slo:period:seconds"

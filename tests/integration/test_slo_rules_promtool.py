@@ -227,6 +227,77 @@ def test_generated_tests_hold_when_slos_share_their_series_and_alert_name(tmp_pa
     assert [g for g in everything["groups"] if "-web-" in g["name"]] == own["groups"]
 
 
+PLUGGED = """\
+version: prometheus/v1
+service: web
+slo_plugins:
+  chain:
+    - id: sloth.dev/contrib/info_labels/v1
+      config: {labels: {team_channel: web-oncall}}
+    - id: sloth.dev/contrib/rule_intervals/v1
+      config: {interval: {default: 2m, alert: 30s}}
+    - id: sloth.dev/contrib/denominator_corrected_rules/v1
+slos:
+  - name: availability
+    objective: 99
+    sli:
+      events:
+        error_query: sum(rate(requests_total{code="500"}[{{.window}}]))
+        total_query: sum(rate(requests_total[{{.window}}]))
+    alerting:
+      name: WebErrors
+"""
+
+
+def test_sloths_contrib_plugins_shape_the_rules_prometheus_runs(tmp_path: Path) -> None:
+    """info_labels labels the info series, rule_intervals sets each group's interval, and
+    the denominator correction weighs each window's error ratio by its share of the period's
+    traffic: a last hour at half the day's traffic and 1% errors counts 0.5%."""
+    spec = tmp_path / "web.yaml"
+    spec.write_text(PLUGGED)
+    rules = tmp_path / "rules.yaml"
+    result = ninefold("slo", "generate", str(spec), "-o", str(rules), "--period", "1d")
+    assert result.returncode == 0, result.stderr
+    groups = yaml.safe_load(rules.read_text())["groups"]
+    assert [g.get("interval") for g in groups] == ["2m", "2m", "30s"]
+    (info,) = [r for g in groups for r in g["rules"] if r.get("record") == "ninefold_slo:info"]
+    assert info["labels"]["team_channel"] == "web-oncall"
+    # A day at 100 requests a minute, then an hour at 50 a minute of which 1% fail.
+    day, hour = 24 * 60, 60
+    ok = f"0+100x{day - hour} {100 * (day - hour)}+49.5x{hour}"
+    bad = f"0+0x{day - hour} 0+0.5x{hour}"
+    share = 50 / ((100 * (day - hour) + 50 * hour) / day)
+    test = {
+        "rule_files": ["rules.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {"series": 'requests_total{code="200"}', "values": ok},
+                    {"series": 'requests_total{code="500"}', "values": bad},
+                ],
+                "promql_expr_test": [
+                    {
+                        "expr": "abs(ninefold_slo:error_ratio:rate30m - "
+                        f"{0.01 * share!r}) < bool 0.0002",
+                        "eval_time": f"{day}m",
+                        "exp_samples": [
+                            {
+                                "labels": '{ninefold_service="web", ninefold_slo="availability"}',
+                                "value": 1,
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump(test))
+    run = promtool("test", "rules", "test.yaml", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 def test_the_inhibit_rule_loads_in_alertmanager(tmp_path: Path) -> None:
     result = ninefold(
         "slo",

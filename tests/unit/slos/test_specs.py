@@ -313,6 +313,103 @@ def test_sloth_slo_plugins_run_or_are_refused_by_name(
     assert found == expected
 
 
+def with_plugins(file_chain: str = "", slo_chain: str = "") -> str:
+    """The Sloth spec with a file-level and an SLO-level plugin chain (flow YAML)."""
+    text = sloth()
+    if file_chain:
+        text = text.replace(
+            'service: "payments"\n', f'service: "payments"\nslo_plugins: {file_chain}\n'
+        )
+    if slo_chain:
+        text = text.replace("    objective:", f"    plugins: {slo_chain}\n    objective:")
+    return text
+
+
+def test_sloths_contrib_plugins_set_how_the_rules_are_written(tmp_path: Path) -> None:
+    file_chain = (
+        "{chain: [{id: sloth.dev/contrib/info_labels/v1, priority: 5, config: {labels: {a: x}}},"
+        " {id: sloth.dev/contrib/rule_intervals/v1, config: {interval: {default: 2m, alert: 30s}}}]}"
+    )
+    slo_chain = (
+        "{chain: [{id: sloth.dev/contrib/info_labels/v1, priority: 10, config: {labels: {a: y, b: 2}}},"
+        " {id: sloth.dev/contrib/denominator_corrected_rules/v1}]}"
+    )
+    result = load_text(tmp_path, with_plugins(file_chain, slo_chain))
+    assert [p for p in problems(result, tmp_path) if "warning" not in p] == []
+    options = result.slos[0].rule_options
+    # Run by priority: the SLO's info_labels (10) after the file's (5), its values winning.
+    assert options.info_labels == (("a", "y"), ("b", "2"))
+    assert (options.sli_interval, options.meta_interval, options.alert_interval) == (
+        timedelta(minutes=2),
+        timedelta(minutes=2),
+        timedelta(seconds=30),
+    )
+    assert options.traffic_corrected
+
+
+def test_an_slo_that_overrides_the_file_chain_drops_its_plugins(tmp_path: Path) -> None:
+    file_chain = "{chain: [{id: sloth.dev/contrib/info_labels/v1, config: {labels: {a: x}}}]}"
+    slo_chain = (
+        "{overridePrevious: true, chain: ["
+        + ", ".join(
+            f"{{id: sloth.dev/core/{name}/v1}}"
+            for name in ("sli_rules", "metadata_rules", "alert_rules")
+        )
+        + "]}"
+    )
+    (slo,) = load_text(tmp_path, with_plugins(file_chain, slo_chain)).slos
+    assert slo.rule_options.info_labels == ()
+
+
+@pytest.mark.parametrize(
+    ("slo_chain", "expected"),
+    [
+        pytest.param(
+            "{chain: [{id: sloth.dev/contrib/rule_intervals/v1, config: {interval: {alert: 1m}}}]}",
+            "slos[0].plugins.chain[0].config.interval.default: Field required",
+            id="rule intervals need a default",
+        ),
+        pytest.param(
+            "{chain: [{id: sloth.dev/contrib/rule_intervals/v1, config: {interval: {default: soon}}}]}",
+            "slos[0].plugins.chain[0].config.interval.default: malformed duration 'soon'; use a "
+            "number and a unit: s, m, h, d or w (e.g. 28d)",
+            id="a duration that is none",
+        ),
+        pytest.param(
+            "{chain: [{id: sloth.dev/contrib/info_labels/v1, config: {labels: {}}}]}",
+            "slos[0].plugins.chain[0].config.labels: Dictionary should have at least 1 item after "
+            "validation, not 0",
+            id="info labels need labels",
+        ),
+    ],
+)
+def test_a_plugins_configuration_is_checked_where_it_is_written(
+    tmp_path: Path, slo_chain: str, expected: str
+) -> None:
+    found = [
+        p
+        for p in problems(load_text(tmp_path, with_plugins(slo_chain=slo_chain)), tmp_path)
+        if "warning" not in p
+    ]
+    assert len(found) == 1
+    assert found[0].split(": ", 1)[1] == expected
+
+
+def test_traffic_correction_needs_an_events_sli(tmp_path: Path) -> None:
+    text = with_plugins(
+        slo_chain="{chain: [{id: sloth.dev/contrib/denominator_corrected_rules/v1}]}"
+    )
+    text = text.replace(
+        '      events:\n        error_query: sum(rate(charges_total{outcome="error"}[{{.window}}]))\n        total_query: sum(rate(charges_total[{{.window}}]))\n',
+        "      raw:\n        error_ratio_query: avg_over_time(charge_error_ratio[{{.window}}])\n",
+    )
+    found = [p for p in problems(load_text(tmp_path, text), tmp_path) if "warning" not in p]
+    assert [p.split(": ", 1)[1] for p in found] == [
+        "slos[0].plugins.chain[0].id: Sloth plugin 'sloth.dev/contrib/denominator_corrected_rules/v1': "
+        "needs an events SLI (error_query and total_query)"
+    ]
+
+
 def test_overriding_sloths_default_plugins_must_keep_the_rules_ninefold_writes(
     tmp_path: Path,
 ) -> None:

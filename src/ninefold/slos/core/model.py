@@ -237,6 +237,20 @@ class AlertTier:
 
 
 @dataclass(frozen=True)
+class RuleOptions:
+    """How an SLO's rules are written beyond what the SLO itself says, as Sloth's SLO plugins
+    set them (`slos.spec.sloth_plugins`): extra labels on the SLO's info series, evaluation
+    intervals of its rule groups (None: Prometheus' global one), and error ratios corrected
+    by the window's share of the period's traffic (Sloth's denominator-corrected rules)."""
+
+    info_labels: tuple[tuple[str, str], ...] = ()
+    sli_interval: timedelta | None = None
+    meta_interval: timedelta | None = None
+    alert_interval: timedelta | None = None
+    traffic_corrected: bool = False
+
+
+@dataclass(frozen=True)
 class Alerting:
     name: str
     conditions: tuple[BurnCondition, ...]
@@ -271,6 +285,7 @@ class Slo:
     # The name and namespace of the PrometheusRule its rules go into, when its spec was a
     # Kubernetes object (Sloth's PrometheusServiceLevel); None: named after the service.
     rule_object: tuple[str, str] | None = None
+    rule_options: RuleOptions = RuleOptions()
 
     @property
     def budget(self) -> float:

@@ -22,6 +22,7 @@ from ninefold.slos.core.model import (
     BurnCondition,
     CompositeSli,
     EventsSli,
+    RawSli,
     Severity,
     Slo,
     ThresholdSli,
@@ -103,7 +104,8 @@ def sli_rules(slo: Slo) -> list[Rule]:
     for span, window in windows(slo).items():
         if span != period:
             record = error_ratio_name(span)
-            rules.append({"record": record, "expr": slo.sli.error_ratio(window), "labels": labels})
+            expr = _window_ratio(slo, slo.sli, window)
+            rules.append({"record": record, "expr": expr, "labels": labels})
     if isinstance(slo.sli, EventsSli):
         period_expr = (
             f"sum_over_time({c.SLO_BAD_RATE}{selector(slo)}[{period}])\n/\n"
@@ -113,6 +115,18 @@ def sli_rules(slo: Slo) -> list[Rule]:
         period_expr = f"avg_over_time({error_ratio_name('5m')}{selector(slo)}[{period}])"
     rules.append({"record": error_ratio_name(period), "expr": period_expr, "labels": labels})
     return rules
+
+
+def _window_ratio(slo: Slo, sli: EventsSli | RawSli, window: timedelta) -> str:
+    """The error ratio over a window; with traffic correction (Sloth's denominator-corrected
+    rules), weighed by the window's share of the period's traffic, at most 1, so that a few
+    errors in a quiet hour burn less than the same share of a busy one."""
+    ratio = sli.error_ratio(window)
+    if not (slo.rule_options.traffic_corrected and isinstance(sli, EventsSli)):
+        return ratio
+    total = sli.total_rate
+    share = f"clamp_max(({total(window)}) / ({total(slo.period)}), 1)"
+    return f"{share}\n*\n(\n{ratio}\n)"
 
 
 def threshold_ratio(slo: Slo, window: timedelta) -> str:
@@ -156,8 +170,10 @@ def meta_rules(slo: Slo) -> list[Rule]:
     period = prometheus_duration(slo.period)
     sel = selector(slo)
     components = [rule for part in slo.components for rule in meta_rules(part.slo)]
+    info = {**labels, **dict(slo.rule_options.info_labels)}
     return [
         *components,
+        {"record": c.SLO_INFO, "expr": "vector(1)", "labels": info},
         {"record": c.SLO_OBJECTIVE, "expr": f"vector({slo.objective!r})", "labels": labels},
         {"record": c.SLO_ERROR_BUDGET, "expr": f"vector({slo.budget!r})", "labels": labels},
         {
@@ -263,11 +279,20 @@ def alert_annotations(
 
 def rule_groups(slo: Slo, runbook_url: str = "", dashboard_url: str = "") -> list[dict[str, Any]]:
     names = {"service": slo.service, "slo": slo.name}
-    return [
-        {"name": c.SLO_GROUP_SLI.format(**names), "rules": sli_rules(slo)},
-        {"name": c.SLO_GROUP_META.format(**names), "rules": meta_rules(slo)},
-        {
-            "name": c.SLO_GROUP_ALERTS.format(**names),
-            "rules": alert_rules(slo, runbook_url, dashboard_url),
-        },
+    options = slo.rule_options
+    groups = [
+        (c.SLO_GROUP_SLI, options.sli_interval, sli_rules(slo)),
+        (c.SLO_GROUP_META, options.meta_interval, meta_rules(slo)),
+        (c.SLO_GROUP_ALERTS, options.alert_interval, alert_rules(slo, runbook_url, dashboard_url)),
     ]
+    return [_group(name.format(**names), interval, rules) for name, interval, rules in groups]
+
+
+def _group(name: str, interval: timedelta | None, rules: list[Rule]) -> dict[str, Any]:
+    """A rule group, with its own evaluation interval when one is set (Prometheus' global
+    one otherwise)."""
+    group: dict[str, Any] = {"name": name}
+    if interval is not None:
+        group["interval"] = prometheus_duration(interval)
+    group["rules"] = rules
+    return group

@@ -248,9 +248,13 @@ def _from_sloth(
     """The SLOs of a Sloth service level, found at `at` in its document (the root of a
     prometheus/v1 file, `spec` of a Kubernetes object, whose name and namespace the
     PrometheusRule made from it takes)."""
-    problems += sloth_plugins.check(located, spec, at)
     slos = []
+    found: list[Problem] = []
     for index, item in enumerate(spec.slos):
+        options, plugin_problems = sloth_plugins.rule_options(
+            located, spec, at, index, item.sli.events is not None
+        )
+        found += plugin_problems
         if item.sli.events is not None:
             sli: EventsSli | RawSli = EventsSli(
                 part=Query(item.sli.events.error_query.strip()),
@@ -280,8 +284,10 @@ def _from_sloth(
                 file=located.file,
                 line=located.line_of(*at, "slos", index),
                 rule_object=rule_object,
+                rule_options=options,
             )
         )
+    problems += dict.fromkeys(found)
     if not slos:
         problems.append(Problem(located.file, located.line, "slos", "no SLOs"))
     return slos
