@@ -20,6 +20,7 @@ replaces an earlier one's.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated, Any
@@ -50,6 +51,8 @@ REFUSED = {
         "generates PromQL"
     ),
 }
+
+CLASSIC_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
 Duration = Annotated[str, AfterValidator(lambda text: parse_duration(text) and text)]
 
@@ -88,6 +91,8 @@ def rule_options(
     problems += _overrides(located, slo.plugins, (*at, "slos", index, "plugins"))
     options = RuleOptions()
     for plugin, where in sorted(chain, key=lambda found: found[0].priority):
+        if plugin.id == INFO_LABELS:
+            problems += _utf8_names(located, plugin, where)
         try:
             options = _apply(plugin, options, events)
         except _Refused as refused:
@@ -131,6 +136,29 @@ def _apply(plugin: SlothPlugin, options: RuleOptions, events: bool) -> RuleOptio
             raise _Refused("needs an events SLI (error_query and total_query)")
         return replace(options, traffic_corrected=True)
     raise _Refused(REFUSED.get(plugin.id, "an SLO plugin Ninefold does not know"))
+
+
+def _utf8_names(
+    located: Located, plugin: SlothPlugin, where: tuple[str | int, ...]
+) -> list[Problem]:
+    """Label names beyond Prometheus' classic rule (letters, digits, `_`): Prometheus 3
+    reads them, Prometheus 2 refuses the whole rule file, as Sloth's own example shows."""
+    labels = plugin.config.get("labels")
+    if not isinstance(labels, dict):
+        return []
+    return [
+        replace(
+            _problem(
+                located,
+                (*where, "config", "labels", name),
+                f"label name {name!r} needs Prometheus 3 (UTF-8 names); Prometheus 2 refuses "
+                "the rule file",
+            ),
+            severity="warning",
+        )
+        for name in labels
+        if not CLASSIC_LABEL.fullmatch(str(name))
+    ]
 
 
 def _located(
