@@ -124,3 +124,141 @@ def test_each_example_generates_rules_and_tests_that_hold_or_is_refused_with_its
     for test in tests:
         run = promtool("test", "rules", test.name, cwd=test.parent)
         assert run.returncode == 0, run.stdout + run.stderr
+
+
+# --- side by side with Sloth's own rules ---------------------------------------------------
+
+# The examples whose SLIs read one request counter, fed the same requests below.
+COMPARED = [
+    "getting-started.yml",
+    "k8s-getting-started.yml",
+    "multifile.yml",
+    "k8s-multifile.yml",
+    "slo-plugin-getting-started.yml",
+    "slo-plugin-k8s-getting-started.yml",
+]
+REQUESTS_PER_MINUTE = 1000
+# Stretches of (minutes, share of requests failing): 0.05% is half of a 99.9% budget, 0.35%
+# burns it 3.5 times too fast (a ticket, no page), 2% 20 times (a page), 100% an outage.
+# Rates over long windows read what history there is, so hours show what days would.
+SCENARIOS = {
+    "outage": [(6 * 60, 0.0005), (60, 1.0), (6 * 60, 0.0005)],
+    "sustained-2pc": [(8 * 60, 0.02)],
+    "three-and-a-half-budgets": [(8 * 60, 0.0035)],
+    "within-budget": [(8 * 60, 0.0005)],
+    "no-traffic": [],
+    # Failures rising from 0 to 5% over 8 hours, then gone: each threshold is crossed, up
+    # and down, at its own step, so a burn factor or window that differs shows.
+    "ramp": [(10, 0.05 * k / 48) for k in range(48)] + [(4 * 60, 0.0)],
+}
+# Every scenario on the one-SLO example, the telling ones on the two-SLO example, the ramp
+# (which crosses every threshold both ways) on the others: a promtool run costs seconds.
+CASES = [
+    (name, scenario)
+    for name in COMPARED
+    for scenario in sorted(SCENARIOS)
+    if name == "getting-started.yml"
+    or scenario == "ramp"
+    or (name == "multifile.yml" and scenario in ("outage", "no-traffic"))
+]
+STEP_MINUTES = 10
+
+
+def counter(stretches: list[tuple[int, float]], failing: bool) -> str:
+    """A request counter in promtool's notation, a value a minute: `start+incrementxN`."""
+    value, parts = 0.0, []
+    for minutes, share in stretches:
+        per_minute = REQUESTS_PER_MINUTE * (share if failing else 1 - share)
+        parts.append(f"{value:g}+{per_minute:g}x{minutes}")
+        value += per_minute * (minutes + 1)
+    return " ".join(parts)
+
+
+def firing(prefix: str, alert: str, service: str, slo: str, severity: str) -> str:
+    """The firing alert of one SLO and severity, as Ninefold's or Sloth's labels name it."""
+    labels = (
+        f'alertname="{alert}", alertstate="firing", {prefix}_severity="{severity}", '
+        f'{prefix}_service="{service}", {prefix}_slo="{slo}"'
+    )
+    return f"ALERTS{{{labels}}}"
+
+
+def eval_order(groups: list[str]) -> list[str]:
+    """Recording groups before the alert groups that read them, Ninefold's and Sloth's."""
+    stages = ("-sli-", "-meta-", "-alerts-")
+    return [g for stage in stages for g in groups if stage in g]
+
+
+@pytest.mark.parametrize(("name", "scenario"), CASES)
+def test_page_and_ticket_fire_and_reset_when_sloths_do(
+    name: str, scenario: str, tmp_path: Path
+) -> None:
+    folder = corpus()
+    result = ninefold(
+        "slo",
+        "generate",
+        folder / "specs" / name,
+        "-o",
+        tmp_path / "ninefold.yaml",
+        "--format",
+        "prometheus",
+    )
+    assert result.returncode == 0, result.stderr
+    ours = rule_groups((tmp_path / "ninefold.yaml").read_text())
+    theirs = rule_groups((folder / "sloth-gen" / name).read_text())
+    (tmp_path / "sloth.yaml").write_text(yaml.safe_dump({"groups": theirs}))
+    slos = sorted(
+        {
+            (rule["alert"], rule["labels"]["ninefold_service"], rule["labels"]["ninefold_slo"])
+            for group in ours
+            for rule in group["rules"]
+            if "ninefold_severity" in rule.get("labels", {})
+            and not rule["alert"].endswith("SLIMissing")
+        }
+    )
+    assert slos
+    stretches = SCENARIOS[scenario]
+    minutes = sum(m for m, _ in stretches) or 8 * 60
+    series = [
+        {
+            "series": f'http_request_duration_seconds_count{{job="myservice",code="{code}"}}',
+            "values": counter(stretches, failing),
+        }
+        for code, failing in (("200", False), ("500", True))
+        if stretches
+    ] or [{"series": "unrelated_total", "values": f"0+1x{minutes}"}]
+    checks = []
+    for at in range(STEP_MINUTES, minutes + 1, STEP_MINUTES):
+        for alert, service, slo in slos:
+            for severity in ("page", "ticket"):
+                expr = (
+                    f"(count({firing('ninefold', alert, service, slo, severity)}) or vector(0))"
+                    f" - (count({firing('sloth', alert, service, slo, severity)}) or vector(0))"
+                )
+                checks.append(
+                    {
+                        "expr": expr,
+                        "eval_time": f"{at}m",
+                        "exp_samples": [{"labels": "{}", "value": 0}],
+                    }
+                )
+    if not stretches:
+        # Where Ninefold differs on purpose: with no requests at all, Sloth's rules stay
+        # silent and Ninefold's open a ticket saying the SLI is missing (docs/slos.md).
+        missing = 'ALERTS{alertname=~".*SLIMissing", alertstate="firing"}'
+        checks.append(
+            {
+                "expr": f"count({missing})",
+                "eval_time": f"{minutes}m",
+                "exp_samples": [{"labels": "{}", "value": len(slos)}],
+            }
+        )
+    test = {
+        "rule_files": ["ninefold.yaml", "sloth.yaml"],
+        "evaluation_interval": "1m",
+        "group_eval_order": eval_order([g["name"] for g in ours + theirs]),
+        "tests": [{"interval": "1m", "input_series": series, "promql_expr_test": checks}],
+    }
+    (tmp_path / "side-by-side.yaml").write_text(yaml.safe_dump(test))
+    run = promtool("test", "rules", "side-by-side.yaml", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[:3000] + run.stderr[:3000]
