@@ -253,10 +253,96 @@ def _single_cases(slo: Slo) -> list[Case]:
             Case("a breached threshold pages", 1.0, threshold_series(slo, True)),
             Case("a met threshold fires nothing", 0.0, threshold_series(slo, False)),
         ]
+    comparison = counted_comparison(slo)
+    if comparison is not None:
+        return _counted_cases(slo, comparison)
     cases = []
     for name, burn in scenarios(slo):
         ratio = min(1.0, error_ratio_at(burn, slo.budget))
         cases.append(Case(name, ratio, _counter_series(slo, ratio), exact=True))
+    return cases
+
+
+# Series of a counted-gauge SLI in a test: few, since its subqueries (`count(...)[3d:]`)
+# read every series at every step and promtool stops a query at 50 million samples.
+COUNTED_SERIES = 10
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """`selector op number` in an SLI that counts the series meeting it (Sloth's home-wifi
+    example: `count(client_satisfaction < 0.75)` of `count(client_satisfaction)`)."""
+
+    selector: _Selector
+    op: str
+    number: float
+
+    def value(self, meeting: bool) -> float:
+        step = max(abs(self.number), 1.0) / 2
+        above, below = self.number + step, self.number - step
+        meets = {"<": below, "<=": below, ">": above, ">=": above, "==": self.number}
+        misses = {"<": above, "<=": above, ">": below, ">=": below, "==": above}
+        if self.op == "!=":
+            return above if meeting else self.number
+        return meets[self.op] if meeting else misses[self.op]
+
+
+def counted_comparison(slo: Slo) -> Comparison | None:
+    """The comparison of an events SLI whose part counts the series of its total's selector
+    that meet `op number`; None for any other SLI."""
+    sli = slo.sli
+    if not isinstance(sli, EventsSli):
+        return None
+    five = timedelta(minutes=5)
+    part_text, total_text = sli.part.at(five), sli.total.at(five)
+    found: list[Comparison] = []
+
+    def visit(node: object) -> bool:
+        if not isinstance(node, promql_parser.BinaryExpr) or str(node.op) not in _FLIPPED:
+            return True
+        if node.modifier is not None and node.modifier.return_bool:
+            return True
+        lhs, rhs, op = node.lhs, node.rhs, str(node.op)
+        if isinstance(lhs, promql_parser.NumberLiteral):
+            lhs, rhs, op = rhs, lhs, _FLIPPED[op]
+        if isinstance(rhs, promql_parser.NumberLiteral) and not isinstance(
+            lhs, promql_parser.NumberLiteral
+        ):
+            found.append(Comparison(_selector(str(lhs)), op, float(rhs.val)))
+        return True
+
+    try:
+        promql_parser.walk(promql_parser.parse(part_text), visit)
+        total = _selector(total_text)
+    except CannotSynthesize:
+        return None
+    if len(found) != 1 or found[0].selector != total:
+        return None
+    return found[0]
+
+
+def _counted_cases(slo: Slo, comparison: Comparison) -> list[Case]:
+    """COUNTED_SERIES gauges, as many meeting the comparison as give each case's error
+    ratio; a case whose ratio that many series cannot come near enough to keep its outcome
+    is left out."""
+    assert isinstance(slo.sli, EventsSli)  # noqa: S101 (counted_comparison checked it)
+    part_is_good = slo.sli.part_is_good
+    cases = []
+    for name, burn in scenarios(slo):
+        wanted = min(1.0, error_ratio_at(burn, slo.budget))
+        failing = round(wanted * COUNTED_SERIES)
+        ratio = failing / COUNTED_SERIES
+        intended = _firing(slo, Case(name, wanted, [], exact=True), ["page", "ticket"])
+        if _firing(slo, Case(name, ratio, []), ["page", "ticket"]) != intended:
+            continue
+        series: Series = []
+        for index in range(COUNTED_SERIES):
+            bad = index < failing
+            value = comparison.value(meeting=bad != part_is_good)
+            labels = _series_for(comparison.selector, {"ninefold_test_series": str(index)})
+            series.append((labels, f"{value!r}+0x{MINUTES}"))
+        cases.append(Case(name, ratio, series))
     return cases
 
 
