@@ -546,3 +546,18 @@ def test_the_examples_copied_elsewhere_apply_the_same(
     assert run(database_url, "apply", "examples").returncode == 0
     result = run(database_url, "apply", str(copy))
     assert result.stdout == "No changes: the database matches the configuration.\n"
+
+
+def test_integrations_list_prints_whole_intake_urls_into_a_pipe(
+    database_url: str, engine: Engine
+) -> None:
+    """Piped or in a narrow terminal (80 columns here), the URL an operator copies into
+    Alertmanager is printed whole, never cut with an ellipsis."""
+    assert run(database_url, "apply", "examples").returncode == 0
+    env = {"NINEFOLD_DATABASE_URL": database_url, "NINEFOLD_CONFIG_DIR": None, "COLUMNS": "80"}
+    result = ninefold("integrations", "list", env=env, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    with engine.connect() as connection:
+        keys = dict(connection.execute(text("SELECT kind, key FROM integrations")).all())
+    assert f"/api/v1/integrations/alertmanager/{keys['alertmanager']}" in result.stdout
+    assert "…" not in result.stdout
