@@ -36,10 +36,12 @@ KERNEL = {
     "observability",
     "openapi_errors",
     "pagination",
+    "payloads",
     "settings",
     "signing",
     "sourcefile",
     "spec",
+    "stats",
     "weblinks",
 }
 # Below the domains but above `auth`: how requests are authenticated and pages rendered,

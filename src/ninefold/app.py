@@ -72,7 +72,11 @@ def create_app(
     metrics = HttpMetrics()
     app.state.metrics = metrics
 
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={f"{API_PREFIX}/changes": settings.max_change_body_bytes},
+    )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(SecurityHeadersMiddleware)
     _add_error_handlers(app)

@@ -10,6 +10,9 @@ SESSION_COOKIE = "ninefold_session"
 LOGIN_CSRF_COOKIE = "ninefold_login_csrf"
 CSRF_FORM_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+# The shared secret an Argo CD notification sends with a change (GitHub and GitLab have
+# their own headers).
+CHANGE_TOKEN_HEADER = "X-Ninefold-Token"  # noqa: S105 (a header name, not a secret)
 TOKEN_PREFIX = "nf_"  # noqa: S105 (a prefix, not a secret)
 
 # Who owns a row: the configuration directory (`ninefold apply`) or the API and web UI.

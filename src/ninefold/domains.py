@@ -4,13 +4,14 @@ tables, jobs, web pages, config) read this list; see `ninefold.domain`."""
 
 from __future__ import annotations
 
-from ninefold import alerts, auth, catalog, oncall, paging, slos, worker
+from ninefold import alerts, auth, catalog, changes, oncall, paging, slos, worker
 from ninefold.domain import Domain
 
 DOMAINS: tuple[Domain, ...] = (
     auth.DOMAIN,
     catalog.DOMAIN,
     worker.DOMAIN,
+    changes.DOMAIN,
     slos.DOMAIN,
     alerts.DOMAIN,
     oncall.DOMAIN,

@@ -50,6 +50,13 @@ class TooManyRequests(NinefoldError):
     http_status = 429
 
 
+class SecretMissing(NinefoldError):
+    """The server lacks a configured secret: the sender should retry once it is set."""
+
+    code = "secret_missing"
+    http_status = 503
+
+
 class NotMigrated(NinefoldError):
     code = "not_migrated"
     http_status = 503

@@ -93,6 +93,13 @@ def current_principal(
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 
+
+async def raw_body(request: Request) -> bytes:
+    """The bytes on the wire, for webhooks whose signature covers them."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")]
 RowId = Annotated[int, Path(ge=1, le=MAX_INT, description="The record's id.")]

@@ -81,3 +81,28 @@ def check_range(
             f"{(end - start) / timedelta(days=1):g}",
             field=end_field,
         )
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_period_bound(text: str, field: str, now: datetime) -> datetime:
+    """A bound of a reporting period: an instant as `parse_instant` reads it, or a date
+    alone, taken as midnight UTC (KPIS.md: periods are in UTC unless a zone is given)."""
+    value = text.strip()
+    if _DATE.match(value):
+        try:
+            return bounded(datetime.fromisoformat(value).replace(tzinfo=UTC))
+        except ValueError as exc:
+            raise Invalid(f"{text!r} is not a date: {exc}", field=field) from None
+    return parse_instant(value, field, now)
+
+
+def period_of(
+    start: str | None, end: str | None, now: datetime, default: timedelta
+) -> tuple[datetime, datetime]:
+    """[from, to) of a report: `to` defaults to now, `from` to `default` before `to`."""
+    last = now if end is None else parse_period_bound(end, "to", now)
+    first = last - default if start is None else parse_period_bound(start, "from", now)
+    check_range(first, last, limit=timedelta(days=3660))
+    return first, last

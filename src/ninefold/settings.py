@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         default=1_048_576,
         description="Largest request body accepted, in bytes; larger bodies get 413.",
     )
+    max_change_body_bytes: int = Field(
+        default=8 * 1_048_576,
+        description="Largest body `POST /api/v1/changes` accepts: a change may carry 10,000 "
+        "commits.",
+    )
     session_hours: int = Field(default=12, description="Lifetime of a web login session.")
     cookie_secure: bool = Field(
         default=False,

@@ -1,53 +1,19 @@
-"""From a request body to a `Delivery`: one parser per source, each checked before storing.
-
-Errors name the field as the source wrote it (`alerts[3].startsAt`), so whoever configures
-the sender sees what to fix.
-"""
+"""From a request body to a `Delivery`: one parser per source, each checked before storing
+(errors name the field as the source wrote it, see `ninefold.payloads`)."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import Any
 
 from ninefold.alerts.model import Delivery, Incoming, fingerprint_of
 from ninefold.alerts.schemas import AlertmanagerPayload, WebhookAlert
 from ninefold.errors import Invalid
-from ninefold.sourcefile import error_message, field_path
+from ninefold.payloads import validated
 
 # Alertmanager marks "no end yet" with the zero time, and some senders with year 1.
 NO_END_BEFORE = datetime(1971, 1, 1, tzinfo=UTC)
 VERSIONS = {"alertmanager": "4", "grafana": "1"}
-M = TypeVar("M", bound=BaseModel)
-
-
-def parse_json(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        position = f" at character {exc.pos}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise Invalid(f"the body is not valid JSON{position}") from None
-    except RecursionError:
-        raise Invalid("the JSON body is nested too deeply") from None
-    if not isinstance(data, dict):
-        raise Invalid("the body must be a JSON object")
-    return data
-
-
-def _validated(model: type[M], data: dict[str, Any]) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = field_path(tuple(error["loc"])).lstrip(".")
-        message = error_message(error, unknown="unknown field")
-        more = len(exc.errors()) - 1
-        raise Invalid(
-            f"{field}: {message}" + (f" (and {more} more problems)" if more else ""),
-            field=field or None,
-        ) from None
 
 
 def _aware(value: datetime, field: str) -> datetime:
@@ -58,7 +24,7 @@ def _aware(value: datetime, field: str) -> datetime:
 
 def notification(kind: str, data: dict[str, Any]) -> Delivery:
     """Alertmanager's webhook (version 4) or Grafana's (version 1): a group of alerts."""
-    payload = _validated(AlertmanagerPayload, data)
+    payload = validated(AlertmanagerPayload, data)
     if payload.version != VERSIONS[kind]:
         raise Invalid(
             f"version: {kind} webhook payload version {VERSIONS[kind]} expected, "
@@ -89,7 +55,7 @@ def notification(kind: str, data: dict[str, Any]) -> Delivery:
 
 def webhook(data: dict[str, Any], received_at: datetime) -> Delivery:
     """The generic webhook: one alert, its fields documented in docs/alerts.md."""
-    alert = _validated(WebhookAlert, data)
+    alert = validated(WebhookAlert, data)
     labels = dict(alert.labels)
     labels.setdefault("alertname", alert.title)
     if alert.severity:

@@ -9,53 +9,40 @@ from __future__ import annotations
 import os
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Header
 
 from ninefold.alerts import heartbeats, intake, integrations, service
 from ninefold.alerts.schemas import IngestResult
-from ninefold.errors import NinefoldError, Unauthenticated
-from ninefold.http import Now, SessionDep
+from ninefold.errors import SecretMissing, Unauthenticated
+from ninefold.http import Now, RawBody, SessionDep
+from ninefold.payloads import parse_json
 from ninefold.signing import verify
 
 router = APIRouter(tags=["intake"])
 SIGNATURE_HEADER = "X-Ninefold-Signature"
 
 
-class SecretMissing(NinefoldError):
-    """The server lacks a configured secret: the sender should retry once it is set."""
-
-    code = "secret_missing"
-    http_status = 503
-
-
-async def raw_body(request: Request) -> bytes:
-    return await request.body()
-
-
-Body = Annotated[bytes, Depends(raw_body)]
-
-
 @router.post(
     "/integrations/alertmanager/{key}",
     summary="Receive an Alertmanager webhook (payload version 4)",
 )
-def alertmanager(key: str, body: Body, session: SessionDep, now: Now) -> IngestResult:
+def alertmanager(key: str, body: RawBody, session: SessionDep, now: Now) -> IngestResult:
     integration = integrations.by_key(session, "alertmanager", key)
-    delivery = intake.notification("alertmanager", intake.parse_json(body))
+    delivery = intake.notification("alertmanager", parse_json(body))
     return service.ingest(session, integration, delivery, now)
 
 
 @router.post("/integrations/grafana/{key}", summary="Receive a Grafana alerting webhook")
-def grafana(key: str, body: Body, session: SessionDep, now: Now) -> IngestResult:
+def grafana(key: str, body: RawBody, session: SessionDep, now: Now) -> IngestResult:
     integration = integrations.by_key(session, "grafana", key)
-    delivery = intake.notification("grafana", intake.parse_json(body))
+    delivery = intake.notification("grafana", parse_json(body))
     return service.ingest(session, integration, delivery, now)
 
 
 @router.post("/integrations/webhook/{key}", summary="Receive one alert as generic JSON")
 def webhook(
     key: str,
-    body: Body,
+    body: RawBody,
     session: SessionDep,
     now: Now,
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
@@ -73,7 +60,7 @@ def webhook(
                 f"missing or wrong {SIGNATURE_HEADER} header: expected sha256=<hex HMAC-SHA256 "
                 "of the body with the integration's secret>"
             )
-    return service.ingest(session, integration, intake.webhook(intake.parse_json(body), now), now)
+    return service.ingest(session, integration, intake.webhook(parse_json(body), now), now)
 
 
 @router.post("/heartbeats/{key}", summary="Ping a heartbeat")

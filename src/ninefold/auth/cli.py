@@ -34,7 +34,9 @@ tokens = typer.Typer(no_args_is_help=True)
 def user_create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Login name.")],
-    role: Annotated[Role, typer.Option(help="admin, responder or viewer.")] = Role.VIEWER,
+    role: Annotated[
+        Role, typer.Option(help="admin, responder, deployer (CI: records changes) or viewer.")
+    ] = Role.VIEWER,
     email: Annotated[str | None, typer.Option(help="Email address.")] = None,
     full_name: Annotated[str, typer.Option(help="Name shown in the UI.")] = "",
     scope: Annotated[

@@ -15,12 +15,17 @@ from ninefold.errors import Forbidden
 
 
 class Role(StrEnum):
+    """`deployer` is for CI: it reads like a viewer and records changes of its scope's
+    services, nothing else (see docs/changes.md)."""
+
     ADMIN = "admin"
     RESPONDER = "responder"
+    DEPLOYER = "deployer"
     VIEWER = "viewer"
 
 
-ROLE_RANK = {Role.VIEWER: 0, Role.RESPONDER: 1, Role.ADMIN: 2}
+ROLE_RANK = {Role.VIEWER: 0, Role.DEPLOYER: 1, Role.RESPONDER: 2, Role.ADMIN: 3}
+RESPONDING_ROLES = frozenset({Role.RESPONDER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -45,24 +50,27 @@ def may_change(principal: Principal, teams: Iterable[str]) -> bool:
     """Whether the principal may change an object owned by all of `teams`.
 
     Admins may change anything. Responders may change objects of every team when unscoped,
-    and only objects whose owning teams all lie in their scope when scoped. Viewers change
-    nothing. An update that moves a service from team A to team B names both teams.
+    and only objects whose owning teams all lie in their scope when scoped. Viewers and
+    deployers change nothing. An update that moves a service from team A to team B names
+    both teams.
     """
     if principal.role is Role.ADMIN:
         return True
-    if principal.role is Role.VIEWER:
+    if principal.role is not Role.RESPONDER:
         return False
-    if not principal.scope:
-        return True
-    return set(teams) <= principal.scope
+    return _within_scope(principal, teams)
+
+
+def _within_scope(principal: Principal, teams: Iterable[str]) -> bool:
+    return not principal.scope or set(teams) <= principal.scope
 
 
 def require_change(principal: Principal, kind: str, name: str, teams: Iterable[str]) -> None:
     teams = sorted(set(teams))
     if may_change(principal, teams):
         return
-    if principal.role is Role.VIEWER:
-        raise Forbidden(f"role viewer cannot change {kind} {name!r}")
+    if principal.role not in RESPONDING_ROLES:
+        raise Forbidden(f"role {principal.role} cannot change {kind} {name!r}")
     raise Forbidden(
         f"{principal.name} may change objects of teams {sorted(principal.scope)} only; "
         f"{kind} {name!r} belongs to {teams}"
@@ -77,9 +85,23 @@ def require_admin(principal: Principal, action: str) -> None:
 def may_respond(principal: Principal) -> bool:
     """Acting on alerts (acknowledge, resolve, snooze, reassign) is for responders and admins;
     team scopes do not narrow it, since whoever is paged must be able to act."""
-    return principal.role is not Role.VIEWER
+    return principal.role in RESPONDING_ROLES
 
 
 def require_responder(principal: Principal, action: str) -> None:
     if not may_respond(principal):
-        raise Forbidden(f"role viewer cannot {action}")
+        raise Forbidden(f"role {principal.role} cannot {action}")
+
+
+def require_recorder(principal: Principal, service: str, team: str) -> None:
+    """Recording a change of a service: admins anywhere; responders and deployers for the
+    services of their scope's teams (every team when unscoped); viewers never."""
+    if principal.role is Role.ADMIN:
+        return
+    if principal.role is Role.VIEWER:
+        raise Forbidden(f"role viewer cannot record changes; {principal.name} is a viewer")
+    if not _within_scope(principal, [team]):
+        raise Forbidden(
+            f"{principal.name} may record changes of the services of teams "
+            f"{sorted(principal.scope)} only; service {service!r} belongs to {team!r}"
+        )

@@ -61,7 +61,10 @@ class UserSpec(Spec):
     chat_handle: str = Field(default="", max_length=100, description="Chat handle, e.g. @alice.")
     phone: str = Field(default="", max_length=40, description="Phone number, E.164 preferred.")
     time_zone: TimeZone = Field(default="UTC", description="IANA time zone, e.g. Europe/Berlin.")
-    role: Role = Field(default=Role.VIEWER, description="admin, responder or viewer.")
+    role: Role = Field(
+        default=Role.VIEWER,
+        description="admin, responder, deployer (CI: records changes) or viewer.",
+    )
     scope: NameSet = Field(
         default_factory=list,
         description="Teams whose objects this user may change; empty means every team.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ninefold.auth.model import Role
+from ninefold.auth.model import RESPONDING_ROLES
 from ninefold.auth.schemas import UserSpec
 from ninefold.declared import Bundle, Item, at, dangling, dangling_one
 from ninefold.sourcefile import Problem
@@ -44,11 +44,11 @@ def paged_in_vain(
         return []
     if unreachable(user):
         return [at(item, loc, no_contact(user.name, where, name))]
-    if user.role is Role.VIEWER:
+    if user.role not in RESPONDING_ROLES:
         problem = at(
             item,
             loc,
-            f"user {user.name!r} is {where} {name!r} but is a viewer: paged, they can neither "
+            f"user {user.name!r} is {where} {name!r} but is a {user.role}: paged, they can neither "
             "acknowledge nor resolve (make them a responder)",
         )
         return [replace(problem, severity="warning")]

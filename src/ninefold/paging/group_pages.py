@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ninefold.alerts import groups
 from ninefold.auth import service as auth_service
-from ninefold.auth.model import Role, may_respond
+from ninefold.auth.model import RESPONDING_ROLES, may_respond
 from ninefold.conventions import CSRF_FORM_FIELD
 from ninefold.errors import NotFound
 from ninefold.http import Now, Offset, RowId, SessionDep
@@ -71,7 +71,7 @@ def group_page(
     except NotFound:
         paging = None
     timeline = [(e, describe(e.kind, e.detail)) for e in reversed(group.timeline)]
-    responders = [u.name for u in auth_service.all_users(session) if u.role != Role.VIEWER]
+    responders = [u.name for u in auth_service.all_users(session) if u.role in RESPONDING_ROLES]
     context = {
         "me": me,
         "group": group,
