@@ -13,15 +13,11 @@ own clock, which nothing on the pages depends on (cookies carry a Max-Age, not a
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 from sqlalchemy import Engine
 
@@ -32,6 +28,7 @@ from ninefold.db import make_engine
 from ninefold.settings import Settings
 from tests.factories import EXAMPLES, PASSWORD, load_examples, make_token, make_user
 from tests.support.clock import FrozenClock
+from tests.support.live_server import serving
 
 ROOT = Path(__file__).parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -74,15 +71,6 @@ class BrowserPage:
             self.refused.append(f"{self.page.url}: {message.text}")
 
 
-def _free_socket() -> socket.socket:
-    """A listening socket on a port the OS picks, handed to Uvicorn: no race for the port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    return sock
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data_dir = tmp_path_factory.mktemp("e2e")
@@ -98,22 +86,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         data_dir=data_dir, database_url=url, config_dir=EXAMPLES, slo_source="sample"
     )
     app = create_app(settings, engine, clock)
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the Uvicorn server did not start", pytrace=False)
-        time.sleep(0.02)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", engine, token, clock)
+        with serving(app) as url:
+            yield LiveServer(url, engine, token, clock)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
         engine.dispose()
 
 

@@ -32,6 +32,8 @@ dora_app = typer.Typer()
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 ATTEMPTS = 3
+RETRY_PAUSE = 2.0
+"""Seconds before the second attempt, doubled for each one after."""
 
 
 @app.command("record")
@@ -197,7 +199,7 @@ def _post(server: str, token: str | None, change: ChangeIn) -> RecordResult:
     problem = ""
     for attempt in range(ATTEMPTS):
         if attempt:
-            time.sleep(2**attempt)
+            time.sleep(RETRY_PAUSE * 2 ** (attempt - 1))
         try:
             answer = httpx.post(address, json=body, headers=headers, timeout=60)
         except httpx.HTTPError as exc:
