@@ -61,6 +61,18 @@ def config(tmp_path: Path, freeze: tuple[datetime, datetime]) -> Path:
     )
     assert count == 1, "examples/policies.yaml has no freeze window to move"
     policies.write_text(text, encoding="utf-8")
+    # The example's freezes fall on dates of their own; the tests' freeze of the payments team
+    # comes a week after the policy's.
+    launch = freeze[1] + timedelta(days=7)
+    (directory / "changes.yaml").write_text(
+        "freezes:\n"
+        "  - name: payments-launch\n"
+        f"    starts: {launch.isoformat()}\n"
+        f"    ends: {(launch + timedelta(days=2)).isoformat()}\n"
+        "    reason: Launch week of the new checkout.\n"
+        "    teams: [payments]\n",
+        encoding="utf-8",
+    )
     return directory
 
 
@@ -124,6 +136,25 @@ def test_a_freeze_window_denies(
     assert result.returncode == 1
     assert "freeze window" in result.stdout
     assert "Holiday freeze on the money path" in result.stdout
+
+
+def test_a_freeze_of_the_team_denies_all_but_rollbacks_and_security_fixes(
+    database_url: str,
+    engine: Engine,
+    config: Path,
+    prometheus: str,
+    freeze: tuple[datetime, datetime],
+) -> None:
+    during = (freeze[1] + timedelta(days=8)).isoformat()
+    denied = gate(database_url, config, prometheus, "checkout", "--at", during)
+    assert denied.returncode == 1, denied.stderr
+    assert "freeze payments-launch until" in denied.stdout
+    assert "Launch week of the new checkout." in denied.stdout
+    fix = gate(database_url, config, prometheus, "checkout", "--at", during, "--label", "security")
+    assert fix.returncode == 0, fix.stdout + fix.stderr
+    assert "allowed as an exception: labelled security fix" in fix.stdout
+    other_team = gate(database_url, config, prometheus, "search", "--at", during)
+    assert other_team.returncode == 0, other_team.stdout + other_team.stderr
 
 
 # The two errors below come before the decision is recorded: no SQL runs, so SQLite suffices.

@@ -41,7 +41,7 @@ def gate_command(
     at: Annotated[str | None, typer.Option(help="Decide as of this time (ISO 8601).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
 ) -> None:
-    """Allow or deny a release by the error budget policy: exit 0 allow, 1 deny, 2 error."""
+    """Allow or deny a release by error budget policies and freezes: exit 0 allow, 1 deny, 2 error."""
     try:
         decision = _decide(ctx, service, set(label or []), prometheus, at)
     except NinefoldError as exc:
@@ -58,6 +58,8 @@ def _decide(
     ctx: typer.Context, service: str, labels: set[str], prometheus: str | None, at: str | None
 ) -> Decision:
     from ninefold.adapters.prometheus import PrometheusClient
+    from ninefold.changes.freezes import holding
+    from ninefold.changes.service import window_of
     from ninefold.cli_support import operator, transaction
     from ninefold.config.check import check_directory
     from ninefold.errors import Invalid
@@ -80,7 +82,10 @@ def _decide(
     if slos and policies:
         with PrometheusClient(prometheus or settings.prometheus_url) as client:
             statuses = {r.slo.name: r.status for r in from_prometheus(client, slos, now)}
-    decision = decide(service, policies, statuses, labels, now)
+    team = next(s.owner for s in bundle.specs("services") if s.name == service)
+    windows = [window_of(spec) for spec in bundle.specs("freezes")]
+    frozen_by = holding(windows, now, service, team)
+    decision = decide(service, policies, statuses, labels, now, frozen_by)
     with transaction(settings) as session:
         record_decision(session, operator(), decision, labels, now)
     return decision
@@ -113,4 +118,6 @@ def _print(decision: Decision) -> None:
             markup=False,
         )
     if not decision.reasons and not decision.evidence:
-        out.print("  no error budget policy or SLO governs this service", markup=False)
+        out.print(
+            "  no error budget policy, SLO or freeze window holds this service", markup=False
+        )

@@ -4,16 +4,19 @@ decision with its evidence out. Pure: the caller fetches the statuses and record
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from ninefold.changes.freezes import Window, excepted
 from ninefold.slos.core.model import prometheus_duration
 from ninefold.slos.core.status import SloStatus
 from ninefold.slos.gate.schemas import BudgetPolicySpec
 from ninefold.slos.spec.durations import parse_duration
 
 Verdict = Literal["allow", "deny"]
+SECURITY_LABELS = frozenset({"security", "security-fix"})
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,11 @@ def decide(
     statuses: dict[str, SloStatus],
     labels: set[str],
     now: datetime,
+    frozen_by: Sequence[Window] = (),
 ) -> Decision:
-    """Deny when any governing policy's rule is broken, unless a label is an allowed exception.
+    """Deny when any governing policy's rule is broken, unless a label is an allowed exception,
+    or when a freeze window holds the service, unless the change is a rollback or a security
+    fix (labels `rollback`, `security`).
 
     Example: budget_remaining_below 0 and an SLO at -12% remaining denies; the same change
     labelled `rollback` under `allow_labels: [rollback]` is allowed, and the decision says
@@ -79,9 +85,16 @@ def decide(
         }
         for name, found in sorted(statuses.items())
     }
-    if not reasons:
+    frozen = [
+        f"freeze {w.name} until {w.ends:%Y-%m-%d %H:%M} UTC: {w.reason}" for w in frozen_by
+    ]
+    if not reasons and not frozen:
         return Decision(service, "allow", (), None, evidence)
     allowed = sorted({label for p in policies for label in p.allow_labels} & labels)
-    if allowed:
-        return Decision(service, "allow", tuple(reasons), allowed[0], evidence)
-    return Decision(service, "deny", tuple(reasons), None, evidence)
+    thawed = excepted(rollback="rollback" in labels, security_fix=bool(SECURITY_LABELS & labels))
+    exceptions = [allowed[0] if reasons and allowed else None, thawed if frozen else None]
+    blocked = (reasons and not allowed) or (frozen and not thawed)
+    every_reason = tuple(frozen + reasons)
+    if blocked:
+        return Decision(service, "deny", every_reason, None, evidence)
+    return Decision(service, "allow", every_reason, ", ".join(e for e in exceptions if e), evidence)
