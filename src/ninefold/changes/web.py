@@ -12,9 +12,10 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from ninefold.catalog import service as catalog
-from ninefold.changes import charts, dora, dora_report, service
+from ninefold.changes import charts, dora, dora_report, service, timeline
 from ninefold.changes.dora_report import GroupBy, Selection
 from ninefold.changes.figures_text import duration, rate, trend
+from ninefold.changes.links import DEFAULT_WINDOW, in_window
 from ninefold.http import Now, Offset, RowId, SessionDep
 from ninefold.instants import period_of
 from ninefold.settings import Settings
@@ -107,6 +108,23 @@ def dora_page(
         **TEXT,
     }
     return render(request, "changes/dora.html", context)
+
+
+def group_changes(
+    session: Session, service_name: str, opened: datetime, closed: datetime | None, now: datetime
+) -> Markup:
+    """For an alert group's page: the changes of its service and what it depends on in the
+    24 hours before it opened (KPIS.md's link window), and on one axis up to its close."""
+    start = opened - DEFAULT_WINDOW
+    end = closed or now
+    shown = service.near(session, service_name, start, end + timedelta(seconds=1))
+    before = [c for c in shown if in_window(c.finished_at, opened)]
+    context = {
+        "before": before,
+        "service": service_name,
+        "axis": timeline.axis(start, end, opened, end, list(reversed(shown))),
+    }
+    return render_fragment("changes/group_changes.html", context)
 
 
 def changes_panel(session: Session, service_name: str, now: datetime) -> Markup:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ninefold.alerts import groups
 from ninefold.auth import service as auth_service
 from ninefold.auth.model import RESPONDING_ROLES, may_respond
+from ninefold.changes.web import group_changes
 from ninefold.conventions import CSRF_FORM_FIELD
 from ninefold.errors import NotFound
 from ninefold.http import Now, Offset, RowId, SessionDep
@@ -63,9 +64,17 @@ def alerts_page(
 
 @router.get("/alerts/{group_id}")
 def group_page(
-    request: Request, group_id: RowId, session: SessionDep, me: PageUser, done: str | None = None
+    request: Request,
+    group_id: RowId,
+    session: SessionDep,
+    me: PageUser,
+    now: Now,
+    done: str | None = None,
 ) -> HTMLResponse:
     group = groups.detail(session, group_id)
+    changes = None
+    if group.service is not None and not request.headers.get("hx-request"):
+        changes = group_changes(session, group.service, group.created_at, group.resolved_at, now)
     try:
         paging = escalation_out(session, group_id)
     except NotFound:
@@ -82,6 +91,7 @@ def group_page(
         "snooze_choices": SNOOZE_CHOICES,
         "done": done,
         "refresh": REFRESH_SECONDS,
+        "changes": changes,
     }
     template = (
         "paging/alert_group_live.html"

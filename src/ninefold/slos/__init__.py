@@ -14,7 +14,7 @@ DOMAIN = Domain(
         Command(
             "gate",
             "ninefold.slos.cli.gate:app",
-            "Allow or deny a release by error budget policies and freezes: exit 0 allow, 1 deny, 2 error.",
+            "Gate a release on error budgets and freezes: exit 0 allow, 1 deny, 2 error.",
         ),
     ),
     tables="ninefold.slos.tables",

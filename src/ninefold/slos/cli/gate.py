@@ -41,7 +41,7 @@ def gate_command(
     at: Annotated[str | None, typer.Option(help="Decide as of this time (ISO 8601).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
 ) -> None:
-    """Allow or deny a release by error budget policies and freezes: exit 0 allow, 1 deny, 2 error."""
+    """Gate a release on error budgets and freezes: exit 0 allow, 1 deny, 2 error."""
     try:
         decision = _decide(ctx, service, set(label or []), prometheus, at)
     except NinefoldError as exc:
@@ -118,6 +118,4 @@ def _print(decision: Decision) -> None:
             markup=False,
         )
     if not decision.reasons and not decision.evidence:
-        out.print(
-            "  no error budget policy, SLO or freeze window holds this service", markup=False
-        )
+        out.print("  no error budget policy, SLO or freeze window holds this service", markup=False)

@@ -85,9 +85,7 @@ def decide(
         }
         for name, found in sorted(statuses.items())
     }
-    frozen = [
-        f"freeze {w.name} until {w.ends:%Y-%m-%d %H:%M} UTC: {w.reason}" for w in frozen_by
-    ]
+    frozen = [f"freeze {w.name} until {w.ends:%Y-%m-%d %H:%M} UTC: {w.reason}" for w in frozen_by]
     if not reasons and not frozen:
         return Decision(service, "allow", (), None, evidence)
     allowed = sorted({label for p in policies for label in p.allow_labels} & labels)

@@ -4,7 +4,7 @@ gate's recent decisions (panels the catalog renders without knowing where they c
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
@@ -12,15 +12,16 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from ninefold.adapters.prometheus import PrometheusClient
+from ninefold.changes import service as changes_service
 from ninefold.errors import NotFound
-from ninefold.http import Now
+from ninefold.http import Now, SessionDep
 from ninefold.settings import Settings
 from ninefold.slos.core.model import prometheus_duration
 from ninefold.slos.service import recent_decisions
 from ninefold.slos.sources.prometheus import prometheus_counts
 from ninefold.slos.sources.sample import sample_counts
 from ninefold.slos.web.board import SloBoard
-from ninefold.slos.web.chart import chart
+from ninefold.slos.web.chart import Marker, chart
 from ninefold.web.pages import (
     HomePanel,
     PageUser,
@@ -67,19 +68,38 @@ def slos_page(request: Request, me: PageUser, now: Now) -> HTMLResponse:
 
 
 @router.get("/slos/{service}/{name}")
-def slo_page(request: Request, service: str, name: str, me: PageUser, now: Now) -> HTMLResponse:
+def slo_page(
+    request: Request, service: str, name: str, session: SessionDep, me: PageUser, now: Now
+) -> HTMLResponse:
     snapshot = _board(request).snapshot(now)
     view = snapshot.find(service, name)
     if view is None:
         raise NotFound(f"no SLO {name!r} of service {service!r} in the configuration directory")
+    burn = view.burn
+    changes = [] if burn is None else change_markers(session, service, burn.start, burn.end)
     context = {
         "me": me,
         "view": view,
         "source": snapshot.source,
-        "chart": chart(view.burn) if view.burn else None,
+        "chart": chart(burn, changes=changes) if burn else None,
+        "changes": changes,
         "duration": prometheus_duration,
     }
     return render(request, "slos/slo.html", context)
+
+
+def change_markers(session: Session, service: str, start: datetime, end: datetime) -> list[Marker]:
+    """The changes of the service and of what it depends on in [start, end], as marks."""
+    found = changes_service.near(session, service, start, end + timedelta(seconds=1))
+    return [
+        Marker(
+            c.finished_at,
+            f"#{c.id} {c.service} {c.version}".strip(),
+            f"/changes/{c.id}",
+            "rollback" if c.rollback else ("failed" if c.outcome != "success" else "deploy"),
+        )
+        for c in reversed(found)
+    ]
 
 
 def home_panel(board: SloBoard) -> HomePanel:

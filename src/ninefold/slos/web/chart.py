@@ -5,7 +5,9 @@ labels out; the template `slo_burndown.svg` draws them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from ninefold.slos.core.burndown import BurnDown
 
@@ -21,6 +23,25 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A change to mark on the time axis: when it finished, what to call it, where it links,
+    and its kind (`deploy`, `rollback`, `failed`) for the line's style."""
+
+    at: datetime
+    label: str
+    href: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    x: float
+    label: str
+    href: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
@@ -32,11 +53,18 @@ class Chart:
     y_ticks: tuple[Tick, ...]
     x_ticks: tuple[Tick, ...]
     overspent: bool
+    marks: tuple[Mark, ...] = ()
 
 
-def chart(burn: BurnDown, width: int = WIDTH, height: int = HEIGHT) -> Chart | None:
+def chart(
+    burn: BurnDown,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    changes: Sequence[Marker] = (),
+) -> Chart | None:
     """None when the period holds no data yet. The y axis runs from 100% down to 0%, or lower
-    when the budget is overspent, so the zero line always shows."""
+    when the budget is overspent, so the zero line always shows. Changes inside the period
+    become vertical lines on the same time axis: which deploy burned the budget is one look."""
     if not burn.points:
         return None
     left, top, right, bottom = LEFT, TOP, width - RIGHT, height - BOTTOM
@@ -73,4 +101,9 @@ def chart(burn: BurnDown, width: int = WIDTH, height: int = HEIGHT) -> Chart | N
         y_ticks=tuple(y_ticks),
         x_ticks=x_ticks,
         overspent=lowest < 0,
+        marks=tuple(
+            Mark(x(c.at.timestamp()), c.label, c.href, c.kind)
+            for c in changes
+            if burn.start <= c.at <= burn.end
+        ),
     )
