@@ -41,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Engine, delete, func, insert, select
 
-from bench.measure import Spread, ratio
+from bench.measure import Spread
 from bench.storm_stack import (
     HOST,
     free_port,
@@ -61,6 +61,7 @@ from ninefold.changes.dora import Period
 from ninefold.changes.dora_report import Selection, report
 from ninefold.changes.schemas import DoraFigures, DoraReport
 from ninefold.changes.tables import Change, ChangeCommit
+from ninefold.clock import system_clock
 from ninefold.db import make_engine, make_session_factory, unit_of_work
 
 YEAR_START = datetime(2025, 12, 1, tzinfo=UTC)
@@ -200,7 +201,7 @@ class History:
         }
 
 
-def make_history(changes: int, cat: Catalog, seed: int) -> History:
+def make_history(changes: int, seed: int) -> History:
     """A seeded year of changes. Of the successful production deploys, 3% redeploy the
     version before the live one (recognised as rollbacks), 1% are recorded as rollbacks (half
     naming the deploy they undo), 3% are hotfixes (a fifth naming the deploy before the
@@ -353,3 +354,814 @@ def _decided(
             undoes[change_id - 1] = decided.undoes
             fixes[change_id - 1] = decided.fixes
     return role, undoes, fixes
+
+
+# --- loading --------------------------------------------------------------------------------
+
+CHUNK = 100_000
+
+
+def _stamps(us: Ints, zone: str) -> list[str]:
+    """Instants as the text the database keeps: SQLAlchemy's SQLite form (UTC, no zone,
+    always six digits of microseconds, which its comparisons rely on), or with `+00`."""
+    text = np.datetime_as_string(us.astype("datetime64[us]"), unit="us").tolist()
+    return [f"{t[:10]} {t[11:]}{zone}" for t in text]
+
+
+def _change_rows(
+    h: History, cat: Catalog, zone: str, lo: int, hi: int
+) -> Iterator[tuple[object, ...]]:
+    started, finished = _stamps(h.started[lo:hi], zone), _stamps(h.finished[lo:hi], zone)
+    recorded = _stamps(h.finished[lo:hi] + 2 * US, zone)
+    service, kind, outcome = h.service[lo:hi].tolist(), h.kind[lo:hi].tolist(), h.outcome[lo:hi]
+    production, author = h.production[lo:hi].tolist(), h.author[lo:hi].tolist()
+    count = h.commit_count[lo:hi].tolist()
+    outcomes = outcome.tolist()
+    for i, k in enumerate(range(lo, hi)):
+        yield (
+            k + 1,
+            cat.services[service[i]],
+            KINDS[kind[i]],
+            "production" if production[i] else "staging",
+            production[i],
+            h.version[k],
+            f"ci-{k + 1}",
+            f"{k + 1:064x}",
+            f"dev-{author[i]:04d}",
+            "",
+            "",
+            started[i],
+            finished[i],
+            OUTCOMES[outcomes[i]],
+            h.rollback[k],
+            h.reverts[k],
+            h.hotfix[k],
+            h.hotfix_of[k],
+            h.fixes_incident[k],
+            h.caused_incident[k],
+            None,
+            "api",
+            "bench",
+            recorded[i],
+            count[i],
+            h.role[k],
+            h.undoes[k],
+            h.fixes_deploy[k],
+        )
+
+
+def _commit_rows(h: History, zone: str, lo: int, hi: int) -> Iterator[tuple[object, ...]]:
+    authored = _stamps(h.commit_authored[lo:hi], zone)
+    change, position = h.commit_change[lo:hi].tolist(), h.commit_position[lo:hi].tolist()
+    for i, k in enumerate(range(lo, hi)):
+        yield (
+            k + 1,
+            change[i] + 1,
+            position[i],
+            h.commit_sha[k],
+            authored[i],
+            f"dev-{change[i] % 2000:04d}",
+            f"commit {position[i]} of change {change[i] + 1}",
+        )
+
+
+def load(engine: Engine, h: History, cat: Catalog) -> None:
+    """Bulk-load the history in one transaction: executemany on SQLite, COPY on PostgreSQL
+    (with the foreign-key triggers off for the session: the rows are consistent by
+    construction, and checking three million references would only slow the setup)."""
+    postgresql = engine.dialect.name == "postgresql"
+    zone = "+00" if postgresql else ""
+
+    def rows(table: str, lo: int, hi: int) -> Iterator[tuple[object, ...]]:
+        if table == "changes":
+            return _change_rows(h, cat, zone, lo, hi)
+        return _commit_rows(h, zone, lo, hi)
+
+    tables = (("changes", CHANGE_COLUMNS, h.changes), ("change_commits", COMMIT_COLUMNS, h.commits))
+    raw = engine.raw_connection()
+    try:
+        connection: Any = raw.driver_connection
+        cursor = connection.cursor()
+        if postgresql:
+            cursor.execute("SET session_replication_role = replica")
+        for table, columns, count in tables:
+            names = ", ".join(f"\"{column}\"" for column in columns)
+            for lo in range(0, count, CHUNK):
+                chunk = rows(table, lo, min(count, lo + CHUNK))
+                if postgresql:
+                    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                        for row in chunk:
+                            copy.write_row(row)
+                else:
+                    marks = ", ".join("?" * len(columns))
+                    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", chunk)
+        if postgresql:
+            cursor.execute("SET session_replication_role = DEFAULT")
+            for table in ("changes", "change_commits"):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
+                )
+        connection.commit()
+        if postgresql:  # what autovacuum would do within a minute of such a load
+            cursor.execute("ANALYZE changes")
+            cursor.execute("ANALYZE change_commits")
+            connection.commit()
+    finally:
+        raw.close()
+
+
+def write_catalog(engine: Engine, cat: Catalog, clients: int) -> list[str]:
+    """The teams and services through the catalog's own use cases, and an admin with one API
+    token per client (two CI systems would hold a token each)."""
+    now = system_clock()  # the server runs on the system clock too
+    with unit_of_work(make_session_factory(engine)) as session:
+        auth_service.create_user(session, ADMIN, UserSpec(name="bench", role=Role.ADMIN), now)
+        for team in cat.teams:
+            catalog.create_team(session, ADMIN, TeamSpec(name=team), now)
+        for name, owner, tier in zip(cat.services, cat.owners, cat.tiers, strict=True):
+            catalog.create_service(
+                session, ADMIN, ServiceSpec(name=name, owner=owner, tier=tier), now
+            )
+        return [
+            auth_service.create_token(session, ADMIN, "bench", Role.ADMIN, now, f"ci-{k}").secret
+            for k in range(clients)
+        ]
+
+
+# --- the DORA table, by Ninefold and by DuckDB ------------------------------------------------
+
+
+def time_report(engine: Engine) -> tuple[list[float], DoraReport]:
+    """The whole `report` call, each run in a session of its own (nothing cached between)."""
+    factory = make_session_factory(engine)
+    seconds: list[float] = []
+    found: DoraReport | None = None
+    for run in range(REPORT_RUNS + 1):
+        with factory() as session:
+            start = time.perf_counter()
+            found = report(session, QUARTER, Selection(), group_by="team")
+            elapsed = time.perf_counter() - start
+            session.rollback()
+        if run:  # the first warms the caches
+            seconds.append(elapsed)
+    assert found is not None
+    return seconds, found
+
+
+def _ids(values: Sequence[int | None]) -> npt.NDArray[np.int64]:
+    return np.array([0 if v is None else v for v in values], dtype=np.int64)
+
+
+def _micros(dialect: str, column: str) -> str:
+    """SQL for an instant column as integer microseconds since the epoch, exactly."""
+    if dialect == "postgresql":
+        return f"CAST(extract(epoch FROM {column}) * 1000000 AS BIGINT)"
+    return (
+        f"CAST(strftime('%s', {column}) AS INTEGER) * 1000000 "
+        f"+ CAST(substr({column}, 21, 6) AS INTEGER)"
+    )
+
+
+def duckdb_copy(engine: Engine) -> duckdb.DuckDBPyConnection:
+    """The rows the report reads, read back from the database into DuckDB tables (not
+    timed): the catalog's services with their teams, the changes' DORA columns, the commits'
+    authored times. The DuckDB query then pays for no reading or parsing."""
+    dialect = engine.dialect.name
+    raw = engine.raw_connection()
+    try:
+        cursor: Any = raw.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(
+            "SELECT s.name, t.name FROM services s JOIN teams t ON t.id = s.owner_team_id"
+        )
+        services = cursor.fetchall()
+        cursor.execute(
+            f"SELECT id, service, {_micros(dialect, 'finished_at')}, role, undoes_id, "
+            "fixes_deploy_id, hotfix, fixes_incident, caused_incident FROM changes"
+        )
+        changes = cursor.fetchall()
+        cursor.execute(f"SELECT change_id, {_micros(dialect, 'authored_at')} FROM change_commits")
+        commits = cursor.fetchall()
+    finally:
+        raw.close()
+    db = duckdb.connect()
+    c = list(zip(*changes, strict=True))
+    m = list(zip(*commits, strict=True))
+    s = list(zip(*services, strict=True))
+    db.register(
+        "staged_changes",
+        {
+            "id": np.array(c[0], dtype=np.int64),
+            "service": np.array(c[1], dtype=str),
+            "finished_us": np.array(c[2], dtype=np.int64),
+            "role": np.array([r or "" for r in c[3]], dtype=str),
+            "undoes_id": _ids(c[4]),
+            "fixes_deploy_id": _ids(c[5]),
+            "hotfix": np.array(c[6], dtype=bool),
+            "fixes_incident": _ids(c[7]),
+            "caused_incident": _ids(c[8]),
+        },
+    )
+    db.register(
+        "staged_commits",
+        {"change_id": np.array(m[0], dtype=np.int64), "authored_us": np.array(m[1], np.int64)},
+    )
+    db.register(
+        "staged_services",
+        {"service": np.array(s[0], dtype=str), "team": np.array(s[1], dtype=str)},
+    )
+    db.execute(
+        "CREATE TABLE services AS SELECT CAST(service AS VARCHAR) AS service, "
+        "CAST(team AS VARCHAR) AS team FROM staged_services"
+    )
+    db.execute(
+        "CREATE TABLE changes AS SELECT id, CAST(service AS VARCHAR) AS service, "
+        "make_timestamp(finished_us) AS finished_at, NULLIF(CAST(role AS VARCHAR), '') AS role, "
+        "NULLIF(undoes_id, 0) AS undoes_id, NULLIF(fixes_deploy_id, 0) AS fixes_deploy_id, "
+        "hotfix, NULLIF(fixes_incident, 0) AS fixes_incident, "
+        "NULLIF(caused_incident, 0) AS caused_incident FROM staged_changes"
+    )
+    db.execute(
+        "CREATE TABLE commits AS SELECT change_id, make_timestamp(authored_us) AS authored_at "
+        "FROM staged_commits"
+    )
+    for name in ("staged_changes", "staged_commits", "staged_services"):
+        db.unregister(name)
+    return db
+
+
+WEEK_US = 7 * 86_400 * US
+
+# The DORA table of KPIS.md, for a period and the one before it, a row per team and period;
+# the definitions as `dora.figures` applies them with no incidents known (a deploy's own
+# `caused_incident` still makes it failed; a deploy fixing an incident is rework, the incident
+# being unknown and so taken as open).
+DORA_SQL = f"""
+WITH periods AS (
+    SELECT 'current' AS period, $start::TIMESTAMP AS p_start, $end::TIMESTAMP AS p_end
+    UNION ALL
+    SELECT 'previous', $previous::TIMESTAMP, $start::TIMESTAMP
+),
+teams AS (SELECT DISTINCT team FROM services),
+rolled AS (
+    SELECT undoes_id AS id, min(finished_at) AS at FROM changes
+    WHERE role = 'rollback' AND undoes_id IS NOT NULL GROUP BY undoes_id
+),
+fixed AS (
+    SELECT fixes_deploy_id AS id, min(finished_at) AS at FROM changes
+    WHERE role = 'deploy' AND fixes_deploy_id IS NOT NULL GROUP BY fixes_deploy_id
+),
+deploys AS (
+    SELECT p.period, p.p_start, s.team, c.id, c.finished_at, c.hotfix, c.fixes_incident,
+           c.caused_incident, r.at AS rolled_back_at, f.at AS hotfixed_at
+    FROM changes c
+    JOIN services s ON s.service = c.service
+    JOIN periods p ON c.finished_at >= p.p_start AND c.finished_at < p.p_end
+    LEFT JOIN rolled r ON r.id = c.id
+    LEFT JOIN fixed f ON f.id = c.id
+    WHERE c.role = 'deploy'
+),
+marked AS (
+    SELECT *,
+        rolled_back_at IS NOT NULL OR hotfixed_at IS NOT NULL OR caused_incident IS NOT NULL
+            AS failed,
+        (epoch_us(coalesce(rolled_back_at, hotfixed_at)) - epoch_us(finished_at)) / 1e6
+            AS recovery
+    FROM deploys
+),
+counted AS (
+    SELECT period, team, count(*) AS deploys,
+        count(*) FILTER (WHERE failed) AS failed,
+        count(*) FILTER (WHERE rolled_back_at IS NOT NULL) AS rolled_back,
+        count(*) FILTER (WHERE failed AND recovery >= 0) AS recovered,
+        quantile_cont(recovery, 0.5) FILTER (WHERE failed AND recovery >= 0) AS recovery_s,
+        count(*) FILTER (WHERE hotfix OR fixes_incident IS NOT NULL) AS reworked,
+        list(id ORDER BY id) FILTER (WHERE failed) AS failed_ids
+    FROM marked GROUP BY period, team
+),
+lead AS (
+    SELECT period, team, count(*) AS pairs, quantile_cont(seconds, 0.5) AS lead_s
+    FROM (
+        SELECT d.period, d.team,
+            (epoch_us(d.finished_at) - epoch_us(m.authored_at)) / 1e6 AS seconds
+        FROM deploys d JOIN commits m ON m.change_id = d.id
+    )
+    WHERE seconds > 0 GROUP BY period, team
+),
+week_days AS (
+    SELECT period, team, (epoch_us(finished_at) - epoch_us(p_start)) // {WEEK_US} AS week,
+        count(DISTINCT CAST(finished_at AS DATE)) AS days
+    FROM deploys GROUP BY ALL
+),
+weekly AS (
+    SELECT g.period, g.team, quantile_cont(coalesce(w.days, 0), 0.5) AS days
+    FROM (
+        SELECT period, team, unnest(range(0, CAST(ceil(
+            (epoch_us(p_end) - epoch_us(p_start)) / {WEEK_US}) AS BIGINT))) AS week
+        FROM periods, teams
+    ) g
+    LEFT JOIN week_days w USING (period, team, week)
+    GROUP BY g.period, g.team
+),
+month_days AS (
+    SELECT period, team, date_trunc('month', finished_at) AS month,
+        count(DISTINCT CAST(finished_at AS DATE)) AS days
+    FROM deploys GROUP BY ALL
+),
+monthly AS (
+    SELECT g.period, g.team, quantile_cont(coalesce(m.days, 0), 0.5) AS days
+    FROM (
+        SELECT period, team,
+            unnest(range(date_trunc('month', p_start), p_end, INTERVAL 1 MONTH)) AS month
+        FROM periods, teams
+    ) g
+    LEFT JOIN month_days m USING (period, team, month)
+    GROUP BY g.period, g.team
+)
+SELECT t.team, p.period,
+    coalesce(c.deploys, 0) AS deploys,
+    coalesce(c.deploys, 0) / ((epoch_us(p.p_end) - epoch_us(p.p_start)) / 86400e6)
+        AS deploys_per_day,
+    coalesce(c.deploys, 0) / ((epoch_us(p.p_end) - epoch_us(p.p_start)) / 86400e6) * 7
+        AS deploys_per_week,
+    CASE WHEN w.days >= 3 THEN 'on demand' WHEN w.days >= 1 THEN 'weekly'
+         WHEN m.days >= 1 THEN 'monthly' ELSE 'fewer than monthly' END AS frequency_band,
+    coalesce(l.pairs, 0) AS lead_time_pairs,
+    l.lead_s / 60 AS lead_time_minutes,
+    coalesce(c.failed, 0) AS failed,
+    CASE WHEN c.deploys > 0 THEN c.failed / c.deploys END AS change_failure_rate,
+    coalesce(c.rolled_back, 0) AS rolled_back,
+    CASE WHEN c.deploys > 0 THEN c.rolled_back / c.deploys END AS rollback_rate,
+    coalesce(c.recovered, 0) AS recovered,
+    c.recovery_s / 60 AS recovery_minutes,
+    coalesce(c.reworked, 0) AS reworked,
+    CASE WHEN c.deploys > 0 THEN c.reworked / c.deploys END AS rework_rate,
+    coalesce(c.failed_ids, []) AS failed_ids
+FROM teams t CROSS JOIN periods p
+LEFT JOIN counted c ON c.team = t.team AND c.period = p.period
+LEFT JOIN lead l ON l.team = t.team AND l.period = p.period
+JOIN weekly w ON w.team = t.team AND w.period = p.period
+JOIN monthly m ON m.team = t.team AND m.period = p.period
+ORDER BY t.team, p.period
+"""
+FIGURES = (
+    "deploys",
+    "deploys_per_day",
+    "deploys_per_week",
+    "frequency_band",
+    "lead_time_pairs",
+    "lead_time_minutes",
+    "failed",
+    "change_failure_rate",
+    "rolled_back",
+    "rollback_rate",
+    "recovered",
+    "recovery_minutes",
+    "reworked",
+    "rework_rate",
+)
+
+
+def time_duckdb(db: duckdb.DuckDBPyConnection) -> tuple[list[float], list[tuple[Any, ...]]]:
+    def naive(instant: datetime) -> datetime:
+        return instant.astimezone(UTC).replace(tzinfo=None)
+
+    parameters = {
+        "start": naive(QUARTER.start),
+        "end": naive(QUARTER.end),
+        "previous": naive(QUARTER.previous().start),
+    }
+    seconds: list[float] = []
+    rows: list[tuple[Any, ...]] = []
+    for run in range(QUERY_RUNS + 1):
+        start = time.perf_counter()
+        rows = db.execute(DORA_SQL, parameters).fetchall()
+        elapsed = time.perf_counter() - start
+        if run:
+            seconds.append(elapsed)
+    return seconds, rows
+
+
+def _same(ours: object, theirs: object) -> bool:
+    if ours is None or theirs is None:
+        return ours is None and theirs is None
+    if isinstance(ours, float) or isinstance(theirs, float):
+        assert isinstance(ours, int | float)
+        assert isinstance(theirs, int | float)
+        return math.isclose(ours, theirs, rel_tol=1e-9, abs_tol=1e-9)
+    return ours == theirs
+
+
+def disagreements(found: DoraReport, rows: list[tuple[Any, ...]]) -> tuple[int, list[str]]:
+    """Figures compared, and every one on which Ninefold and DuckDB differ."""
+    duck = {(row[0], row[1]): row[2:] for row in rows}
+    problems: list[str] = []
+    compared = 0
+    for row in found.rows:
+        periods: tuple[tuple[str, DoraFigures], ...] = (
+            ("current", row.current),
+            ("previous", row.previous),
+        )
+        for period, figures in periods:
+            theirs = duck.pop((row.name, period), None)
+            if theirs is None:
+                problems.append(f"{row.name} {period}: no row from DuckDB")
+                continue
+            for name, value in zip(FIGURES, theirs, strict=False):
+                ours = getattr(figures, name)
+                ours = str(ours) if name == "frequency_band" else ours
+                compared += 1
+                if not _same(ours, value):
+                    problems.append(f"{row.name} {period} {name}: Ninefold {ours}, DuckDB {value}")
+            if period == "current":
+                compared += 1
+                if sorted(row.failed_deploys) != list(theirs[-1]):
+                    problems.append(f"{row.name}: the failed deploys' ids differ")
+    problems += [f"{team} {period}: no row from Ninefold" for team, period in duck]
+    return compared, problems
+
+
+# --- recording through the API ----------------------------------------------------------------
+
+
+def _iso(instant: datetime) -> str:
+    return instant.isoformat().replace("+00:00", "Z")
+
+
+def bodies(count: int, first: int, cat: Catalog, seed: int) -> list[dict[str, Any]]:
+    """Changes as CI sends them after the year of history: a deploy of a new version of a
+    random service, to production (four in five) or staging, with three commits."""
+    rng = np.random.default_rng(seed + 2 + first)
+    services = rng.integers(0, SERVICES, count).tolist()
+    staging = (rng.random(count) < 0.2).tolist()
+    found = []
+    for k in range(count):
+        number = first + k
+        finished = YEAR_END + timedelta(seconds=10 * number)
+        found.append(
+            {
+                "service": cat.services[services[k]],
+                "environment": "staging" if staging[k] else "production",
+                "version": f"2.{number}.0",
+                "external_id": f"bench-record-{number}",
+                "author": f"dev-{number % 2000:04d}",
+                "url": f"https://ci.example.com/runs/{number}",
+                "started_at": _iso(finished - timedelta(minutes=5)),
+                "finished_at": _iso(finished),
+                "commits": [
+                    {
+                        "sha": f"{number:032x}{c:08x}",
+                        "authored_at": _iso(finished - timedelta(hours=c + 1)),
+                        "author": f"dev-{(number + c) % 2000:04d}",
+                        "title": f"commit {c} of run {number}",
+                    }
+                    for c in range(COMMITS_PER_CHANGE)
+                ],
+            }
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Recording:
+    clients: int
+    changes: int
+    wall: float
+    latencies: list[float]
+    serve_cpu: float
+    errors: list[str]
+
+    @property
+    def per_s(self) -> float:
+        return self.changes / self.wall
+
+    def percentile(self, q: float) -> float:
+        return float(np.percentile(self.latencies, q)) if self.latencies else math.nan
+
+
+def post_all(base: str, tokens: list[str], sent: list[dict[str, Any]], clients: int) -> Recording:
+    """POST the changes one per request, `clients` clients at once (a thread and a
+    connection each), every answer checked."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(k: int, part: list[dict[str, Any]]) -> None:
+        headers = {"Authorization": f"Bearer {tokens[k]}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
+            for body in part:
+                start = time.perf_counter()
+                answer = http.post("/api/v1/changes", json=body)
+                elapsed = time.perf_counter() - start
+                with lock:
+                    latencies.append(elapsed)
+                    if answer.status_code != 201:
+                        errors.append(f"{answer.status_code}: {answer.text[:300]}")
+
+    threads = [threading.Thread(target=client, args=(k, sent[k::clients])) for k in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Recording(clients, len(sent), time.perf_counter() - start, latencies, 0.0, errors)
+
+
+def record_through_api(
+    url: str, tokens: list[str], cat: Catalog, count: int, seed: int, work: Path
+) -> tuple[Recording, Recording]:
+    """A real `ninefold serve` (its worker inside, the default) on a loopback port: a warm-up,
+    then `count` changes from one client, then `count` more from CLIENTS at once."""
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    env = {
+        **os.environ,
+        "NINEFOLD_DATA_DIR": str(work),
+        "NINEFOLD_DATABASE_URL": url,
+        "NINEFOLD_PORT": str(port),
+        "NINEFOLD_PUBLIC_URL": base,
+    }
+    found = []
+    with serving(env, work / "serve.log", 0) as servers:
+        warm = post_all(base, tokens, bodies(20, 0, cat, seed), 1)
+        if warm.errors:
+            raise RuntimeError(f"recording a change failed: {warm.errors[0]}")
+        for first, clients in ((100, 1), (100 + count, CLIENTS)):
+            cpu = process_cpu(servers[0].pid)
+            done = post_all(base, tokens, bodies(count, first, cat, seed), clients)
+            found.append(
+                Recording(
+                    clients,
+                    count,
+                    done.wall,
+                    done.latencies,
+                    process_cpu(servers[0].pid) - cpu,
+                    done.errors,
+                )
+            )
+    return found[0], found[1]
+
+
+def insert_floor(engine: Engine, sent: list[dict[str, Any]]) -> list[float]:
+    """Seconds to write the rows that recording `sent` makes (a change row with everything
+    `record` fills in, and its commits) with one executemany per table in one transaction,
+    FLOOR_RUNS times; the rows are deleted after each run."""
+    with engine.connect() as db:
+        base = (db.scalar(select(func.max(Change.id))) or 0) + 1_000_000
+        commit_base = (db.scalar(select(func.max(ChangeCommit.id))) or 0) + 1_000_000
+    now = system_clock()  # as `recorded_at` is, in serve
+    changes: list[dict[str, Any]] = []
+    commits: list[dict[str, Any]] = []
+    for k, body in enumerate(sent):
+        production = body["environment"] == "production"
+        changes.append(
+            {
+                "id": base + k,
+                "service": body["service"],
+                "kind": "deploy",
+                "environment": body["environment"],
+                "production": production,
+                "version": body["version"],
+                "external_id": f"floor-{k}",
+                "content_hash": f"{k:064x}",
+                "author": body["author"],
+                "description": "",
+                "url": body["url"],
+                "started_at": datetime.fromisoformat(body["started_at"]),
+                "finished_at": datetime.fromisoformat(body["finished_at"]),
+                "outcome": "success",
+                "rollback": False,
+                "reverts_id": None,
+                "hotfix": False,
+                "hotfix_of_id": None,
+                "fixes_incident": None,
+                "caused_incident": None,
+                "freeze": None,
+                "source": "api",
+                "recorded_by": "bench",
+                "recorded_at": now,
+                "commit_count": len(body["commits"]),
+                "role": "deploy" if production else None,
+                "undoes_id": None,
+                "fixes_deploy_id": None,
+            }
+        )
+        for position, commit in enumerate(body["commits"]):
+            commits.append(
+                {
+                    "id": commit_base + len(commits),
+                    "change_id": base + k,
+                    "position": position,
+                    "sha": commit["sha"],
+                    "authored_at": datetime.fromisoformat(commit["authored_at"]),
+                    "author": commit["author"],
+                    "title": commit["title"],
+                }
+            )
+    seconds = []
+    for _ in range(FLOOR_RUNS):
+        start = time.perf_counter()
+        with engine.begin() as db:
+            db.execute(insert(Change), changes)
+            db.execute(insert(ChangeCommit), commits)
+        seconds.append(time.perf_counter() - start)
+        with engine.begin() as db:
+            db.execute(delete(ChangeCommit).where(ChangeCommit.change_id >= base))
+            db.execute(delete(Change).where(Change.id >= base))
+    return seconds
+
+
+# --- the whole benchmark --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DatabaseRun:
+    database: str
+    version: str
+    load_s: float
+    report_s: list[float]
+    compared: int
+    problems: list[str]
+    floor_s: list[float]
+    sequential: Recording
+    concurrent: Recording
+
+    @property
+    def floor_per_s(self) -> float:
+        return self.sequential.changes / statistics.median(self.floor_s)
+
+    def text(self, duckdb_s: list[float]) -> list[str]:
+        report, query = Spread.of(self.report_s), Spread.of(duckdb_s)
+        agree = "all agree" if not self.problems else f"{len(self.problems)} DISAGREE"
+        lines = [
+            f"  {self.version}: loaded in {self.load_s:.0f} s; report {report.show()}, "
+            f"x DuckDB {report.median / query.median:,.0f} "
+            f"({report.low / query.high:,.0f}-{report.high / query.low:,.0f}); "
+            f"{self.compared:,} figures compared with DuckDB's: {agree}",
+        ]
+        lines += [f"    {problem}" for problem in self.problems[:20]]
+        floor = Spread.of([self.sequential.changes / s for s in self.floor_s])
+        lines.append(
+            f"    batched insert of the same {self.sequential.changes:,} changes and "
+            f"{self.sequential.changes * COMMITS_PER_CHANGE:,} commits: "
+            f"{floor.show('changes/s', 0)}"
+        )
+        for done in (self.sequential, self.concurrent):
+            lines.append(
+                f"    {done.clients} client{'s' if done.clients > 1 else ''}: "
+                f"{done.per_s:,.1f} changes/s ({done.changes:,} in {done.wall:.1f} s), "
+                f"latency p50 {done.percentile(50) * 1000:.1f} ms, "
+                f"p99 {done.percentile(99) * 1000:.1f} ms; serve CPU "
+                f"{done.serve_cpu / done.changes * 1000:.1f} ms a change; "
+                f"x batched insert {done.per_s / self.floor_per_s:.4f}"
+                + (f"; {len(done.errors)} FAILED, e.g. {done.errors[0]}" if done.errors else "")
+            )
+        return lines
+
+    def summary(self) -> dict[str, object]:
+        def recording(done: Recording) -> dict[str, object]:
+            return {
+                "clients": done.clients,
+                "changes": done.changes,
+                "wall_s": done.wall,
+                "changes_per_s": done.per_s,
+                "latency_p50_s": done.percentile(50),
+                "latency_p99_s": done.percentile(99),
+                "serve_cpu_s": done.serve_cpu,
+                "errors": done.errors[:20],
+                "x_batched_insert": done.per_s / self.floor_per_s,
+            }
+
+        return {
+            "version": self.version,
+            "load_s": self.load_s,
+            "report_s": self.report_s,
+            "figures_compared": self.compared,
+            "disagreements": self.problems,
+            "floor_s": self.floor_s,
+            "floor_changes_per_s": self.floor_per_s,
+            "sequential": recording(self.sequential),
+            "concurrent": recording(self.concurrent),
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    counts: dict[str, int]
+    teams: int
+    generate_s: float
+    copy_s: float
+    duckdb_s: list[float]
+    records: int
+    runs: list[DatabaseRun]
+    skipped: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.runs) and all(
+            not run.problems and not run.sequential.errors and not run.concurrent.errors
+            for run in self.runs
+        )
+
+    def text(self) -> str:
+        n = self.counts
+        lines = [
+            f"(g) DORA table of {self.teams} teams for {QUARTER.start:%Y-%m-%d} to "
+            f"{QUARTER.end:%Y-%m-%d} (and the period before) over {n['changes']:,} changes "
+            f"({n['deploys']:,} deploys, {n['rollbacks']:,} rollbacks, {n['hotfixes']:,} "
+            f"hotfixes) and {n['commits']:,} commits of {SERVICES} services; median of "
+            f"{REPORT_RUNS} reports, {QUERY_RUNS} DuckDB queries, after a warm-up each",
+            f"  history generated and decided in {self.generate_s:.0f} s; read into DuckDB in "
+            f"{self.copy_s:.0f} s; DuckDB {duckdb.__version__}, one query over the rows in "
+            f"memory: {Spread.of(self.duckdb_s).show()}",
+            f"  change record: POST /api/v1/changes to `ninefold serve`, {self.records:,} "
+            f"changes with {COMMITS_PER_CHANGE} commits each, one client, then {CLIENTS} at once",
+        ]
+        lines += [f"  {name}: NOT RUN: {why}" for name, why in self.skipped.items()]
+        for run in self.runs:
+            lines += run.text(self.duckdb_s)
+        return "\n".join(lines)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "counts": self.counts,
+            "teams": self.teams,
+            "period": [QUARTER.start.isoformat(), QUARTER.end.isoformat()],
+            "generate_s": self.generate_s,
+            "duckdb_copy_s": self.copy_s,
+            "duckdb_s": self.duckdb_s,
+            "records": self.records,
+            "databases": {run.database: run.summary() for run in self.runs},
+            "skipped": self.skipped,
+        }
+
+
+def run(databases: Sequence[str], postgres: str, changes: int, records: int, seed: int) -> Result:
+    """Generate once; per database: migrate, catalog, load, report, floor, record. The DuckDB
+    copy is read back from the first database loaded."""
+    cat = make_catalog(seed)
+    print(f"(g) generating {changes:,} changes ...", flush=True)
+    start = time.perf_counter()
+    history = make_history(changes, seed)
+    generate_s = time.perf_counter() - start
+    duck: duckdb.DuckDBPyConnection | None = None
+    copy_s, duckdb_s, rows = 0.0, [0.0], list[tuple[Any, ...]]()
+    runs, skipped = [], {}
+    for database in databases:
+        problem = postgres_problem(postgres) if database == "postgresql" else None
+        if problem is not None:
+            skipped[database] = problem
+            continue
+        with tempfile.TemporaryDirectory(prefix="ninefold-bench-changes-") as tmp:
+            work = Path(tmp)
+            if database == "sqlite":
+                url, version = (
+                    f"sqlite:///{work / 'ninefold.db'}",
+                    f"SQLite {sqlite3.sqlite_version}",
+                )
+            else:
+                url, version = postgres, "PostgreSQL " + recreate_database(postgres)
+            engine = make_engine(url)
+            migrations.upgrade(engine)
+            tokens = write_catalog(engine, cat, CLIENTS)
+            print(f"(g) loading {version} ...", flush=True)
+            start = time.perf_counter()
+            load(engine, history, cat)
+            load_s = time.perf_counter() - start
+            if duck is None:
+                start = time.perf_counter()
+                duck = duckdb_copy(engine)
+                copy_s = time.perf_counter() - start
+                duckdb_s, rows = time_duckdb(duck)
+            print(f"(g) the DORA table on {version} ...", flush=True)
+            report_s, found = time_report(engine)
+            compared, problems = disagreements(found, rows)
+            print(f"(g) change record on {version} ...", flush=True)
+            sent = bodies(records, 100, cat, seed)
+            floor_s = insert_floor(engine, sent)
+            sequential, concurrent = record_through_api(url, tokens, cat, records, seed, work)
+            engine.dispose()
+        runs.append(
+            DatabaseRun(
+                database,
+                version,
+                load_s,
+                report_s,
+                compared,
+                problems,
+                floor_s,
+                sequential,
+                concurrent,
+            )
+        )
+    if duck is not None:
+        duck.close()
+    return Result(
+        history.counts(),
+        len(cat.teams),
+        generate_s,
+        copy_s,
+        duckdb_s,
+        records,
+        runs,
+        skipped,
+    )

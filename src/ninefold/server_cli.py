@@ -101,7 +101,8 @@ def demo_command(
     from ninefold.config.check import check_directory
     from ninefold.config.cli import report
     from ninefold.db import make_engine, make_session_factory, unit_of_work
-    from ninefold.demo import seed_alerts
+    from ninefold.demo.alerts import seed_alerts
+    from ninefold.demo.changes import seed_changes
 
     settings = settings_of(ctx)
     now = clock_of(ctx)()
@@ -125,6 +126,8 @@ def demo_command(
         else:
             auth_service.set_password(session, operator(), "demo-admin", password, now)
         seed_alerts(session, now)
+        slos = [(slo.service, slo.name) for slo in bundle.documents.get("slos", [])]
+        seed_changes(session, now, slos, {spec.name for spec in bundle.specs("services")})
     out.print(plan.summary())
     out.print(
         f"\n[bold]Ninefold demo[/bold] at http://{settings.host}:{settings.port}\n"

@@ -77,6 +77,11 @@ def test_demo_serves_the_example_shop_with_a_working_admin_login(tmp_path: Path)
             assert "sample data" in slos
             slo = client.get("/slos/checkout/availability").text
             assert '<polyline class="remaining"' in slo
+            # 90 days of changes: a deploy marked just before each sample incident.
+            assert 'class="change change-deploy"' in slo
+            dora = client.get("/dora").text
+            deploys = re.search(r"(\d+) deploys, on demand", dora)
+            assert deploys and int(deploys.group(1)) > 50, dora
 
             # Sample alerts came in through the intake; the in-process worker routes them.
             listing = client.get("/alerts").text

@@ -97,6 +97,13 @@ def find_service(session: Session, name: str) -> Service | None:
     return session.scalar(select(Service).where(Service.name == name))
 
 
+def owning_team(session: Session, name: str) -> str | None:
+    """The team owning a service, None for no such service: one small query, for callers
+    that need no more (recording a change, thousands a minute)."""
+    query = select(Team.name).join(Service, Service.owner_team_id == Team.id)
+    return session.scalar(query.where(Service.name == name))
+
+
 def service_labels(session: Session) -> dict[str, dict[str, str]]:
     """Every service's labels by its name."""
     return dict(session.execute(select(Service.name, Service.labels)).tuples().all())

@@ -187,10 +187,10 @@ def record(
 
 
 def _owner_team(session: Session, service: str) -> str:
-    found = catalog.find_service(session, service)
+    found = catalog.owning_team(session, service)
     if found is None:
         raise Invalid(f"unknown service {service!r}: it is not in the catalog", field="service")
-    return found.owner.name
+    return found
 
 
 def _environment(session: Session, name: str) -> EnvironmentSpec:

@@ -28,9 +28,27 @@ def _noise(minutes: np.ndarray, seed: int) -> np.ndarray:
     return value - np.floor(value)
 
 
+def _seed(service: str, name: str) -> int:
+    return zlib.crc32(f"{service}/{name}".encode()) % 10_000
+
+
+def incident_starts(service: str, name: str, start: datetime, end: datetime) -> list[datetime]:
+    """When the sample's incidents of an SLO begin in [start, end): the demo's change history
+    puts a deploy just before each, so the burn-down shows which deploy burned the budget."""
+    every = int(INCIDENT_EVERY.total_seconds() // 60)
+    shift = _seed(service, name) * 37
+    minute = int(start.timestamp()) // 60
+    first = minute + (-(minute + shift)) % every
+    found = []
+    while first * 60 < end.timestamp():
+        found.append(datetime.fromtimestamp(first * 60, start.tzinfo))
+        first += every
+    return found
+
+
 def sample_counts(slo: Slo, start: datetime, end: datetime) -> Counts:
     """Counts for the minutes ending in `(start, end]`."""
-    seed = zlib.crc32(f"{slo.service}/{slo.name}".encode()) % 10_000
+    seed = _seed(slo.service, slo.name)
     first = int(start.timestamp()) // 60 + 1
     last = int(end.timestamp()) // 60
     minutes = np.arange(first, last + 1, dtype=np.float64)
