@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from rich.console import Console
 from sqlalchemy import Engine
 
@@ -21,7 +23,8 @@ from ninefold.app import create_app
 from ninefold.auth.model import Role
 from ninefold.changes import cli as changes_cli
 from ninefold.settings import Settings
-from tests.factories import load_examples, make_token, make_user
+from tests.factories import EXAMPLES, load_examples, make_token, make_user
+from tests.integration.test_web import log_in, parse
 from tests.support.cli import ninefold as run_ninefold
 from tests.support.clock import FrozenClock
 from tests.support.live_server import serving
@@ -82,6 +85,7 @@ class Ci:
     token: str
     clock: FrozenClock
     workspace: Path
+    app: FastAPI
 
     def __call__(self, *args: str, env: dict[str, str | None] | None = None) -> tuple[int, str]:
         done = run_ninefold(
@@ -119,9 +123,12 @@ def ci(
     load_examples(engine, now=clock())
     make_user(engine, "ci-payments", Role.RESPONDER, scope=["payments"], now=clock())
     token = make_token(engine, "ci-payments", Role.DEPLOYER, now=clock())
-    settings = Settings(data_dir=tmp_path, database_url=database_url)
-    with serving(create_app(settings, engine, clock)) as url:
-        yield Ci(url, token, clock, repo)
+    settings = Settings(
+        data_dir=tmp_path, database_url=database_url, config_dir=EXAMPLES, slo_source="sample"
+    )
+    app = create_app(settings, engine, clock)
+    with serving(app) as url:
+        yield Ci(url, token, clock, repo, app)
 
 
 def test_the_last_step_of_a_ci_job_records_the_deploy_with_its_commits(ci: Ci) -> None:
@@ -147,6 +154,22 @@ def test_the_last_step_of_a_ci_job_records_the_deploy_with_its_commits(ci: Ci) -
                     "--git-range", "v1..v2")  # fmt: skip
     assert code == 0, said
     assert f"change {change['id']} already recorded" in said
+
+
+def test_the_recorded_deploy_shows_on_the_service_page_and_the_burn_down(
+    ci: Ci, engine: Engine
+) -> None:
+    code, said = ci("change", "record", "--service", "checkout", "--version", "v2",
+                    "--git-range", "v1..v2")  # fmt: skip
+    assert code == 0, said
+    make_user(engine, "ada", Role.VIEWER, now=ci.clock())
+    with TestClient(ci.app) as browser:
+        assert log_in(browser, "ada").status_code == 303
+        service_page = parse(browser.get("/services/checkout"))
+        assert "v2" in service_page.one("table", id="service-changes").text
+        burn_down = parse(browser.get("/slos/checkout/availability"))
+        marks = [line.attrs.get("data-change") for line in burn_down.find_all("line")]
+        assert "#1 checkout v2" in marks
 
 
 def test_dora_reads_what_ci_recorded(ci: Ci) -> None:
