@@ -444,6 +444,8 @@ def load(engine: Engine, h: History, cat: Catalog) -> None:
         cursor = connection.cursor()
         if postgresql:
             cursor.execute("SET session_replication_role = replica")
+        else:  # SQLite's default 2 MB cache makes the random index inserts go to disk
+            cursor.execute("PRAGMA cache_size = -1048576")
         for table, columns, count in tables:
             names = ", ".join(f"\"{column}\"" for column in columns)
             for lo in range(0, count, CHUNK):

@@ -11,7 +11,7 @@ from ninefold.config.check import check_directory
 from tests.factories import EXAMPLES
 
 SECTIONS = (
-    "users, teams, services, budget_policies, integrations, schedules, escalation_policies, routes"
+    "users, teams, services, environments, freezes, change_integrations, budget_policies, integrations, schedules, escalation_policies, routes"
 )
 
 # A small valid configuration the cases below break one piece at a time.
@@ -420,7 +420,7 @@ def test_a_malformed_file_does_not_hide_the_others(root: Path) -> None:
     assert len(problems) == 2
     assert problems[0].startswith("a.yaml:2: yaml: ")
     assert problems[1] == (
-        "b.yaml:3: users[0].role: Input should be 'admin', 'responder' or 'viewer'"
+        "b.yaml:3: users[0].role: Input should be 'admin', 'responder', 'deployer' or 'viewer'"
     )
 
 
@@ -499,6 +499,9 @@ def test_the_examples_are_clean() -> None:
         "users": 8,
         "teams": 3,
         "services": 14,
+        "environments": 3,
+        "freezes": 2,
+        "change_integrations": 3,
         "budget_policies": 1,
         "integrations": 4,
         "schedules": 3,
