@@ -11,7 +11,8 @@ from ninefold.config.check import check_directory
 from tests.factories import EXAMPLES
 
 SECTIONS = (
-    "users, teams, services, environments, freezes, change_integrations, budget_policies, integrations, schedules, escalation_policies, routes"
+    "users, teams, services, environments, freezes, change_integrations, budget_policies, "
+    "integrations, schedules, escalation_policies, routes"
 )
 
 # A small valid configuration the cases below break one piece at a time.
@@ -358,6 +359,41 @@ CASES = [
             "'gte'",
         ],
         id="a composite SLO's weights must be positive, and a threshold's op known",
+    ),
+    pytest.param(
+        {
+            **BASE,
+            "changes.yaml": """\
+                freezes:
+                  - name: launch
+                    starts: 2027-01-10T00:00:00Z
+                    ends: 2027-01-09T00:00:00Z
+                    reason: launch
+                  - name: audit
+                    starts: 2027-02-01T00:00:00Z
+                    ends: 2027-02-02T00:00:00Z
+                    reason: audit
+                    teams: [core, money]
+                    services: [ghost]
+                change_integrations:
+                  - name: gh
+                    kind: github
+                    service: phantom
+                    secret_env: GH_SECRET
+                  - name: bb
+                    kind: bitbucket
+                    secret_env: BB_SECRET
+                """,
+        },
+        [
+            "changes.yaml:2: freezes[0]: ends must come after starts",
+            "changes.yaml:10: freezes[1].teams[1]: no team named 'money'",
+            "changes.yaml:11: freezes[1].services[0]: no service named 'ghost'",
+            "changes.yaml:15: change_integrations[0].service: no service named 'phantom'",
+            "changes.yaml:18: change_integrations[1].kind: Input should be 'github', 'gitlab' "
+            "or 'argocd'",
+        ],
+        id="freezes and change integrations name teams and services that exist",
     ),
     pytest.param(
         {**BASE, "empty.yaml": "# nothing here yet\n"},
