@@ -155,16 +155,10 @@ def _commits(workspace: Path, git_range: str) -> list[dict[str, str]]:
 
 
 def _validated(body: dict[str, Any]) -> ChangeIn:
-    from pydantic import ValidationError
-
     from ninefold.changes.schemas import ChangeIn
+    from ninefold.payloads import validated
 
-    try:
-        return ChangeIn.model_validate({k: v for k, v in body.items() if v is not None})
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"])
-        raise Invalid(f"{where or 'change'}: {error['msg']}", field=where or None) from None
+    return validated(ChangeIn, {k: v for k, v in body.items() if v is not None})
 
 
 def _store(ctx: typer.Context, change: ChangeIn) -> RecordResult:

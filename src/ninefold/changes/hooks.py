@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -292,9 +292,4 @@ def argocd(data: dict[str, Any], default_service: str | None) -> ChangeIn:
 
 def _change(**fields: Any) -> ChangeIn:
     """A `ChangeIn` from a sender's fields; what does not fit is the sender's error (422)."""
-    try:
-        return ChangeIn.model_validate({k: v for k, v in fields.items() if v is not None})
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"]) or None
-        raise Invalid(f"{field}: {error['msg']}", field=field) from None
+    return validated(ChangeIn, {k: v for k, v in fields.items() if v is not None})
