@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 import os
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header
@@ -40,16 +41,20 @@ def _same(secret: str, presented: str | None) -> bool:
     return hmac.compare_digest(secret.encode(), presented.encode("utf-8", "surrogateescape"))
 
 
-def _record(
-    session: SessionDep, integration: ChangeIntegration, change: ChangeIn, now: Now
+def _receive(
+    session: SessionDep,
+    integration: ChangeIntegration,
+    now: Now,
+    parse: Callable[[], ChangeIn],
 ) -> HookResult:
+    """Record what the sender's event says, or count it as ignored and say why."""
+    try:
+        change = parse()
+    except Ignored as why:
+        hooks.count_ignored(session, integration)
+        return HookResult(ignored=str(why))
     sender = Principal(name=f"integration:{integration.name}", role=Role.DEPLOYER, via="webhook")
     return HookResult(recorded=service.record(session, sender, change, now, integration.kind))
-
-
-def _ignored(session: SessionDep, integration: ChangeIntegration, why: Ignored) -> HookResult:
-    hooks.count_ignored(session, integration)
-    return HookResult(ignored=str(why))
 
 
 @router.post("/changes/hooks/github/{key}", summary="Receive a GitHub deployment_status event")
@@ -67,11 +72,12 @@ def github(
             "missing or wrong X-Hub-Signature-256 header: expected sha256=<hex HMAC-SHA256 of "
             "the body with the webhook's secret>"
         )
-    try:
-        change = hooks.github(event, parse_json(body), integration.service)
-    except Ignored as why:
-        return _ignored(session, integration, why)
-    return _record(session, integration, change, now)
+    return _receive(
+        session,
+        integration,
+        now,
+        lambda: hooks.github(event, parse_json(body), integration.service),
+    )
 
 
 @router.post("/changes/hooks/gitlab/{key}", summary="Receive a GitLab deployment event")
@@ -87,11 +93,12 @@ def gitlab(
     if not _same(_secret(integration), token):
         raise Unauthenticated("missing or wrong X-Gitlab-Token header: the webhook's secret token")
     known = set(service.environments(session))
-    try:
-        change = hooks.gitlab(event, parse_json(body), integration.service, known)
-    except Ignored as why:
-        return _ignored(session, integration, why)
-    return _record(session, integration, change, now)
+    return _receive(
+        session,
+        integration,
+        now,
+        lambda: hooks.gitlab(event, parse_json(body), integration.service, known),
+    )
 
 
 @router.post("/changes/hooks/argocd/{key}", summary="Receive an Argo CD notification")
@@ -107,8 +114,6 @@ def argocd(
         raise Unauthenticated(
             f"missing or wrong {CHANGE_TOKEN_HEADER} header: the integration's secret"
         )
-    try:
-        change = hooks.argocd(parse_json(body), integration.service)
-    except Ignored as why:
-        return _ignored(session, integration, why)
-    return _record(session, integration, change, now)
+    return _receive(
+        session, integration, now, lambda: hooks.argocd(parse_json(body), integration.service)
+    )
