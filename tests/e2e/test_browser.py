@@ -9,6 +9,7 @@ cannot be used to send someone to another site.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
@@ -194,3 +195,40 @@ def test_the_api_documentation_runs_under_the_content_security_policy(
 ) -> None:
     tab.page.goto(live_server.base_url + "/docs")
     expect(tab.page.get_by_text("/api/v1/services/{name}/dependencies").first).to_be_visible()
+
+
+@pytest.mark.browser
+def test_a_deploy_on_the_dora_page_the_burn_down_and_its_own_page(
+    live_server: LiveServer, tab: BrowserPage
+) -> None:
+    finished = live_server.clock() - timedelta(hours=3)
+    recorded = httpx.post(
+        f"{live_server.base_url}/api/v1/changes",
+        json={"service": "checkout", "version": "v-browser", "finished_at": finished.isoformat()},
+        headers={"Authorization": f"Bearer {live_server.admin_token}"},
+    )
+    assert recorded.status_code == 201, recorded.text
+    change = recorded.json()["change"]["id"]
+    page = tab.page
+    page.goto(f"{live_server.base_url}/login")
+    log_in(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="DORA", exact=True).click()
+    expect(page.locator('[data-figure="frequency"]')).to_contain_text("/ week")
+    expect(page.locator("#dora-charts svg.bars")).to_have_count(3)
+    expect(page.locator('#dora-charts rect.bar[data-value="1"]')).to_be_visible()
+    page.goto(f"{live_server.base_url}/slos/checkout/availability")
+    line = page.locator(f'svg.burndown line[data-change="#{change} checkout v-browser"]')
+    expect(line).to_have_count(1)
+    box, chart = line.bounding_box(), page.locator("svg.burndown").bounding_box()
+    assert box is not None
+    assert chart is not None
+    assert chart["x"] < box["x"] < chart["x"] + chart["width"]
+    with page.expect_navigation():
+        page.locator("#burn-changes summary").click()
+        listed = page.locator("#burn-changes")
+        listed.get_by_role("link", name=f"#{change} checkout v-browser").click()
+    expect(
+        page.get_by_role("heading", name=f"Change #{change}: checkout v-browser")
+    ).to_be_visible()
+    assert tab.dialogs == []
