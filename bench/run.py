@@ -5,6 +5,7 @@
     python -m bench.run --only engine --slos 100
     python -m bench.run --only storm --alerts 1000 --repeated 5000 --database sqlite
     python -m bench.run --only delivery
+    python -m bench.run --only changes --changes 100000 --records 50
 
 Exit status 1 when a benchmark fails, two tools disagree on a number, or the alert storm lost
 or duplicated anything; a peer that is not installed (slo-generator) or a PostgreSQL server
@@ -27,7 +28,7 @@ from bench.measure import MIB, Spread, run_process
 from ninefold.clock import system_clock
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("engine", "events", "slo-generator", "storm", "delivery")
+BENCHMARKS = ("engine", "events", "slo-generator", "storm", "delivery", "changes")
 PACKAGES = ("sqlalchemy", "psycopg", "uvicorn", "httpx", "aiosmtpd")  # versions printed
 
 
@@ -167,6 +168,20 @@ def delivery(args: argparse.Namespace) -> dict[str, object]:
     return {d.database: {"request_s": d.request, "floor_s": d.floor} for d in found}
 
 
+def changes(args: argparse.Namespace) -> tuple[dict[str, object], bool]:
+    from bench.changes_dora import run
+
+    result = run(
+        args.database or ["sqlite", "postgresql"],
+        args.changes_postgres,
+        args.changes,
+        args.records,
+        args.seed,
+    )
+    print(result.text(), flush=True)
+    return result.summary(), result.ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/bench",
@@ -202,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         "--database",
         action="append",
         choices=("sqlite", "postgresql"),
-        help="(d) storm only this database (repeatable; default both)",
+        help="(d), (f), (g) only this database (repeatable; default both)",
     )
     parser.add_argument(
         "--postgres",
@@ -218,6 +233,23 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="(d) run serve --no-worker and this many ninefold worker processes "
         "(default 0: the worker inside serve)",
+    )
+    parser.add_argument(
+        "--changes",
+        type=int,
+        default=1_000_000,
+        help="(g) changes of history, with 3 commits each on average (default 1,000,000)",
+    )
+    parser.add_argument(
+        "--records",
+        type=int,
+        default=100,
+        help="(g) changes recorded through the API, by one client and again by two (default 100)",
+    )
+    parser.add_argument(
+        "--changes-postgres",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/ninefold_bench_changes",
+        help="(g) the PostgreSQL database to drop, create and load (default %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=20261123, help="seed of the synthetic data")
     parser.add_argument(
@@ -253,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
                 ok &= agree
             elif name == "delivery":
                 results[name] = delivery(args)
+            elif name == "changes":
+                results[name], agree = changes(args)
+                ok &= agree
             else:
                 results[name], agree = storm(args)
                 ok &= agree

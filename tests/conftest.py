@@ -78,7 +78,8 @@ def postgres_url() -> str:
 # Uvicorn, Prometheus, Chromium) rather than through the `clock` fixture. With the tests that
 # take the fixture, they are the `clock` tests that scripts/test runs again with the process
 # clock years ahead (docs/architecture.md, "How the tests hold time"). A module of a new
-# domain whose commands or servers read the time joins this list.
+# domain whose commands or servers read the time joins this list. A module marked `pinned`
+# runs at fixed instants it sets itself, and only in the first run.
 PROCESS_CLOCK_MODULES = (
     "tests/e2e/",
     "tests/test_docs.py",
@@ -97,6 +98,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if callspec is not None and callspec.params.get("database_url") == "postgresql":
             item.add_marker(pytest.mark.postgres)
         module = item.nodeid.split("::")[0]
+        if item.get_closest_marker("pinned") is not None:
+            continue
         if "clock" in item.fixturenames or module.startswith(PROCESS_CLOCK_MODULES):
             item.add_marker(pytest.mark.clock)
 

@@ -18,6 +18,7 @@ from tests.factories import make_user
 from tests.integration.conftest import bearer
 from tests.support.clock import FrozenClock
 
+pytestmark = pytest.mark.pinned
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 

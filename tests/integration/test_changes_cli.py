@@ -29,7 +29,10 @@ from tests.support.cli import ninefold as run_ninefold
 from tests.support.clock import FrozenClock
 from tests.support.live_server import serving
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = [
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+    pytest.mark.pinned,
+]
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 GITHUB = {
     "GITHUB_ACTIONS": "true",

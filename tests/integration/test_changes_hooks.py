@@ -17,6 +17,7 @@ from ninefold.db import make_session_factory, unit_of_work
 from ninefold.signing import sign
 from tests.support.clock import FrozenClock
 
+pytestmark = pytest.mark.pinned
 SECRET = "s3cret-for-tests"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
