@@ -11,10 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from ninefold.auth.model import Role
 from ninefold.changes import hooks
 from ninefold.changes.schemas import ChangeIntegrationSpec
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.signing import sign
+from tests.factories import make_user
+from tests.integration.conftest import bearer
 from tests.support.clock import FrozenClock
 
 pytestmark = pytest.mark.pinned
@@ -201,3 +204,16 @@ def test_a_wrong_key_is_a_404_whatever_the_kind(client: TestClient, urls: dict[s
     github_key = urls["github"].rsplit("/", 1)[1]
     assert client.post(f"/api/v1/changes/hooks/gitlab/{github_key}", json={}).status_code == 404
     assert client.post("/api/v1/changes/hooks/github/nope", json={}).status_code == 404
+
+
+def test_admins_read_the_webhook_urls_and_others_may_not(
+    client: TestClient, urls: dict[str, str], admin_headers: dict[str, str], shop: Engine
+) -> None:
+    listed = client.get("/api/v1/change-integrations", headers=admin_headers).json()
+    paths = {i["name"]: i["path"] for i in listed["items"]}
+    # The example shop's three, and the three of these tests.
+    assert len(paths) == 6
+    assert {kind: paths[f"{kind}-hook"] for kind in urls} == urls
+    make_user(shop, "vera", Role.VIEWER, now=T0)
+    viewer = bearer(shop, "vera", Role.VIEWER, T0)
+    assert client.get("/api/v1/change-integrations", headers=viewer).status_code == 403

@@ -7,10 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from ninefold.changes import dora, dora_report, service
+from ninefold.changes import dora, dora_report, hooks, service
 from ninefold.changes.dora_report import GroupBy, Selection
-from ninefold.changes.schemas import ChangeIn, ChangeOut, DoraReport, RecordResult
-from ninefold.http import CurrentUser, Limit, Now, Offset, RowId, SessionDep
+from ninefold.changes.schemas import (
+    ChangeIn,
+    ChangeIntegrationOut,
+    ChangeOut,
+    DoraReport,
+    RecordResult,
+)
+from ninefold.http import CurrentUser, Limit, Now, Offset, RowId, SessionDep, SettingsDep
 from ninefold.instants import parse_instant, period_of
 from ninefold.pagination import Page
 
@@ -64,6 +70,17 @@ def list_changes(
 @router.get("/changes/{change_id}", summary="Get a change with its commits")
 def get_change(change_id: RowId, session: SessionDep, _me: CurrentUser) -> ChangeOut:
     return service.get(session, change_id)
+
+
+@router.get("/change-integrations", summary="List change webhooks with their URLs")
+def list_change_integrations(
+    session: SessionDep,
+    settings: SettingsDep,
+    me: CurrentUser,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ChangeIntegrationOut]:
+    return hooks.list_page(session, me, settings.resolved_public_url(), limit=limit, offset=offset)
 
 
 @router.get("/dora", summary="The DORA figures of a period, against the period before it")

@@ -277,7 +277,11 @@ def integrations(ctx: typer.Context) -> None:
     settings = settings_of(ctx)
     base = settings.resolved_public_url()
     with transaction(settings) as session:
-        found = every(lambda offset: hooks.list_page(session, base, limit=MAX_LIMIT, offset=offset))
+        found = every(
+            lambda offset: hooks.list_page(
+                session, operator(), base, limit=MAX_LIMIT, offset=offset
+            )
+        )
     if not found:
         out.print("no change integrations")
         return

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ninefold.auth.model import Principal, require_admin
 from ninefold.changes.schemas import ChangeIn, ChangeIntegrationOut, ChangeIntegrationSpec
 from ninefold.changes.tables import ChangeIntegration
 from ninefold.conventions import API_PREFIX
@@ -101,8 +102,9 @@ def out(row: ChangeIntegration, base_url: str) -> ChangeIntegrationOut:
 
 
 def list_page(
-    session: Session, base_url: str, *, limit: int = 50, offset: int = 0
+    session: Session, actor: Principal, base_url: str, *, limit: int = 50, offset: int = 0
 ) -> Page[ChangeIntegrationOut]:
+    require_admin(actor, "see change integration keys")
     total = session.scalar(select(func.count()).select_from(ChangeIntegration)) or 0
     rows = session.scalars(
         select(ChangeIntegration).order_by(ChangeIntegration.name).limit(limit).offset(offset)
