@@ -52,6 +52,12 @@ class Change(Base):
     __table_args__ = (
         Index("ix_changes_service_finished", "service", "finished_at"),
         Index("ix_changes_finished", "finished_at"),
+        # What undid a deploy, and what fixed it, are looked up from the deploy: without these
+        # a lookup (and a deletion, through ON DELETE SET NULL) reads the whole table.
+        Index("ix_changes_undoes", "undoes_id"),
+        Index("ix_changes_fixes_deploy", "fixes_deploy_id"),
+        Index("ix_changes_reverts", "reverts_id"),
+        Index("ix_changes_hotfix_of", "hotfix_of_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

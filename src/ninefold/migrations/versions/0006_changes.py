@@ -98,6 +98,10 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_changes_service_finished", ["service", "finished_at"], unique=False
         )
+        batch_op.create_index("ix_changes_undoes", ["undoes_id"], unique=False)
+        batch_op.create_index("ix_changes_fixes_deploy", ["fixes_deploy_id"], unique=False)
+        batch_op.create_index("ix_changes_reverts", ["reverts_id"], unique=False)
+        batch_op.create_index("ix_changes_hotfix_of", ["hotfix_of_id"], unique=False)
 
     op.create_table(
         "environments",
@@ -155,6 +159,10 @@ def downgrade() -> None:
     op.drop_table("freezes")
     op.drop_table("environments")
     with op.batch_alter_table("changes", schema=None) as batch_op:
+        batch_op.drop_index("ix_changes_hotfix_of")
+        batch_op.drop_index("ix_changes_reverts")
+        batch_op.drop_index("ix_changes_fixes_deploy")
+        batch_op.drop_index("ix_changes_undoes")
         batch_op.drop_index("ix_changes_service_finished")
         batch_op.drop_index("ix_changes_finished")
 
