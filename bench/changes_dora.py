@@ -45,6 +45,7 @@ from bench.measure import Spread
 from bench.storm_stack import (
     HOST,
     free_port,
+    machine_cpu,
     postgres_problem,
     process_cpu,
     recreate_database,
@@ -373,10 +374,9 @@ def _change_rows(
 ) -> Iterator[tuple[object, ...]]:
     started, finished = _stamps(h.started[lo:hi], zone), _stamps(h.finished[lo:hi], zone)
     recorded = _stamps(h.finished[lo:hi] + 2 * US, zone)
-    service, kind, outcome = h.service[lo:hi].tolist(), h.kind[lo:hi].tolist(), h.outcome[lo:hi]
+    service, kind = h.service[lo:hi].tolist(), h.kind[lo:hi].tolist()
+    outcome, count = h.outcome[lo:hi].tolist(), h.commit_count[lo:hi].tolist()
     production, author = h.production[lo:hi].tolist(), h.author[lo:hi].tolist()
-    count = h.commit_count[lo:hi].tolist()
-    outcomes = outcome.tolist()
     for i, k in enumerate(range(lo, hi)):
         yield (
             k + 1,
@@ -392,7 +392,7 @@ def _change_rows(
             "",
             started[i],
             finished[i],
-            OUTCOMES[outcomes[i]],
+            OUTCOMES[outcome[i]],
             h.rollback[k],
             h.reverts[k],
             h.hotfix[k],
@@ -860,7 +860,8 @@ class Recording:
     changes: int
     wall: float
     latencies: list[float]
-    serve_cpu: float
+    serve_cpu: float  # seconds, `serve` with its worker
+    machine_cpu: float  # core-seconds busy, every process (the database's too)
     errors: list[str]
 
     @property
@@ -896,7 +897,7 @@ def post_all(base: str, tokens: list[str], sent: list[dict[str, Any]], clients: 
         thread.start()
     for thread in threads:
         thread.join()
-    return Recording(clients, len(sent), time.perf_counter() - start, latencies, 0.0, errors)
+    return Recording(clients, len(sent), time.perf_counter() - start, latencies, 0, 0, errors)
 
 
 def record_through_api(
@@ -919,7 +920,7 @@ def record_through_api(
         if warm.errors:
             raise RuntimeError(f"recording a change failed: {warm.errors[0]}")
         for first, clients in ((100, 1), (100 + count, CLIENTS)):
-            cpu = process_cpu(servers[0].pid)
+            cpu, (busy, _) = process_cpu(servers[0].pid), machine_cpu()
             done = post_all(base, tokens, bodies(count, first, cat, seed), clients)
             found.append(
                 Recording(
@@ -928,6 +929,7 @@ def record_through_api(
                     done.wall,
                     done.latencies,
                     process_cpu(servers[0].pid) - cpu,
+                    machine_cpu()[0] - busy,
                     done.errors,
                 )
             )
@@ -1059,8 +1061,9 @@ class DatabaseRun:
                 f"    {done.clients} client{'s' if done.clients > 1 else ''}: "
                 f"{done.per_s:,.1f} changes/s ({done.changes:,} in {done.wall:.1f} s), "
                 f"latency p50 {done.percentile(50) * 1000:.1f} ms, "
-                f"p99 {done.percentile(99) * 1000:.1f} ms; serve CPU "
-                f"{done.serve_cpu / done.changes * 1000:.1f} ms a change; "
+                f"p99 {done.percentile(99) * 1000:.1f} ms; CPU a change: serve "
+                f"{done.serve_cpu / done.changes * 1000:.0f} ms, whole machine "
+                f"{done.machine_cpu / done.changes * 1000:.0f} ms; "
                 f"x batched insert {done.per_s / self.floor_per_s:.4f}"
                 + (f"; {len(done.errors)} FAILED, e.g. {done.errors[0]}" if done.errors else "")
             )
@@ -1076,6 +1079,7 @@ class DatabaseRun:
                 "latency_p50_s": done.percentile(50),
                 "latency_p99_s": done.percentile(99),
                 "serve_cpu_s": done.serve_cpu,
+                "machine_busy_core_s": done.machine_cpu,
                 "errors": done.errors[:20],
                 "x_batched_insert": done.per_s / self.floor_per_s,
             }
