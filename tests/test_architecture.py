@@ -25,6 +25,7 @@ ORDER = [domain.name for domain in DOMAINS]
 KERNEL = {
     "adapters",
     "body_limit",
+    "business_days",
     "clock",
     "conventions",
     "db",

@@ -4,7 +4,7 @@ tables, jobs, web pages, config) read this list; see `ninefold.domain`."""
 
 from __future__ import annotations
 
-from ninefold import alerts, auth, catalog, changes, oncall, paging, slos, worker
+from ninefold import alerts, auth, catalog, changes, incidents, oncall, paging, slos, worker
 from ninefold.domain import Domain
 
 DOMAINS: tuple[Domain, ...] = (
@@ -16,4 +16,5 @@ DOMAINS: tuple[Domain, ...] = (
     alerts.DOMAIN,
     oncall.DOMAIN,
     paging.DOMAIN,
+    incidents.DOMAIN,
 )
