@@ -463,6 +463,8 @@ def test_the_audit_page_is_for_admins_only(
                 "Services",
                 "SLOs",
                 "Alerts",
+                "Changes",
+                "DORA",
                 "Schedules",
                 "Escalation",
                 "My shifts",
