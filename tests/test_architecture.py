@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,22 @@ def test_a_domain_reaches_another_domains_rows_through_its_services(module: str)
         i for i in runtime_imports(path) if i.endswith(".tables") and top(i) != top(module)
     )
     assert foreign == [], f"{module} queries {foreign}"
+
+
+DATABASE_CLOCK = re.compile(
+    r"(?<![\w.])now\(\)|\b(current_timestamp|current_date|current_time|localtimestamp|"
+    r"transaction_timestamp|statement_timestamp|clock_timestamp)\b",
+    re.IGNORECASE,
+)
+
+
+def test_no_sql_reads_the_database_clock() -> None:
+    """ruff bans SQLAlchemy's func.now() and its kin; this finds the same in SQL written as
+    text, so that the faked-clock run may keep to SQLite (docs/architecture.md)."""
+    found = [
+        f"{path.relative_to(SRC)}:{number}"
+        for path in sorted((SRC / "ninefold").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if DATABASE_CLOCK.search(line)
+    ]
+    assert found == []
