@@ -32,28 +32,48 @@ class Selection:
     tier: int | None = None
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """What the figures of a period and the one before it are computed from, read once."""
+
+    period: dora.Period
+    owners: dict[str, tuple[str, int]]
+    deploys: list[dora.Deploy]
+    depends_on: dict[str, list[str]]
+
+
+def load(session: Session, period: dora.Period, selection: Selection) -> Loaded:
+    owners = _services(session, selection)
+    deploys = load_deploys(
+        session,
+        sorted(owners),
+        period.previous().start - DEFAULT_WINDOW,
+        period.end + DEFAULT_WINDOW,
+    )
+    return Loaded(period, owners, deploys, catalog.dependency_graph(session))
+
+
 def report(
     session: Session, period: dora.Period, selection: Selection, group_by: GroupBy = "all"
 ) -> DoraReport:
-    owners = _services(session, selection)
-    previous = period.previous()
-    deploys = load_deploys(
-        session, sorted(owners), previous.start - DEFAULT_WINDOW, period.end + DEFAULT_WINDOW
-    )
-    depends_on = catalog.dependency_graph(session)
-    key = _grouping(group_by, owners)
+    return table(load(session, period, selection), group_by)
+
+
+def table(loaded: Loaded, group_by: GroupBy = "all") -> DoraReport:
+    """A row per group of the loaded services, each with the period before it."""
+    key = _grouping(group_by, loaded.owners)
     groups: dict[str, list[dora.Deploy]] = defaultdict(list)
-    names = {key(service) for service in owners} if group_by != "all" else {"all"}
-    for deploy in deploys:
+    names = {key(service) for service in loaded.owners} if group_by != "all" else {"all"}
+    for deploy in loaded.deploys:
         groups[key(deploy.service)].append(deploy)
     rows = [
-        _row(group_by, name, period, groups.get(name, []), depends_on)
+        _row(group_by, name, loaded.period, groups.get(name, []), loaded.depends_on)
         for name in sorted(names, key=_natural)
     ]
     return DoraReport(
-        start=period.start,
-        end=period.end,
-        previous_start=previous.start,
+        start=loaded.period.start,
+        end=loaded.period.end,
+        previous_start=loaded.period.previous().start,
         group_by=group_by,
         rows=rows,
     )
@@ -204,14 +224,11 @@ class Series:
     lead_times: list[float]
 
 
-def series(session: Session, period: dora.Period, selection: Selection) -> Series:
-    owners = _services(session, selection)
-    deploys = load_deploys(
-        session, sorted(owners), period.start - DEFAULT_WINDOW, period.end + DEFAULT_WINDOW
-    )
-    depends_on = catalog.dependency_graph(session)
+def series(loaded: Loaded) -> Series:
+    period = loaded.period
     weeks = [
-        (week, dora.figures(week, deploys, depends_on=depends_on)) for week in dora.weeks(period)
+        (week, dora.figures(week, loaded.deploys, depends_on=loaded.depends_on))
+        for week in dora.weeks(period)
     ]
-    in_period = [d for d in deploys if period.holds(d.finished_at)]
+    in_period = [d for d in loaded.deploys if period.holds(d.finished_at)]
     return Series(weeks, dora.lead_times(in_period))

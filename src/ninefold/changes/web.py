@@ -71,9 +71,10 @@ def dora_page(
     first, last = period_of(start or None, end or None, now, DORA_PERIOD)
     period = dora.Period(first, last)
     selection = Selection(team=team or None)
-    report = dora_report.report(session, period, selection, by)
-    overall = dora_report.report(session, period, selection, "all").rows[0]
-    series = dora_report.series(session, period, selection)
+    loaded = dora_report.load(session, period, selection)
+    report = dora_report.table(loaded, by)
+    overall = dora_report.table(loaded, "all").rows[0]
+    series = dora_report.series(loaded)
     week_labels = [f"{w.start:%m-%d}" for w, _ in series.weeks]
     deploys = charts.bars(
         "Deploys per week",
