@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from ninefold.auth.model import Principal, Role
 from ninefold.clock import Clock
@@ -88,3 +90,11 @@ def transaction(settings: Settings) -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+def print_whole(table: Table, console: Console) -> None:
+    """Print a table no narrower than its widest row: what a reader copies or compares (a URL,
+    a team's name, a figure) is never cut or folded, however narrow the terminal or a pipe's
+    80 columns."""
+    needed = console.measure(table, options=console.options.update(max_width=10_000)).maximum
+    Console(highlight=False, soft_wrap=True, width=max(console.width, needed)).print(table)

@@ -197,7 +197,8 @@ def test_dora_reads_what_ci_recorded(ci: Ci) -> None:
     assert payments.split(",")[4] == "1"
     code, said = ci("dora", "--from", "2026-03-02", "--to", "2026-03-09", env=local)
     assert code == 0, said
-    assert "5 h 00 min" in said
+    # Each figure with its tier: a lead time under a week is high.
+    assert "5 h 00 min [high]" in said
 
 
 @pytest.mark.parametrize(

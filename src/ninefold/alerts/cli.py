@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ninefold.cli_support import operator, settings_of, transaction
+from ninefold.cli_support import operator, print_whole, settings_of, transaction
 from ninefold.pagination import MAX_LIMIT, every
 
 app = typer.Typer(no_args_is_help=True)
@@ -34,16 +34,8 @@ def list_command(ctx: typer.Context) -> None:
     if not found:
         out.print("no integrations")
         return
-    header = ("name", "kind", "service", "intake URL", "last ping")
-    rows = []
+    table = Table("name", "kind", "service", "intake URL", "last ping")
     for item in found:
         last = f"{item.last_ping_at:%Y-%m-%d %H:%M} UTC" if item.last_ping_at else ""
-        rows.append((item.name, item.kind, item.service or "", item.url, last))
-    table = Table(*header)
-    for row in rows:
-        table.add_row(*row)
-    # The URL is what the reader copies: never cut or folded, however narrow the terminal
-    # (or a pipe's 80 columns); the table is as wide as its longest row.
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=False)]
-    wide = Console(highlight=False, width=max(out.width, sum(widths) + 3 * len(widths) + 1))
-    wide.print(table)
+        table.add_row(item.name, item.kind, item.service or "", item.url, last)
+    print_whole(table, out)

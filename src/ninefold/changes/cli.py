@@ -18,9 +18,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from ninefold.cli_support import instant_option, now_of, operator, settings_of, transaction
+from ninefold.cli_support import (
+    instant_option,
+    now_of,
+    operator,
+    print_whole,
+    settings_of,
+    transaction,
+)
 from ninefold.errors import Conflict, Forbidden, Invalid, NinefoldError, NotFound, Unauthenticated
 from ninefold.spec import MAX_INT
 
@@ -251,7 +259,7 @@ def list_command(
             c.outcome,
             "; ".join(notes),
         )
-    out.print(table)
+    print_whole(table, out)
     out.print(f"{len(page.items)} of {page.total}")
 
 
@@ -387,7 +395,7 @@ def _table(report: DoraReport) -> None:
     )
     for row in report.rows:
         now, before = row.current, row.previous
-        table.add_row(
+        cells = (
             row.name,
             f"{now.deploys_per_week:.1f} ({now.deploys}) "
             f"{trend(now.deploys_per_week, before.deploys_per_week)}",
@@ -399,4 +407,5 @@ def _table(report: DoraReport) -> None:
             f"{duration(now.recovery_minutes)} [{row.tiers.recovery_time or '-'}]",
             rate(now.rework_rate),
         )
-    out.print(table)
+        table.add_row(*(escape(cell) for cell in cells))
+    print_whole(table, out)
