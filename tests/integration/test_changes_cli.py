@@ -197,8 +197,8 @@ def test_dora_reads_what_ci_recorded(ci: Ci) -> None:
     assert payments.split(",")[4] == "1"
     code, said = ci("dora", "--from", "2026-03-02", "--to", "2026-03-09", env=local)
     assert code == 0, said
-    # Each figure with its tier: a lead time under a week is high.
-    assert "5 h 00 min [high]" in said
+    # Each figure with its tier: a lead time under a day is elite.
+    assert "5 h 00 min [elite]" in said
 
 
 @pytest.mark.parametrize(
