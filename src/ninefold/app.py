@@ -84,6 +84,7 @@ def create_app(
 
     app.state.service_panels = []
     app.state.home_panels = []
+    app.state.group_panels = []
     routers = [(API_PREFIX, load(ref)) for domain in DOMAINS for ref in domain.api]
     routers += [("", load(ref)) for domain in DOMAINS for ref in domain.pages]
     for prefix, router in routers:

@@ -20,12 +20,14 @@ from ninefold.worker.runner import Handler, Jobs, Worker
 def all_jobs(settings: Settings, clock: Clock) -> Jobs:
     found = [load(domain.jobs)(settings, clock) for domain in DOMAINS if domain.jobs]
     handlers: dict[str, Handler] = {}
+    every: dict[str, timedelta] = {}
     for jobs in found:
         clash = handlers.keys() & jobs.handlers.keys()
         if clash:
             raise RuntimeError(f"two domains handle the job kinds {sorted(clash)}")
         handlers.update(jobs.handlers)
-    return Jobs(handlers, frozenset().union(*(jobs.urgent for jobs in found)))
+        every.update(jobs.every)
+    return Jobs(handlers, frozenset().union(*(jobs.urgent for jobs in found)), every)
 
 
 def handlers(settings: Settings, clock: Clock) -> dict[str, Handler]:
@@ -35,6 +37,9 @@ def handlers(settings: Settings, clock: Clock) -> dict[str, Handler]:
 def worker(
     factory: sessionmaker[Session], settings: Settings, clock: Clock, lease: timedelta
 ) -> Worker:
-    """The worker `serve` and `ninefold worker` run: every handler, urgent kinds first."""
+    """The worker `serve` and `ninefold worker` run: every handler, urgent kinds first, the
+    periodic ones scheduled."""
     jobs = all_jobs(settings, clock)
-    return Worker(factory, jobs.handlers, clock=clock, lease=lease, first=jobs.urgent)
+    return Worker(
+        factory, jobs.handlers, clock=clock, lease=lease, first=jobs.urgent, every=jobs.every
+    )

@@ -463,6 +463,7 @@ def test_the_audit_page_is_for_admins_only(
                 "Services",
                 "SLOs",
                 "Alerts",
+                "Incidents",
                 "Changes",
                 "DORA",
                 "Schedules",

@@ -175,3 +175,44 @@ def test_two_workers_never_run_the_same_job(engine: Engine, clock: FrozenClock) 
         thread.join()
     assert sorted(seen) == list(range(total))
     assert {j.outcome for j in jobs(engine)} == {"done"}
+
+
+def test_a_periodic_job_runs_once_per_slot_across_workers_and_a_failure_waits_for_the_next(
+    engine: Engine, clock: FrozenClock
+) -> None:
+    runs: list[datetime] = []
+    failing = [True]
+
+    def sweep(ctx: JobContext) -> None:
+        runs.append(ctx.now)
+        if failing[0]:
+            failing[0] = False
+            raise RuntimeError("the database blinked")
+
+    factory = make_session_factory(engine)
+    every = {"sweep": timedelta(minutes=1)}
+    first, second = (
+        Worker(factory, {"sweep": sweep}, name=name, clock=clock, every=every)
+        for name in ("a", "b")
+    )
+    clock.set(T0 + timedelta(seconds=30))
+    assert first.run_once() == 1  # the slot of 12:00, run at once; it fails
+    assert second.run_once() == 0  # the same slot is not scheduled twice, nor retried
+    clock.set(T0 + timedelta(seconds=59))
+    assert first.run_once() + second.run_once() == 0
+    clock.set(T0 + timedelta(minutes=1, seconds=5))
+    assert first.run_once() + second.run_once() == 1
+    clock.set(T0 + timedelta(minutes=5))  # the workers were away for three slots
+    assert first.run_once() + second.run_once() == 1
+    assert runs == [
+        T0 + timedelta(seconds=30),
+        T0 + timedelta(minutes=1, seconds=5),
+        T0 + timedelta(minutes=5),
+    ]
+    outcomes = [(j.kind, j.outcome, j.due_at) for j in jobs(engine)]
+    assert outcomes == [
+        ("sweep", "failed", T0),
+        ("sweep", "done", T0 + timedelta(minutes=1)),
+        ("sweep", "done", T0 + timedelta(minutes=2)),
+        ("sweep", None, T0 + timedelta(minutes=6)),
+    ]

@@ -7,6 +7,7 @@ leave one entry in the timeline.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -40,6 +41,30 @@ def get_row(session: Session, group_id: int, *, lock: bool = False) -> AlertGrou
 
 def find_row(session: Session, group_id: int) -> AlertGroup | None:
     return session.get(AlertGroup, group_id)
+
+
+def rows_by_id(session: Session, ids: Sequence[int]) -> list[AlertGroup]:
+    """The groups with these ids, oldest first."""
+    if not ids:
+        return []
+    query = select(AlertGroup).where(AlertGroup.id.in_(ids))
+    return list(session.scalars(query.order_by(AlertGroup.created_at, AlertGroup.id)))
+
+
+def open_since(session: Session, since: datetime) -> list[AlertGroup]:
+    """Groups opened at or after `since` and not resolved, oldest first."""
+    query = select(AlertGroup).where(
+        AlertGroup.state != GROUP_RESOLVED, AlertGroup.created_at >= since
+    )
+    return list(session.scalars(query.order_by(AlertGroup.created_at, AlertGroup.id)))
+
+
+def events_of(session: Session, ids: Sequence[int]) -> list[GroupEvent]:
+    """The timeline entries of these groups, in order."""
+    if not ids:
+        return []
+    query = select(GroupEvent).where(GroupEvent.group_id.in_(ids))
+    return list(session.scalars(query.order_by(GroupEvent.at, GroupEvent.id)))
 
 
 def alerts_of(session: Session, group_id: int) -> list[Alert]:

@@ -34,15 +34,19 @@ class ContactMethodSpec(Spec):
 
     @model_validator(mode="after")
     def _address_fits_kind(self) -> ContactMethodSpec:
-        rule = CHANNELS[self.kind].address
-        try:
-            (_EMAIL if rule == "email" else _URL).validate_python(self.address)
-        except ValidationError:
-            wanted = "an email address" if rule == "email" else "an http(s) URL"
-            raise ValueError(
-                f"address of this {self.kind} contact method must be {wanted}"
-            ) from None
+        check_address(self.kind, self.address, "contact method")
         return self
+
+
+def check_address(kind: str, address: str, what: str) -> None:
+    """Refuse an address its channel cannot send to (shared by contact methods and every
+    other list of recipients)."""
+    rule = CHANNELS[kind].address
+    try:
+        (_EMAIL if rule == "email" else _URL).validate_python(address)
+    except ValidationError:
+        wanted = "an email address" if rule == "email" else "an http(s) URL"
+        raise ValueError(f"address of this {kind} {what} must be {wanted}") from None
 
 
 class NotificationRuleSpec(Spec):

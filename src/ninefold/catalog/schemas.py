@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from ninefold.spec import Link, Name, NameSet, OptionalUrl, Spec
+from ninefold.spec import Link, Name, NameSet, OptionalUrl, Spec, TimeZone
 
 Lifecycle = Literal["experimental", "production", "deprecated"]
 
@@ -24,6 +24,21 @@ class TeamSpec(Spec):
     members: NameSet = Field(
         default_factory=list, description="Names of users (see `users`) in this team."
     )
+    time_zone: TimeZone = Field(
+        default="UTC",
+        description="The team's calendar: business days (postmortem due dates) are counted "
+        "Monday to Friday in this zone.",
+    )
+    holidays: list[date] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Dates that are not business days for the team (YYYY-MM-DD).",
+    )
+
+    @field_validator("holidays")
+    @classmethod
+    def _sorted_holidays(cls, value: list[date]) -> list[date]:
+        return sorted(set(value))
 
 
 class TeamUpdate(Spec):
@@ -31,6 +46,8 @@ class TeamUpdate(Spec):
     description: str | None = Field(default=None, max_length=2000)
     chat_channel: str | None = Field(default=None, max_length=100)
     members: NameSet | None = None
+    time_zone: TimeZone | None = None
+    holidays: list[date] | None = Field(default=None, max_length=1000)
 
 
 class ServiceSpec(Spec):

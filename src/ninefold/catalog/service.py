@@ -5,7 +5,7 @@ Callers own the transaction; every change writes its audit entry in the same ses
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -45,6 +45,8 @@ def team_spec(team: Team) -> TeamSpec:
         description=team.description,
         chat_channel=team.chat_channel,
         members=sorted(m.user.name for m in team.members),
+        time_zone=team.time_zone,
+        holidays=[date.fromisoformat(day) for day in team.holidays],
     )
 
 
@@ -201,6 +203,8 @@ def write_team(
     row.display_name = spec.display_name
     row.description = spec.description
     row.chat_channel = spec.chat_channel
+    row.time_zone = spec.time_zone
+    row.holidays = [day.isoformat() for day in spec.holidays]
     row.managed_by = managed_by
     row.members = [TeamMember(user=users[n]) for n in sorted(set(spec.members))]
     row.touch(now)

@@ -30,6 +30,9 @@ class Team(Managed, Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     chat_channel: Mapped[str] = mapped_column(String(100), default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """ISO dates, sorted."""
 
     members: Mapped[list[TeamMember]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="TeamMember.user_id"

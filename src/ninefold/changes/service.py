@@ -344,6 +344,16 @@ def get(session: Session, change_id: int) -> ChangeOut:
     return out(session, row, with_commits=True)
 
 
+def exists(session: Session, change_id: int) -> bool:
+    return session.get(Change, change_id) is not None
+
+
+def causing(session: Session, incident_id: int) -> list[ChangeOut]:
+    """The changes that name `incident_id` as the incident they caused."""
+    rows = session.scalars(select(Change).where(Change.caused_incident == incident_id))
+    return [out(session, row) for row in rows]
+
+
 def list_page(
     session: Session,
     *,

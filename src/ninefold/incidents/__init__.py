@@ -1,6 +1,45 @@
-"""Incidents: declared from alert groups or by hand, their timeline and postmortems (being
-built: issue 15; its pure rules come first, in model.py)."""
+"""Incidents: declared from alert groups, by hand or by rules; their roles, timeline and
+status updates; postmortems and action items (being built: issue 15)."""
 
-from ninefold.domain import Domain
+from ninefold.domain import Command, Domain, NavEntry, Section
 
-DOMAIN = Domain(name="incidents", package=__name__)
+DOMAIN = Domain(
+    name="incidents",
+    package=__name__,
+    api=("ninefold.incidents.api:router",),
+    pages=("ninefold.incidents.web:router",),
+    web_setup="ninefold.incidents.web:setup",
+    nav=(NavEntry("Incidents", "/incidents", order=42),),
+    commands=(
+        Command(
+            "incident",
+            "ninefold.incidents.cli:app",
+            "Incidents: declare, list, show, move, correct instants, roles, notes, updates.",
+        ),
+    ),
+    tables="ninefold.incidents.tables",
+    jobs="ninefold.incidents.jobs:jobs",
+    sections=(
+        Section(
+            "severities",
+            "ninefold.incidents.schemas:SeveritySpec",
+            "ninefold.incidents.sections:SEVERITY",
+        ),
+        Section(
+            "root_causes",
+            "ninefold.incidents.schemas:RootCauseSpec",
+            "ninefold.incidents.sections:ROOT_CAUSE",
+        ),
+        Section(
+            "declare_rules",
+            "ninefold.incidents.schemas:DeclareRuleSpec",
+            "ninefold.incidents.sections:DECLARE_RULE",
+        ),
+        Section(
+            "stakeholders",
+            "ninefold.incidents.schemas:StakeholderSpec",
+            "ninefold.incidents.sections:STAKEHOLDER",
+        ),
+    ),
+    checks="ninefold.incidents.checks:cross_check",
+)

@@ -48,6 +48,13 @@ def event(session: Session, group: AlertGroup, now: datetime, kind: str, **detai
     groups.record_event(session, group.id, now, kind, SYSTEM, detail)
 
 
+def paged_groups(session: Session, ids: list[int]) -> set[int]:
+    """Those of the groups that paged someone."""
+    if not ids:
+        return set()
+    return set(session.scalars(select(Page.group_id).where(Page.group_id.in_(ids)).distinct()))
+
+
 def get_escalation(session: Session, group_id: int, *, lock: bool = False) -> Escalation | None:
     query = select(Escalation).where(Escalation.group_id == group_id)
     return session.scalar(query.with_for_update() if lock else query)

@@ -73,8 +73,13 @@ def group_page(
 ) -> HTMLResponse:
     group = groups.detail(session, group_id)
     changes = None
-    if group.service is not None and not request.headers.get("hx-request"):
-        changes = group_changes(session, group.service, group.created_at, group.resolved_at, now)
+    panels = []
+    if not request.headers.get("hx-request"):
+        panels = [panel(session, group_id, me, now) for panel in request.app.state.group_panels]
+        if group.service is not None:
+            changes = group_changes(
+                session, group.service, group.created_at, group.resolved_at, now
+            )
     try:
         paging = escalation_out(session, group_id)
     except NotFound:
@@ -92,6 +97,7 @@ def group_page(
         "done": done,
         "refresh": REFRESH_SECONDS,
         "changes": changes,
+        "panels": panels,
     }
     template = (
         "paging/alert_group_live.html"

@@ -69,6 +69,9 @@ def render_fragment(name: str, context: dict[str, Any]) -> Markup:
 ServicePanel = Callable[[Session, str, datetime], Markup]
 # A domain's contribution to the home page, under the catalog's overview.
 HomePanel = Callable[[Session, datetime], Markup]
+# A domain's contribution to an alert group's page (the incident that has it), given the
+# session, the group's id, who is looking and the request's `now`.
+GroupPanel = Callable[[Session, int, Principal, datetime], Markup]
 
 
 def add_service_panel(app: FastAPI, panel: ServicePanel) -> None:
@@ -77,6 +80,10 @@ def add_service_panel(app: FastAPI, panel: ServicePanel) -> None:
 
 def add_home_panel(app: FastAPI, panel: HomePanel) -> None:
     app.state.home_panels.append(panel)
+
+
+def add_group_panel(app: FastAPI, panel: GroupPanel) -> None:
+    app.state.group_panels.append(panel)
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:

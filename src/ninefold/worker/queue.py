@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -59,6 +59,24 @@ def enqueue(
         session.flush()
         return True
     return insert_new(session, Job, values, ["dedup_key"])
+
+
+EPOCH = datetime(2000, 1, 3, tzinfo=UTC)
+"""Where periodic slots are counted from: a Monday at midnight UTC, so that daily and weekly
+slots start at midnight."""
+
+
+def slot_start(now: datetime, every: timedelta) -> datetime:
+    """The start of the slot of length `every` that holds `now`."""
+    return EPOCH + ((now - EPOCH) // every) * every
+
+
+def schedule(session: Session, kind: str, due_at: datetime, *, now: datetime) -> bool:
+    """A periodic job's run at `due_at`, once however many workers ask: named by its kind and
+    slot, it is tried once (the next slot is the retry)."""
+    return enqueue(
+        session, kind, {}, due_at, now=now, dedup_key=f"{kind}@{due_at.isoformat()}", max_attempts=1
+    )
 
 
 def cancel(session: Session, dedup_keys: list[str], now: datetime) -> int:

@@ -13,7 +13,7 @@ import socket
 import threading
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,11 +48,14 @@ Handler = Callable[[JobContext], None]
 
 @dataclass(frozen=True)
 class Jobs:
-    """A domain's background jobs: the handlers by kind, and the kinds a worker runs before
-    any other due job because a person is waiting for them (a page's message)."""
+    """A domain's background jobs: the handlers by kind, the kinds a worker runs before any
+    other due job because a person is waiting for them (a page's message), and the periodic
+    kinds with their interval (a sweep for what time alone makes due, such as an overdue
+    action item)."""
 
     handlers: Mapping[str, Handler]
     urgent: frozenset[str] = frozenset()
+    every: Mapping[str, timedelta] = field(default_factory=dict)
 
 
 class RetryLater(Exception):
@@ -82,6 +85,7 @@ class Worker:
         lease: timedelta = timedelta(minutes=2),
         batch: int = 20,
         first: frozenset[str] = frozenset(),
+        every: Mapping[str, timedelta] | None = None,
     ) -> None:
         self.factory = factory
         self.handlers = dict(handlers)
@@ -91,10 +95,20 @@ class Worker:
         self.batch = batch
         # Kinds run before any other due job: those whose delay a person feels.
         self.first = first
+        # Periodic kinds: each run schedules the next slot's; the first is scheduled when the
+        # worker starts, so a chain broken by a crash mends at the next start.
+        self.every = dict(every or {})
+        self.started = False
 
     def run_once(self) -> int:
         """Run every job due now, batch after batch; return how many ran."""
         ran = 0
+        if not self.started and self.every:
+            with unit_of_work(self.factory) as session:
+                now = self.clock()
+                for kind, every in self.every.items():
+                    queue.schedule(session, kind, queue.slot_start(now, every), now=now)
+        self.started = True
         while True:
             with unit_of_work(self.factory) as session:
                 claimed = queue.claim(
@@ -139,6 +153,15 @@ class Worker:
         except Exception as exc:
             log.error("job %s (%s) failed: %s", job.id, job.kind, exc)
             self._settle(job, "".join(traceback.format_exception_only(exc)).strip(), None)
+        finally:
+            if job.kind in self.every:
+                self._next_slot(job.kind)
+
+    def _next_slot(self, kind: str) -> None:
+        with unit_of_work(self.factory) as session:
+            now = self.clock()
+            every = self.every[kind]
+            queue.schedule(session, kind, queue.slot_start(now, every) + every, now=now)
 
     def _settle(self, job: queue.Claimed, error: str, delay: timedelta | None) -> None:
         with unit_of_work(self.factory) as session:

@@ -60,6 +60,10 @@ def test_the_written_directory_passes_check(tmp_path: Path) -> None:
         "schedules": 0,
         "escalation_policies": 0,
         "routes": 0,
+        "severities": 0,
+        "root_causes": 0,
+        "declare_rules": 0,
+        "stakeholders": 0,
     }
 
 

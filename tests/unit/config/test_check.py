@@ -12,7 +12,8 @@ from tests.factories import EXAMPLES
 
 SECTIONS = (
     "users, teams, services, environments, freezes, change_integrations, budget_policies, "
-    "integrations, schedules, escalation_policies, routes"
+    "integrations, schedules, escalation_policies, routes, severities, root_causes, declare_rules, "
+    "stakeholders"
 )
 
 # A small valid configuration the cases below break one piece at a time.
@@ -543,4 +544,8 @@ def test_the_examples_are_clean() -> None:
         "schedules": 3,
         "escalation_policies": 3,
         "routes": 4,
+        "severities": 4,
+        "root_causes": 0,
+        "declare_rules": 2,
+        "stakeholders": 3,
     }

@@ -11,15 +11,13 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from ninefold.adapters.prometheus import PrometheusClient
 from ninefold.changes import service as changes_service
 from ninefold.errors import NotFound
 from ninefold.http import Now, SessionDep
 from ninefold.settings import Settings
 from ninefold.slos.core.model import prometheus_duration
 from ninefold.slos.service import recent_decisions
-from ninefold.slos.sources.prometheus import prometheus_counts
-from ninefold.slos.sources.sample import sample_counts
+from ninefold.slos.sources.configured import count_source
 from ninefold.slos.web.board import SloBoard
 from ninefold.slos.web.chart import Marker, chart
 from ninefold.web.pages import (
@@ -33,7 +31,6 @@ from ninefold.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-PROMETHEUS_TIMEOUT = 10.0
 
 
 def setup(app: FastAPI, settings: Settings) -> None:
@@ -46,14 +43,8 @@ def setup(app: FastAPI, settings: Settings) -> None:
 
 
 def make_board(settings: Settings) -> SloBoard:
-    if settings.slo_source == "sample":
-        return SloBoard(settings.config_dir, sample_counts, "sample data (ninefold demo)")
-    client = PrometheusClient(settings.prometheus_url, timeout=PROMETHEUS_TIMEOUT)
-    return SloBoard(
-        settings.config_dir,
-        lambda slo, start, end: prometheus_counts(client, slo, start, end),
-        f"Prometheus at {settings.prometheus_url}",
-    )
+    source, name = count_source(settings)
+    return SloBoard(settings.config_dir, source, name)
 
 
 def _board(request: Request) -> SloBoard:

@@ -10,7 +10,6 @@ is shown on the SLO, never as a page error.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,11 +17,10 @@ from pathlib import Path
 from ninefold.errors import NinefoldError
 from ninefold.slos.core.burndown import BurnDown, burn_down
 from ninefold.slos.core.model import Slo
-from ninefold.slos.sources.prometheus import Counts
+from ninefold.slos.sources.configured import CountSource
 from ninefold.slos.sources.report import Report, history_start, report_of
 from ninefold.slos.spec.loader import read
 
-CountSource = Callable[[Slo, datetime, datetime], Counts]
 DEFAULT_PERIOD = timedelta(days=30)
 
 
