@@ -157,3 +157,54 @@ def test_the_list_filters_and_a_viewer_sees_no_forms(
     assert page.find_all("form", action="/incidents/1/status") == []
     assert page.find_all("input", name="impact_start") == []
     assert "Declare an incident" not in parse(browser.get("/incidents")).text
+
+
+def test_a_postmortem_is_started_edited_with_a_preview_reviewed_and_its_items_closed(
+    browser: TestClient, engine: Engine, clock: FrozenClock
+) -> None:
+    where = post(
+        browser, "/incidents", title="Checkout fails", severity="SEV2", services="checkout"
+    )
+    number = where.split("/")[2].split("?")[0]
+    post(browser, f"/incidents/{number}/status", status="resolved")
+    assert post(browser, f"/incidents/{number}/postmortem").endswith("?done=started")
+    page = parse(browser.get(f"/incidents/{number}/postmortem"))
+    assert page.one("dd", **{"data-testid": "pm-state"}).text.startswith("draft")
+    assert "SEV2 requires a postmortem" in page.text
+
+    token = csrf_token(browser, f"/incidents/{number}/postmortem/edit")
+    form = {
+        CSRF_FORM_FIELD: token,
+        "title": "Postmortem: checkout",
+        "section-trigger": "Deploy **v42** <script>x</script>",
+    }
+    preview = browser.post(f"/incidents/{number}/postmortem/edit", data={**form, "preview": "1"})
+    shown = parse(preview).one("article", id="preview")
+    assert "<strong>v42</strong>" in preview.text
+    assert "<script>x</script>" not in preview.text  # shown as text, never run
+    assert "Deploy v42" in shown.text
+    unsaved = parse(browser.get(f"/incidents/{number}/postmortem")).one("article", id="postmortem")
+    assert "Deploy" not in unsaved.text  # a preview saves nothing
+    saved = browser.post(f"/incidents/{number}/postmortem/edit", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+
+    post(
+        browser,
+        f"/incidents/{number}/action-items",
+        kind="detect",
+        title="Alert on pool",
+        owner="rita",
+    )
+    post(browser, f"/incidents/{number}/postmortem/state", state="in_review", reviewers="rita")
+    post(browser, f"/incidents/{number}/postmortem/state", state="reviewed")
+    page = parse(browser.get(f"/incidents/{number}/postmortem"))
+    assert page.one("dd", **{"data-testid": "pm-state"}).text.startswith("reviewed")
+    assert "Deploy v42" in page.one("article", id="postmortem").text
+
+    mine = parse(browser.get("/action-items?owner=rita")).one("table", id="action-items")
+    [row] = [r for r in mine.find_all("tr") if "data-item" in r.attrs]
+    item = row.attrs["data-item"]
+    post(browser, f"/action-items/{item}/status", status="done", back="/action-items?owner=rita")
+    assert parse(browser.get("/action-items?owner=rita")).find_all("table", id="action-items") == []
+    closed = parse(browser.get("/action-items?owner=rita&show=all")).one("table", id="action-items")
+    assert "done" in closed.text

@@ -10,12 +10,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from ninefold.alerts import integrations
+from ninefold.auth.model import Role
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.incidents import read
 from ninefold.incidents.sections import STAKEHOLDER
 from ninefold.jobs import worker
 from ninefold.settings import Settings
 from ninefold.worker.runner import Worker
+from tests.factories import make_user
 from tests.support.clock import FrozenClock
 from tests.support.paging import alertmanager_body
 from tests.support.smtp_sink import SmtpSink
@@ -118,3 +120,91 @@ def test_a_role_and_an_update_are_sent_once_each_by_email(
     with make_session_factory(engine)() as session:
         [update] = read.detail(session, number, clock()).updates
     assert (update.recipients, update.sent) == (2, 2)
+
+
+def test_an_overdue_item_reminds_its_owner_once_and_an_unreachable_owner_is_shown(
+    api: TestClient, engine: Engine, mailing: Settings, clock: FrozenClock, smtp_sink: SmtpSink
+) -> None:
+    make_user(engine, "mute", Role.RESPONDER, now=T0)  # no email, no contact method
+    number = api.post(
+        "/api/v1/incidents",
+        json={"title": "Slow search", "severity": "SEV3", "services": ["search"]},
+    ).json()["id"]
+    url = f"/api/v1/incidents/{number}/action-items"
+    owned = api.post(
+        url, json={"kind": "detect", "title": "Alert on p99", "owner": "kenji", "due": "2026-05-06"}
+    ).json()
+    api.post(
+        url,
+        json={
+            "kind": "process",
+            "title": "Write the runbook",
+            "owner": "mute",
+            "due": "2026-05-06",
+        },
+    )
+    api.post(url, json={"kind": "prevent", "title": "Cap the query size", "due": "2026-05-06"})
+    the_worker = worker(make_session_factory(engine), mailing, clock, timedelta(minutes=2))
+    clock.set(datetime(2026, 5, 6, 23, 0, tzinfo=UTC))  # due today: not overdue yet
+    run(the_worker)
+    assert smtp_sink.messages == []
+    for hours in (1, 2, 30):  # overdue from 7 May; swept again and again
+        clock.set(datetime(2026, 5, 6, 23, 0, tzinfo=UTC) + timedelta(hours=hours))
+        run(the_worker)
+    assert [(m["To"], m["Subject"]) for m in smtp_sink.messages] == [
+        ("kenji@shop.example", f"Overdue action item #{owned['id']}: Alert on p99")
+    ]
+    listed = api.get("/api/v1/action-items", params={"team": "storefront"}).json()["items"]
+    said = {i["title"]: i["reminder"] for i in listed}
+    assert said == {
+        "Alert on p99": "reminder sent to kenji (email)",
+        "Write the runbook": "reminder not sent: mute has no contact method",
+        "Cap the query size": "reminder not sent: (no owner) has no contact method",
+    }
+    # A new due date is a new deadline: reminded again when it passes.
+    api.patch(f"/api/v1/action-items/{owned['id']}", json={"due": "2026-05-09"})
+    clock.set(datetime(2026, 5, 10, 1, 0, tzinfo=UTC))
+    run(the_worker)
+    assert len([m for m in smtp_sink.messages if m["To"] == "kenji@shop.example"]) == 2
+
+
+def test_each_team_gets_its_weekly_digest_on_monday_morning_in_its_zone_once(
+    api: TestClient, engine: Engine, mailing: Settings, clock: FrozenClock, smtp_sink: SmtpSink
+) -> None:
+    """payments is in Asia/Kolkata (UTC+5:30): its Monday 09:00 is 03:30 UTC; storefront's
+    (Europe/Berlin, summer time) is 07:00 UTC. platform has nothing open: no digest."""
+    for service, title in (("checkout", "Card payments fail"), ("search", "Slow search")):
+        number = api.post(
+            "/api/v1/incidents", json={"title": title, "severity": "SEV2", "services": [service]}
+        ).json()["id"]
+        api.post(
+            f"/api/v1/incidents/{number}/action-items",
+            json={"kind": "detect", "title": f"Watch {service}"},
+        )
+    the_worker = worker(make_session_factory(engine), mailing, clock, timedelta(minutes=2))
+
+    def digests() -> list[str]:
+        return sorted(m["To"] for m in smtp_sink.messages if "digest" in m["Subject"])
+
+    clock.set(datetime(2026, 5, 11, 3, 0, tzinfo=UTC))  # Monday 08:30 in Kolkata
+    run(the_worker)
+    assert digests() == []
+    clock.set(datetime(2026, 5, 11, 3, 45, tzinfo=UTC))
+    run(the_worker)
+    assert digests() == ["diego@shop.example", "priya@shop.example"]
+    clock.set(datetime(2026, 5, 11, 7, 15, tzinfo=UTC))
+    run(the_worker)
+    clock.set(datetime(2026, 5, 11, 9, 0, tzinfo=UTC))
+    run(the_worker)
+    assert digests() == [
+        "amelia@shop.example",
+        "diego@shop.example",
+        "kenji@shop.example",
+        "priya@shop.example",
+        "sam@shop.example",
+    ]
+    body = next(m for m in smtp_sink.messages if m["To"] == "kenji@shop.example")
+    text = body.get_body(("plain",)).get_content()
+    assert "Open action items: 1, of which 0 overdue." in text
+    assert "Watch search" in text
+    assert "Watch checkout" not in text

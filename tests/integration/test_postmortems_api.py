@@ -179,7 +179,7 @@ def test_markdown_goes_out_and_comes_back_and_a_broken_file_changes_nothing(
         json={"kind": "prevent", "title": "Add a canary stage", "owner": "priya"},
     )
     text = api.get(f"/api/v1/incidents/{number}/postmortem.md").text
-    assert text.startswith("# Postmortem: Checkout fails\n")
+    assert text.startswith(f"<!-- ninefold incident {number} -->\n# Postmortem: Checkout fails\n")
     assert (
         "- prevent: Add a canary stage | owner: priya | due: 2027-01-17 | priority: medium" in text
     )

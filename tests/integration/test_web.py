@@ -464,6 +464,7 @@ def test_the_audit_page_is_for_admins_only(
                 "SLOs",
                 "Alerts",
                 "Incidents",
+                "Action items",
                 "Changes",
                 "DORA",
                 "Schedules",

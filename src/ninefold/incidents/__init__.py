@@ -9,12 +9,20 @@ DOMAIN = Domain(
     api=("ninefold.incidents.api:router",),
     pages=("ninefold.incidents.web:router",),
     web_setup="ninefold.incidents.web:setup",
-    nav=(NavEntry("Incidents", "/incidents", order=42),),
+    nav=(
+        NavEntry("Incidents", "/incidents", order=42),
+        NavEntry("Action items", "/action-items", order=43),
+    ),
     commands=(
         Command(
             "incident",
             "ninefold.incidents.cli:app",
             "Incidents: declare, list, show, move, correct instants, roles, notes, updates.",
+        ),
+        Command(
+            "postmortem",
+            "ninefold.incidents.postmortem_cli:app",
+            "Postmortems and action items: draft, Markdown export and import, review.",
         ),
     ),
     tables="ninefold.incidents.tables",

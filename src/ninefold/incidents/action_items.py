@@ -22,12 +22,12 @@ from ninefold.incidents import settings
 from ninefold.incidents.model import Severity
 from ninefold.incidents.records import event, get_row
 from ninefold.incidents.schemas import ActionItemIn, ActionItemOut, ActionItemPatch
-from ninefold.incidents.tables import ActionItem, Incident
+from ninefold.incidents.tables import ActionItem, Incident, OutgoingMessage
 
 OPEN = "open"
 
 
-def out(row: ActionItem, today: date) -> ActionItemOut:
+def out(row: ActionItem, today: date, reminder: OutgoingMessage | None = None) -> ActionItemOut:
     return ActionItemOut(
         id=row.id,
         incident_id=row.incident_id,
@@ -41,7 +41,26 @@ def out(row: ActionItem, today: date) -> ActionItemOut:
         url=row.url,
         closed_on=row.closed_on,
         overdue=row.status == OPEN and row.due < today,
+        reminder=None if reminder is None else _said(reminder),
     )
+
+
+def _said(message: OutgoingMessage) -> str:
+    if message.status == "unreachable":
+        return f"reminder not sent: {message.error}"
+    return f"reminder {message.status} to {message.recipient} ({message.kind})"
+
+
+def last_reminders(session: Session, item_ids: list[int]) -> dict[int, OutgoingMessage]:
+    """The latest reminder of each item, to show what became of it."""
+    if not item_ids:
+        return {}
+    rows = session.scalars(
+        select(OutgoingMessage)
+        .where(OutgoingMessage.action_item_id.in_(item_ids))
+        .order_by(OutgoingMessage.id)
+    )
+    return {row.action_item_id: row for row in rows if row.action_item_id is not None}
 
 
 def _check_owner(session: Session, owner: str | None) -> None:
@@ -140,7 +159,8 @@ def list_items(
     if open_only:
         query = query.where(ActionItem.status == OPEN)
     rows = session.scalars(query.order_by(ActionItem.due, ActionItem.id)).all()
-    found = [out(row, today) for row in rows]
+    said = last_reminders(session, [row.id for row in rows])
+    found = [out(row, today, said.get(row.id)) for row in rows]
     return sorted(found, key=lambda i: (not i.overdue, i.due, i.id))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ninefold.clock import Clock
-from ninefold.incidents import declaring, messages
+from ninefold.incidents import declaring, messages, reminders
 from ninefold.paging.notifications.channels import channels
 from ninefold.settings import Settings
 from ninefold.worker.runner import Handler, Jobs
@@ -20,5 +20,7 @@ def jobs(settings: Settings, clock: Clock) -> Jobs:
             channels(settings, clock), settings.resolved_public_url()
         ),
         declaring.JOB_SWEEP: declaring.sweep_job,
+        reminders.JOB_SWEEP: reminders.sweep,
     }
-    return Jobs(handlers, every={declaring.JOB_SWEEP: SWEEP_EVERY})
+    every = {declaring.JOB_SWEEP: SWEEP_EVERY, reminders.JOB_SWEEP: reminders.EVERY}
+    return Jobs(handlers, every=every)

@@ -53,6 +53,7 @@ class Draft:
     """(title, path of the web UI)."""
     incident_id: int | None = None
     update_id: int | None = None
+    action_item_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def _insert(session: Session, draft: Draft, to: Address, now: datetime) -> int:
             "purpose": draft.purpose,
             "incident_id": draft.incident_id,
             "update_id": draft.update_id,
+            "action_item_id": draft.action_item_id,
             "recipient": to.recipient,
             "kind": to.kind or "none",
             "address": to.address,

@@ -7,11 +7,14 @@ the action items as a list under `## Action items`, one per line:
 
     - prevent: Add a canary stage | owner: maria | due: 2026-03-20 | priority: high | url: https://...
 
-Reading it back names the line of anything it cannot read.
+Reading it back names the line of anything it cannot read. An export starts with a comment
+naming its incident (`<!-- ninefold incident 4 -->`), so that the file alone says where it
+goes back to; comments before the title are otherwise ignored.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,6 +51,7 @@ SECTIONS = (
 )
 BY_TITLE = {s.title.lower(): s for s in SECTIONS}
 ACTION_ITEMS = "Action items"
+MARKER = re.compile(r"^<!-- ninefold incident (\d+) -->$")
 
 
 class ItemKind(StrEnum):
@@ -99,8 +103,16 @@ def completeness(document: Document, severity: Severity) -> Completeness:
     return Completeness((checks - len(missing)) / checks, tuple(missing))
 
 
-def to_markdown(document: Document) -> str:
-    lines = [f"# {document.title}", ""]
+def incident_named(text: str) -> int | None:
+    """The incident an export names on its first line, if it does."""
+    first = text.lstrip().partition("\n")[0].strip()
+    found = MARKER.match(first)
+    return int(found.group(1)) if found else None
+
+
+def to_markdown(document: Document, incident: int | None = None) -> str:
+    marker = [f"<!-- ninefold incident {incident} -->"] if incident is not None else []
+    lines = [*marker, f"# {document.title}", ""]
     for section in SECTIONS:
         lines += [f"## {section.title}", "", document.sections.get(section.key, "").strip(), ""]
     lines += [f"## {ACTION_ITEMS}", ""]
@@ -131,6 +143,8 @@ def from_markdown(text: str) -> tuple[Document, list[Problem]]:
     title, sections, items, problems = "", dict[str, list[str]](), [], []
     current: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
+        if not title and line.startswith("<!--"):
+            continue
         if line.startswith("# ") and not title:
             title = line[2:].strip()
         elif line.startswith("## "):

@@ -175,6 +175,10 @@ def start(
     return row
 
 
+def exists(session: Session, incident_id: int) -> bool:
+    return session.get(Postmortem, incident_id) is not None
+
+
 def get(session: Session, incident_id: int) -> Postmortem:
     row = session.get(Postmortem, incident_id)
     if row is None:
@@ -315,7 +319,8 @@ def out(session: Session, incident_id: int, now: datetime) -> PostmortemOut:
 
 
 def export_markdown(session: Session, incident_id: int) -> str:
-    return to_markdown(document(get(session, incident_id), _items(session, incident_id)))
+    row = get(session, incident_id)
+    return to_markdown(document(row, _items(session, incident_id)), incident_id)
 
 
 def import_markdown(

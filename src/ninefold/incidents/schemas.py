@@ -383,6 +383,9 @@ class ActionItemOut(BaseModel):
     url: str
     closed_on: date | None
     overdue: bool
+    reminder: str | None = Field(
+        default=None, description="What became of the last overdue reminder, if any."
+    )
 
 
 class ActionItemPatch(Spec):

@@ -209,6 +209,9 @@ class OutgoingMessage(Base):
     update_id: Mapped[int | None] = mapped_column(
         ForeignKey("incident_updates.id", ondelete="CASCADE"), index=True
     )
+    action_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action_items.id", ondelete="CASCADE"), index=True
+    )
     recipient: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(500))

@@ -19,6 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import BaseLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -45,6 +46,10 @@ _environment.filters["as_json"] = lambda value, indent=None: json.dumps(
     value, ensure_ascii=False, indent=indent, sort_keys=True
 )
 _environment.filters["in_zone"] = lambda value, zone: value.astimezone(ZoneInfo(zone))
+# `{{ text | markdown }}`: what people wrote (a postmortem) as HTML. Raw HTML in it stays
+# text and links with a script scheme are dropped (CommonMark's rules in markdown-it).
+_markdown = MarkdownIt("commonmark", {"html": False})
+_environment.filters["markdown"] = lambda text: Markup(_markdown.render(text or ""))  # noqa: S704
 # `{% if url is web_url %}`: the only test under which an outside address becomes a link.
 _environment.tests["web_url"] = is_web_url
 _environment.globals["csrf_field"] = CSRF_FORM_FIELD

@@ -3,7 +3,7 @@ postmortems, action items and messages; team calendars (time zone, holidays)
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-04 20:52:36.746999
+Create Date: 2026-12-04 21:12:40.313258
 """
 
 from __future__ import annotations
@@ -233,6 +233,7 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(length=16), nullable=False),
         sa.Column("incident_id", sa.Integer(), nullable=True),
         sa.Column("update_id", sa.Integer(), nullable=True),
+        sa.Column("action_item_id", sa.Integer(), nullable=True),
         sa.Column("recipient", sa.String(length=100), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("address", sa.String(length=500), nullable=False),
@@ -245,6 +246,12 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("sent_at", ninefold.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("error", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["action_item_id"],
+            ["action_items.id"],
+            name=op.f("fk_incident_messages_action_item_id_action_items"),
+            ondelete="CASCADE",
+        ),
         sa.ForeignKeyConstraint(
             ["incident_id"],
             ["incidents.id"],
@@ -261,6 +268,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("idempotency_key", name=op.f("uq_incident_messages_idempotency_key")),
     )
     with op.batch_alter_table("incident_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incident_messages_action_item_id"), ["action_item_id"], unique=False
+        )
         batch_op.create_index("ix_incident_messages_incident", ["incident_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_incident_messages_update_id"), ["update_id"], unique=False
@@ -285,6 +295,7 @@ def downgrade() -> None:
     with op.batch_alter_table("incident_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incident_messages_update_id"))
         batch_op.drop_index("ix_incident_messages_incident")
+        batch_op.drop_index(batch_op.f("ix_incident_messages_action_item_id"))
 
     op.drop_table("incident_messages")
     op.drop_table("postmortems")
