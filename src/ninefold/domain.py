@@ -85,6 +85,8 @@ class Domain:
     - `web_setup`: called as `web_setup(app, settings)` after the routers are mounted, to
       hand other domains' pages what this one adds to them (panels);
     - `nav`: its links in the navigation bar; `commands`: its top-level commands;
+      `imports`: its subcommands of `ninefold import` (history from other tools), whose
+      `app` names the command function;
     - `tables`: the module of its mapped classes; `jobs`: `jobs(settings, clock)` returning
       its background jobs (`worker.runner.Jobs`);
     - `sections`, `folders` and `checks`: its configuration sections, the folders it reads
@@ -99,6 +101,7 @@ class Domain:
     web_setup: Ref | None = None
     nav: tuple[NavEntry, ...] = ()
     commands: tuple[Command, ...] = ()
+    imports: tuple[Command, ...] = ()
     tables: Ref | None = None
     jobs: Ref | None = None
     sections: tuple[Section, ...] = ()

@@ -11,6 +11,8 @@ from rich.console import Console
 
 from ninefold.cli_support import now_of, settings_of
 from ninefold.declared import Bundle
+from ninefold.domain import load
+from ninefold.domains import DOMAINS
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -41,6 +43,9 @@ def _directory(ctx: typer.Context, directory: Path | None) -> Path:
 check = typer.Typer()
 apply = typer.Typer()
 imports = typer.Typer(no_args_is_help=True)
+for _domain in DOMAINS:
+    for _sub in _domain.imports:
+        imports.command(_sub.name, help=_sub.help)(load(_sub.app))
 docs = typer.Typer(no_args_is_help=True)
 
 

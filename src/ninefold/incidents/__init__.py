@@ -24,6 +24,18 @@ DOMAIN = Domain(
             "ninefold.incidents.postmortem_cli:app",
             "Postmortems and action items: draft, Markdown export and import, review.",
         ),
+        Command(
+            "incidents",
+            "ninefold.incidents.history_cli:app",
+            "Incident history: counts and time to recover by root cause and provider.",
+        ),
+    ),
+    imports=(
+        Command(
+            "incidents",
+            "ninefold.incidents.history_cli:import_incidents",
+            "Past incidents from JSON or CSV (Ninefold's form, or public post-mortem data).",
+        ),
     ),
     tables="ninefold.incidents.tables",
     jobs="ninefold.incidents.jobs:jobs",
