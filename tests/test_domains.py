@@ -12,6 +12,7 @@ import typer
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from ninefold.changes import dora_report
 from ninefold.cli import COMMANDS, load_command
 from ninefold.declared import Kind
 from ninefold.domain import Domain, Section, load
@@ -19,6 +20,8 @@ from ninefold.domains import DOMAINS
 from ninefold.web.pages import NAV
 
 BY_NAME = {domain.name: domain for domain in DOMAINS}
+POINTS = {dora_report.INCIDENTS}
+"""The extension points domains declare; an extension to any other point reaches nothing."""
 
 
 def test_domains_have_unique_names_matching_their_packages() -> None:
@@ -44,6 +47,11 @@ def test_every_reference_of_a_manifest_loads_as_what_it_names(domain: Domain) ->
         assert callable(load(folder.read)), folder.read
     for command in domain.commands:
         assert isinstance(load(command.app), typer.Typer), command.app
+    for command in domain.imports:
+        assert callable(load(command.app)), command.app
+    for extension in domain.extensions:
+        assert extension.point in POINTS, extension.point
+        assert callable(load(extension.ref)), extension.ref
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,16 @@ class Folder:
 
 
 @dataclass(frozen=True)
+class Extension:
+    """What a domain hands to a point another domain, below it, declares: the DORA figures
+    (changes) count the incidents the incidents domain holds, without the changes domain
+    importing it. `ref` names a callable of the signature the point documents."""
+
+    point: str
+    ref: Ref
+
+
+@dataclass(frozen=True)
 class Domain:
     """A domain's manifest. Every field but `name` and `package` is optional.
 
@@ -89,6 +99,7 @@ class Domain:
       `app` names the command function;
     - `tables`: the module of its mapped classes; `jobs`: `jobs(settings, clock)` returning
       its background jobs (`worker.runner.Jobs`);
+    - `extensions`: what it hands to points of domains below it (`Extension`);
     - `sections`, `folders` and `checks`: its configuration sections, the folders it reads
       in formats of their own, and `checks(bundle, known)` returning the problems across
       objects (names that must resolve, cycles) of its sections.
@@ -107,6 +118,7 @@ class Domain:
     sections: tuple[Section, ...] = ()
     folders: tuple[Folder, ...] = ()
     checks: Ref | None = None
+    extensions: tuple[Extension, ...] = ()
 
     @property
     def templates(self) -> Path | None:

@@ -4,8 +4,10 @@ tables, jobs, web pages, config) read this list; see `ninefold.domain`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninefold import alerts, auth, catalog, changes, incidents, oncall, paging, slos, worker
-from ninefold.domain import Domain
+from ninefold.domain import Domain, load
 
 DOMAINS: tuple[Domain, ...] = (
     auth.DOMAIN,
@@ -18,3 +20,8 @@ DOMAINS: tuple[Domain, ...] = (
     paging.DOMAIN,
     incidents.DOMAIN,
 )
+
+
+def extensions(point: str) -> list[Any]:
+    """The callables every domain hands to `point`, in domain order."""
+    return [load(e.ref) for d in DOMAINS for e in d.extensions if e.point == point]

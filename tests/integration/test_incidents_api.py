@@ -288,3 +288,31 @@ def test_the_list_filters_by_status_severity_and_service(api: TestClient) -> Non
     assert titles(severity="SEV2") == ["Checkout fails"]
     assert titles(service="checkout") == ["Checkout fails"]
     assert api.get("/api/v1/incidents", params={"status": "done"}).status_code == 422
+
+
+def test_an_incident_caused_by_a_deploy_fails_it_in_dora_and_its_resolution_recovers_it(
+    api: TestClient, clock: FrozenClock
+) -> None:
+    """checkout v2 finished at 09:00; an incident on checkout started at 10:00 (the last deploy
+    before the impact: KPIS.md's rule) and was resolved at 11:30. One deploy, one failed:
+    change failure rate 1, recovery 150 minutes."""
+    clock.set(T0 + timedelta(hours=3))
+    recorded = api.post(
+        "/api/v1/changes",
+        json={"service": "checkout", "version": "v2", "finished_at": T0.isoformat()},
+    )
+    assert recorded.status_code == 201, recorded.text
+    number = declare(
+        api, services=["checkout"], impact_start=(T0 + timedelta(hours=1)).isoformat()
+    )["id"]
+    api.patch(
+        f"/api/v1/incidents/{number}/instants",
+        json={"resolved": (T0 + timedelta(hours=2, minutes=30)).isoformat()},
+    )
+    detail = api.get(f"/api/v1/incidents/{number}").json()
+    [change] = detail["changes"]
+    assert change["cause"] == "the last deploy of the service or a dependency before impact"
+    figures = api.get("/api/v1/dora", params={"from": "2026-03-02", "to": "2026-03-03"}).json()
+    current = figures["rows"][0]["current"]
+    assert (current["deploys"], current["failed"], current["change_failure_rate"]) == (1, 1, 1.0)
+    assert current["recovery_minutes"] == 150.0

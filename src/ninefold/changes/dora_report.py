@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -18,6 +18,7 @@ from ninefold.changes.chain import Role
 from ninefold.changes.links import DEFAULT_WINDOW
 from ninefold.changes.schemas import DoraFigures, DoraReport, DoraRow, DoraTiers
 from ninefold.changes.tables import Change, ChangeCommit
+from ninefold.domains import extensions
 from ninefold.errors import Invalid
 
 GroupBy = Literal["all", "service", "team", "tier"]
@@ -32,6 +33,11 @@ class Selection:
     tier: int | None = None
 
 
+INCIDENTS = "changes.dora.incidents"
+"""The extension point where the incidents domain hands DORA its incidents:
+`(session, start, end) -> list[dora.Incident]`, those whose impact began in [start, end)."""
+
+
 @dataclass(frozen=True)
 class Loaded:
     """What the figures of a period and the one before it are computed from, read once."""
@@ -40,17 +46,15 @@ class Loaded:
     owners: dict[str, tuple[str, int]]
     deploys: list[dora.Deploy]
     depends_on: dict[str, list[str]]
+    incidents: list[dora.Incident] = field(default_factory=list)
 
 
 def load(session: Session, period: dora.Period, selection: Selection) -> Loaded:
     owners = _services(session, selection)
-    deploys = load_deploys(
-        session,
-        sorted(owners),
-        period.previous().start - DEFAULT_WINDOW,
-        period.end + DEFAULT_WINDOW,
-    )
-    return Loaded(period, owners, deploys, catalog.dependency_graph(session))
+    start, end = period.previous().start - DEFAULT_WINDOW, period.end + DEFAULT_WINDOW
+    deploys = load_deploys(session, sorted(owners), start, end)
+    incidents = [i for source in extensions(INCIDENTS) for i in source(session, start, end)]
+    return Loaded(period, owners, deploys, catalog.dependency_graph(session), incidents)
 
 
 def report(
@@ -67,7 +71,7 @@ def table(loaded: Loaded, group_by: GroupBy = "all") -> DoraReport:
     for deploy in loaded.deploys:
         groups[key(deploy.service)].append(deploy)
     rows = [
-        _row(group_by, name, loaded.period, groups.get(name, []), loaded.depends_on)
+        _row(group_by, name, loaded.period, groups.get(name, []), loaded)
         for name in sorted(names, key=_natural)
     ]
     return DoraReport(
@@ -170,14 +174,11 @@ def load_deploys(
 
 
 def _row(
-    group_by: GroupBy,
-    name: str,
-    period: dora.Period,
-    deploys: list[dora.Deploy],
-    depends_on: dict[str, list[str]],
+    group_by: GroupBy, name: str, period: dora.Period, deploys: list[dora.Deploy], loaded: Loaded
 ) -> DoraRow:
-    now = dora.figures(period, deploys, depends_on=depends_on)
-    before = dora.figures(period.previous(), deploys, depends_on=depends_on)
+    incidents, depends_on = loaded.incidents, loaded.depends_on
+    now = dora.figures(period, deploys, incidents, depends_on)
+    before = dora.figures(period.previous(), deploys, incidents, depends_on)
     return DoraRow(
         group=group_by,
         name=name,
@@ -227,7 +228,7 @@ class Series:
 def series(loaded: Loaded) -> Series:
     period = loaded.period
     weeks = [
-        (week, dora.figures(week, loaded.deploys, depends_on=loaded.depends_on))
+        (week, dora.figures(week, loaded.deploys, loaded.incidents, loaded.depends_on))
         for week in dora.weeks(period)
     ]
     in_period = [d for d in loaded.deploys if period.holds(d.finished_at)]

@@ -1,7 +1,7 @@
 """Incidents: declared from alert groups, by hand or by rules; their roles, timeline and
 status updates; postmortems and action items (being built: issue 15)."""
 
-from ninefold.domain import Command, Domain, NavEntry, Section
+from ninefold.domain import Command, Domain, Extension, NavEntry, Section
 
 DOMAIN = Domain(
     name="incidents",
@@ -62,4 +62,5 @@ DOMAIN = Domain(
         ),
     ),
     checks="ninefold.incidents.checks:cross_check",
+    extensions=(Extension("changes.dora.incidents", "ninefold.incidents.dora_feed:incidents"),),
 )
