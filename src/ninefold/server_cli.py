@@ -103,6 +103,7 @@ def demo_command(
     from ninefold.db import make_engine, make_session_factory, unit_of_work
     from ninefold.demo.alerts import seed_alerts
     from ninefold.demo.changes import seed_changes
+    from ninefold.demo.incidents import seed_incidents
 
     settings = settings_of(ctx)
     now = clock_of(ctx)()
@@ -128,6 +129,7 @@ def demo_command(
         seed_alerts(session, now)
         slos = [(slo.service, slo.name) for slo in bundle.documents.get("slos", [])]
         seed_changes(session, now, slos, {spec.name for spec in bundle.specs("services")})
+        seed_incidents(session, settings, now, slos)
     out.print(plan.summary())
     out.print(
         f"\n[bold]Ninefold demo[/bold] at http://{settings.host}:{settings.port}\n"

@@ -99,6 +99,19 @@ def test_demo_serves_the_example_shop_with_a_working_admin_login(tmp_path: Path)
             )
             paged = r"Paged (priya|diego) \(step 1, on call for payments-primary\)"
             assert re.search(paged, client.get(checkout).text)
+
+            # The incidents of those sample SLO burns, with postmortems and action items.
+            incidents = client.get("/incidents?service=checkout").text
+            numbers = re.findall(r'<tr data-incident="(\d+)">', incidents)
+            assert len(numbers) >= 9  # one every nine days over 90 days
+            latest = client.get(f"/incidents/{numbers[0]}").text
+            assert 'id="recurrence"' in latest  # the same cause on checkout, again
+            assert "the last deploy of the service or a dependency before impact" in latest
+            reviewed = client.get(f"/incidents/{numbers[-1]}/postmortem").text
+            assert "of checkout/availability&#39;s 30-day error budget" in reviewed
+            assert re.search(r'data-testid="pm-state">reviewed', reviewed)
+            items = client.get("/action-items?team=payments").text
+            assert 'data-overdue="true"' in items
     finally:
         process.terminate()
         process.wait(timeout=10)

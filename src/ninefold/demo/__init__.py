@@ -1,2 +1,3 @@
 """What `ninefold demo` adds to the example configuration so a newcomer has something to click
-through: alerts that page (`alerts`) and 90 days of changes (`changes`)."""
+through: alerts that page (`alerts`), 90 days of changes (`changes`) and the incidents that go
+with them, with postmortems and action items (`incidents`)."""

@@ -27,6 +27,16 @@ if TYPE_CHECKING:
     from ninefold.alerts.tables import AlertGroup
 
 
+def by_external_id(session: Session, key: str) -> Incident | None:
+    return session.scalar(select(Incident).where(Incident.external_id == key))
+
+
+def identify(row: Incident, key: str) -> None:
+    """Give a declared incident its id at the source that made it (the demo's history), so
+    that making it again is recognised."""
+    row.external_id = key
+
+
 def check_services(session: Session, names: Sequence[str], field: str = "services") -> None:
     unknown = [name for name in names if catalog.find_service(session, name) is None]
     if unknown:
