@@ -208,3 +208,39 @@ def test_a_postmortem_is_started_edited_with_a_preview_reviewed_and_its_items_cl
     assert parse(browser.get("/action-items?owner=rita")).find_all("table", id="action-items") == []
     closed = parse(browser.get("/action-items?owner=rita&show=all")).one("table", id="action-items")
     assert "done" in closed.text
+
+
+def test_the_incident_is_changed_a_group_linked_and_a_note_edited_then_deleted_in_the_page(
+    browser: TestClient, engine: Engine
+) -> None:
+    where = post(browser, "/incidents", title="Cart slow", severity="SEV3", services="cart")
+    number = where.split("/")[2].split("?")[0]
+    post(
+        browser, f"/incidents/{number}/edit", severity="SEV2", category="capacity", services="cart"
+    )
+    group = open_group(browser, engine)
+    post(browser, f"/incidents/{number}/groups", group=str(group))
+    post(browser, f"/incidents/{number}/notes", text="First thought")
+    page = parse(browser.get(f"/incidents/{number}"))
+    texts = [li.text for li in page.one("ol", id="timeline").find_all("li")]
+    assert any("Severity SEV3 → SEV2" in t for t in texts)
+    assert any("Category none → capacity" in t for t in texts)
+    assert any(f"Alert group #{group} linked" in t for t in texts)
+    assert "Root cause" in page.text
+    [note] = [
+        li
+        for li in page.one("ol", id="timeline").find_all("li")
+        if li.attrs.get("data-kind") == "note"
+    ]
+    note_id = note.attrs["data-ref"].split(":")[1]
+    post(browser, f"/incidents/{number}/notes/{note_id}", text="Second thought")
+    edited = parse(browser.get(f"/incidents/{number}")).one(
+        "li", **{"data-ref": f"event:{note_id}"}
+    )
+    assert "Second thought" in edited.text
+    assert "(edited)" in edited.text
+    post(browser, f"/incidents/{number}/notes/{note_id}", delete="1")
+    after = parse(browser.get(f"/incidents/{number}")).find_all(
+        "li", **{"data-ref": f"event:{note_id}"}
+    )
+    assert after == []

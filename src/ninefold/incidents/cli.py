@@ -230,17 +230,48 @@ def link(
 def note(
     ctx: typer.Context,
     incident_id: IncidentId,
-    text: Annotated[str, typer.Argument(help="The note.")],
+    text: Annotated[str, typer.Argument(help="The note ('' with --delete).")],
+    edit: Annotated[
+        int | None, typer.Option(min=1, max=MAX_INT, help="Replace the text of this note.")
+    ] = None,
+    delete: Annotated[
+        int | None, typer.Option(min=1, max=MAX_INT, help="Delete this note.")
+    ] = None,
 ) -> None:
-    """Write a note on the timeline."""
+    """Write a note on the timeline, or edit or delete one (the old text is audited)."""
     from ninefold.incidents import notes
     from ninefold.incidents.schemas import NoteIn
 
-    body = validated(NoteIn, {"text": text})
+    now = now_of(ctx)
     with transaction(settings_of(ctx)) as session:
-        entry = notes.add(session, operator(), incident_id, body.text, now_of(ctx))
-        ref = f"event:{entry.id}"
-    out.print(f"note {ref} on incident {incident_id}", markup=False)
+        if delete is not None:
+            notes.remove(session, operator(), incident_id, delete, now)
+            said = f"deleted note event:{delete}"
+        else:
+            body = validated(NoteIn, {"text": text})
+            if edit is not None:
+                notes.edit(session, operator(), incident_id, edit, body.text, now)
+                said = f"edited note event:{edit}"
+            else:
+                said = (
+                    f"note event:{notes.add(session, operator(), incident_id, body.text, now).id}"
+                )
+    out.print(f"{said} on incident {incident_id}", markup=False)
+
+
+@app.command("pin")
+def pin(
+    ctx: typer.Context,
+    incident_id: IncidentId,
+    ref: Annotated[str, typer.Argument(help="event:N, group-event:N or change:N.")],
+    off: Annotated[bool, typer.Option("--off", help="Unpin it.")] = False,
+) -> None:
+    """Pin a timeline entry for the postmortem (`show --json` lists the references)."""
+    from ninefold.incidents import notes
+
+    with transaction(settings_of(ctx)) as session:
+        notes.pin(session, operator(), incident_id, ref, now_of(ctx), on=not off)
+    out.print(f"{'unpinned' if off else 'pinned'} {ref} on incident {incident_id}", markup=False)
 
 
 @app.command("update")

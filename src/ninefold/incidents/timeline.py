@@ -48,6 +48,12 @@ SENTENCES = {
 }
 
 
+def _shown(value: object) -> str:
+    if value is None or value == []:
+        return "none"
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def describe(kind: str, detail: Detail, text: str) -> str:
     """One sentence for an entry of the incident's own; a note is its text."""
     if kind == "note":
@@ -56,10 +62,8 @@ def describe(kind: str, detail: Detail, text: str) -> str:
     if sentence is not None:
         said = sentence(detail)
     elif kind.endswith("_changed"):
-        said = (
-            f"{kind.removesuffix('_changed').replace('_', ' ').capitalize()} "
-            f"{detail.get('before')} → {detail.get('after')}"
-        )
+        before, after = (_shown(detail.get(k)) for k in ("before", "after"))
+        said = f"{kind.removesuffix('_changed').replace('_', ' ').capitalize()} {before} → {after}"
     else:
         said = kind.replace("_", " ")
     return f"{said}: {text}" if text and kind != "update_posted" else (text or said)

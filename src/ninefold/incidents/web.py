@@ -41,6 +41,7 @@ from ninefold.incidents.schemas import (
     ActionItemIn,
     ActionItemPatch,
     IncidentIn,
+    IncidentPatch,
     InstantsIn,
     PostmortemEdit,
     PostmortemMove,
@@ -192,11 +193,69 @@ def incident_page(
         "statuses": [s for s in Status if s != incident.status],
         "severities": sorted(settings.severities(session)),
         "categories": sorted(settings.root_causes(session)),
+        "services": [s.name for s in catalog.all_services(session)],
         "instant_fields": INSTANT_FIELDS,
         "timeline": list(reversed(incident.timeline)),
         "has_postmortem": postmortems.exists(session, incident_id),
     }
     return render(request, "incidents/incident.html", context)
+
+
+@router.post("/incidents/{incident_id}/edit")
+def change(
+    incident_id: RowId,
+    session: SessionDep,
+    now: Now,
+    me: PageUser,
+    severity: Annotated[str, Form()],
+    category: Annotated[str, Form()] = "",
+    services: Annotated[list[str] | None, Form()] = None,
+    csrf: CsrfField = None,
+) -> Response:
+    """Severity, root-cause category and impacted services; only what differs is recorded."""
+    require_csrf(me, csrf)
+    body = validated(
+        IncidentPatch,
+        {"severity": severity, "category": category or None, "services": services or []},
+    )
+    service.patch(session, me, incident_id, body, now)
+    return _back(incident_id, "changed")
+
+
+@router.post("/incidents/{incident_id}/groups")
+def link(
+    incident_id: RowId,
+    session: SessionDep,
+    now: Now,
+    me: PageUser,
+    group: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    csrf: CsrfField = None,
+) -> Response:
+    require_csrf(me, csrf)
+    service.link_groups(session, me, incident_id, [group], now)
+    return _back(incident_id, "linked")
+
+
+@router.post("/incidents/{incident_id}/notes/{note_id}")
+def change_note(
+    incident_id: RowId,
+    note_id: RowId,
+    session: SessionDep,
+    now: Now,
+    me: PageUser,
+    text: Annotated[str, Form(max_length=20_000)] = "",
+    delete: Annotated[str, Form()] = "",
+    csrf: CsrfField = None,
+) -> Response:
+    """Edit a note (its old text goes to the audit log), or delete it."""
+    require_csrf(me, csrf)
+    if delete:
+        notes.remove(session, me, incident_id, note_id, now)
+        return _back(incident_id, "note-deleted")
+    if not text.strip():
+        raise Invalid("a note needs text; delete it instead", field="text")
+    notes.edit(session, me, incident_id, note_id, text, now)
+    return _back(incident_id, "note-edited")
 
 
 @router.post("/incidents/{incident_id}/status")
