@@ -13,12 +13,15 @@ from ninefold.alerts import integrations
 from ninefold.auth.model import Role
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.incidents import read
+from ninefold.incidents.schemas import StakeholderSpec
 from ninefold.incidents.sections import STAKEHOLDER
+from ninefold.incidents.settings import STAKEHOLDERS
 from ninefold.jobs import worker
 from ninefold.settings import Settings
 from ninefold.worker.runner import Worker
 from tests.factories import make_user
 from tests.support.clock import FrozenClock
+from tests.support.http_receiver import HttpReceiver
 from tests.support.paging import alertmanager_body
 from tests.support.smtp_sink import SmtpSink
 
@@ -208,3 +211,36 @@ def test_each_team_gets_its_weekly_digest_on_monday_morning_in_its_zone_once(
     assert "Open action items: 1, of which 0 overdue." in text
     assert "Watch search" in text
     assert "Watch checkout" not in text
+
+
+def test_an_update_to_a_busy_webhook_is_retried_and_a_refused_one_fails_once(
+    api: TestClient,
+    engine: Engine,
+    mailing: Settings,
+    clock: FrozenClock,
+    http_receiver: HttpReceiver,
+) -> None:
+    """A 503 is tried again after a backoff, under the same idempotency key; a 404 will never
+    work and is failed at once; the update shows what it reached."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        STAKEHOLDER.delete(session, {"support-leads", "payments-partners", "storefront-channel"})
+        for name in ("busy", "gone"):
+            spec = StakeholderSpec(name=name, kind="webhook", address=http_receiver.url(f"/{name}"))
+            STAKEHOLDERS.write(session, spec, "api", T0)
+    http_receiver.respond(503, 404)  # to busy, then to gone
+    number = api.post(
+        "/api/v1/incidents", json={"title": "Cart down", "severity": "SEV2", "services": ["cart"]}
+    ).json()["id"]
+    api.post(f"/api/v1/incidents/{number}/updates", json={"text": "Looking into it."})
+    the_worker = worker(make_session_factory(engine), mailing, clock, timedelta(minutes=2))
+    run(the_worker)
+    assert [r.path for r in http_receiver.requests] == ["/busy", "/gone"]
+    clock.set(T0 + timedelta(minutes=1))  # past the first backoff (15 s)
+    run(the_worker)
+    clock.set(T0 + timedelta(hours=1))
+    run(the_worker)
+    first, _refused, retried = http_receiver.requests
+    assert retried.path == "/busy"
+    assert retried.headers["idempotency-key"] == first.headers["idempotency-key"]
+    [update] = api.get(f"/api/v1/incidents/{number}").json()["updates"]
+    assert (update["recipients"], update["sent"]) == (2, 1)

@@ -12,27 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ninefold.adapters.notify import Message, SendFailed, retry_after_seconds
+from ninefold.adapters.notify import Message, SendFailed
 from ninefold.auth.service import user_spec
 from ninefold.db import insert_new, unit_of_work
 from ninefold.incidents.tables import OutgoingMessage
 from ninefold.paging.notifications.delivery import (
     FAILED,
     PENDING,
-    SEND_ATTEMPTS,
     SENDING,
     SENT,
     UNCERTAIN,
     Channel,
+    retry_later,
 )
 from ninefold.worker import queue
-from ninefold.worker.runner import JobContext, RetryLater
+from ninefold.worker.runner import JobContext
 
 if TYPE_CHECKING:
     from ninefold.auth.tables import User
@@ -167,13 +167,10 @@ class Sender:
         return True
 
     def _failed(self, ctx: JobContext, message_id: int, exc: SendFailed, tries: int) -> None:
+        again = retry_later(exc, tries, ctx.now)
         with unit_of_work(ctx.factory) as session:
             row = session.get_one(OutgoingMessage, message_id)
             row.error = exc.message
-            if not exc.retryable or tries >= SEND_ATTEMPTS:
-                row.status = FAILED
-                return
-            row.status = PENDING
-        asked = retry_after_seconds(exc.retry_after, ctx.now)
-        delay = timedelta(seconds=asked) if asked else queue.retry_delay(tries)
-        raise RetryLater(exc.message, delay)
+            row.status = FAILED if again is None else PENDING
+        if again is not None:
+            raise again

@@ -136,17 +136,24 @@ class Sender:
         return True
 
     def _failed(self, ctx: JobContext, notification_id: int, exc: SendFailed, tries: int) -> None:
+        again = retry_later(exc, tries, ctx.now)
         with unit_of_work(ctx.factory) as session:
             row = session.get_one(Notification, notification_id)
             row.error = exc.message
-            if exc.retryable and tries < SEND_ATTEMPTS:
-                row.status = PENDING
-            else:
+            if again is None:
                 _settle(session, row, ctx.now, FAILED, exc.message)
                 return
-        asked = retry_after_seconds(exc.retry_after, ctx.now)
-        delay = timedelta(seconds=asked) if asked else queue.retry_delay(tries)
-        raise RetryLater(exc.message, delay)
+            row.status = PENDING
+        raise again
+
+
+def retry_later(exc: SendFailed, tries: int, now: datetime) -> RetryLater | None:
+    """How a failed send is tried again: after the other side's Retry-After, else a backoff;
+    None when it never will succeed or has been tried enough."""
+    if not exc.retryable or tries >= SEND_ATTEMPTS:
+        return None
+    asked = retry_after_seconds(exc.retry_after, now)
+    return RetryLater(exc.message, timedelta(seconds=asked) if asked else queue.retry_delay(tries))
 
 
 def _settle(session: Session, row: Notification, now: datetime, status: str, why: str) -> bool:
