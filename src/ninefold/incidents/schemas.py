@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from ninefold.adapters.channels import CHANNELS, ChannelName
 from ninefold.auth.schemas import check_address
@@ -156,10 +156,12 @@ class StakeholderSpec(Spec):
         default_factory=list, description="Services owned by these teams; empty: all."
     )
 
-    @model_validator(mode="after")
-    def _address_fits(self) -> StakeholderSpec:
-        check_address(self.kind, self.address, "stakeholder")
-        return self
+    @field_validator("address")
+    @classmethod
+    def _address_fits(cls, value: str, info: ValidationInfo) -> str:
+        if "kind" in info.data:
+            check_address(info.data["kind"], value, "stakeholder")
+        return value
 
 
 # --- the API --------------------------------------------------------------------------------
