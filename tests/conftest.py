@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from ninefold import migrations
+from ninefold.auth import passwords
 from ninefold.db import Base, make_engine
 from tests.support.clock import FrozenClock
 
@@ -123,6 +125,18 @@ def engine(database_url: str) -> Iterator[Engine]:
         with engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashing() -> Iterator[None]:
+    """argon2id at its lowest cost: the tests make and check hundreds of passwords, and what
+    they test is who may log in, not how slow a guess is (0.17 s a hash at the real cost)."""
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._dummy_hash.cache_clear()
+    yield
+    passwords._hasher = real
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture

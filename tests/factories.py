@@ -6,6 +6,7 @@ Each takes the `now` it writes at, from the test's clock (tests/support/clock.py
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -16,6 +17,7 @@ from ninefold.auth.schemas import UserSpec
 from ninefold.config.apply import execute, make_plan
 from ninefold.config.check import check_directory
 from ninefold.db import make_session_factory, unit_of_work
+from ninefold.declared import Bundle
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
@@ -23,9 +25,16 @@ OPERATOR = Principal(name="cli:test", role=Role.ADMIN, via="cli")
 PASSWORD = "correct horse battery staple"
 
 
-def load_examples(engine: Engine, directory: Path = EXAMPLES, *, now: datetime) -> None:
+@cache
+def _checked(directory: Path) -> Bundle:
+    """A directory checked once per process: `apply` only reads the bundle."""
     bundle = check_directory(directory)
     assert not bundle.problems, bundle.problems
+    return bundle
+
+
+def load_examples(engine: Engine, directory: Path = EXAMPLES, *, now: datetime) -> None:
+    bundle = _checked(directory)
     with unit_of_work(make_session_factory(engine)) as session:
         execute(
             session,

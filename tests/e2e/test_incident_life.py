@@ -146,6 +146,8 @@ def test_an_incident_from_the_first_page_to_the_reminder_of_its_last_action_item
         f"- {acked['at'][:16].replace('T', ' ')} UTC: {acked['text']}"
     )
     assert draft["required"] == ["SEV2 requires a postmortem"]
+    assert draft["sections"]["detection"].startswith(f"- Alert group #{group['id']} opened ")
+    assert "(acknowledged " in draft["sections"]["detection"]
 
     # Action items; one goes overdue and its owner is reminded, once.
     due = (clock() + timedelta(days=2)).date().isoformat()

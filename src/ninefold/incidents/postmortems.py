@@ -20,6 +20,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ninefold.alerts import groups
 from ninefold.auth.model import Principal, require_responder
 from ninefold.auth.service import find_user
 from ninefold.business_days import deadline
@@ -115,12 +116,19 @@ def _draft_sections(
     ]
     lines = [f"- {e.at:%Y-%m-%d %H:%M} UTC: {e.text}" for e in pinned]
     changes = timeline.linked_changes(session, incident, now)
-    causes = [c for c in changes if c.cause]
     trigger = "".join(
         f"Change #{c.id} ({c.service} {c.version}, {c.finished_at:%Y-%m-%d %H:%M} UTC) is "
         f"linked as the cause: {c.cause}.\n"
-        for c in causes
+        for c in changes
+        if c.cause
     )
+    others = [c for c in changes if not c.cause]
+    if others:
+        trigger += "\nOther changes around it:\n" + "\n".join(
+            f"- #{c.id} {c.service} {c.version} to {c.environment}, {c.outcome}, "
+            f"{c.finished_at:%Y-%m-%d %H:%M} UTC"
+            for c in others
+        )
     recurs = read.recurs(session, incident)
     root = (
         f"This incident repeats {', '.join(f'#{n}' for n in recurs)}: the same root cause "
@@ -128,8 +136,16 @@ def _draft_sections(
         if recurs
         else ""
     )
-    linked = timeline.linked_group_ids(session, incident.id)
-    detection = f"Alert groups: {', '.join(f'#{g}' for g in linked)}." if linked else ""
+    alerts = groups.rows_by_id(session, timeline.linked_group_ids(session, incident.id))
+    detection = "\n".join(
+        f"- Alert group #{g.id} opened {g.created_at:%Y-%m-%d %H:%M} UTC: {g.title}"
+        + (
+            f" (acknowledged {g.acknowledged_at:%H:%M} by {g.acknowledged_by})"
+            if g.acknowledged_at
+            else ""
+        )
+        for g in alerts
+    )
     return {
         "summary": incident.summary or f"{incident.title} ({incident.severity}).",
         "impact": "\n".join(impact),
