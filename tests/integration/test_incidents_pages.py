@@ -22,6 +22,7 @@ from tests.factories import EXAMPLES, load_examples, make_user
 from tests.integration.test_web import csrf_token, log_in, parse
 from tests.support.clock import FrozenClock
 
+pytestmark = pytest.mark.pinned
 T0 = datetime(2026, 5, 4, 14, 0, tzinfo=UTC)
 
 

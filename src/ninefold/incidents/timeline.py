@@ -41,9 +41,16 @@ SENTENCES = {
     ),
     "role_freed": lambda d: f"{_role(d)} freed (was {d.get('before')})",
     "instant_corrected": lambda d: (
-        f"{str(d.get('instant')).replace('_', ' ').capitalize()} set to {d.get('after')} "
-        f"(was {d.get('before')})"
+        f"{str(d.get('instant')).replace('_', ' ').capitalize()} set to {_shown(d.get('after'))}"
+        f" (was {_shown(d.get('before'))})"
     ),
+    "action_item_added": lambda d: f"Action item #{d.get('item')} added: {d.get('title')}",
+    "postmortem_started": lambda _d: "Postmortem started",
+    "postmortem_moved": lambda d: (
+        f"Postmortem {_shown(d.get('before')).replace('_', ' ')} → "
+        f"{_shown(d.get('after')).replace('_', ' ')}"
+    ),
+    "imported": lambda d: f"Imported from {d.get('via')} (id {d.get('source')})",
     "update_posted": lambda d: f"Status update sent to {d.get('recipients')} recipients",
 }
 
