@@ -6,7 +6,7 @@ copied, so a group's later events show up by themselves, and every entry has a r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +31,7 @@ def _role(detail: Detail) -> str:
     return ROLE_TITLES.get(str(detail.get("role")), str(detail.get("role")))
 
 
-SENTENCES = {
+SENTENCES: dict[str, Callable[[Detail], str]] = {
     "declared": lambda d: f"Declared {d.get('severity')} ({d.get('via')})",
     "group_linked": lambda d: f"Alert group #{d.get('group')} linked: {d.get('title')}",
     "status_changed": lambda d: f"Status {d.get('before')} → {d.get('after')}",
