@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninefold import alerts, auth, catalog, changes, incidents, oncall, paging, slos, worker
+from ninefold import (
+    alerts,
+    auth,
+    catalog,
+    changes,
+    incidents,
+    oncall,
+    paging,
+    reports,
+    slos,
+    worker,
+)
 from ninefold.domain import Domain, load
 
 DOMAINS: tuple[Domain, ...] = (
@@ -19,6 +30,7 @@ DOMAINS: tuple[Domain, ...] = (
     oncall.DOMAIN,
     paging.DOMAIN,
     incidents.DOMAIN,
+    reports.DOMAIN,
 )
 
 

@@ -310,7 +310,8 @@ def out(session: Session, incident_id: int, now: datetime) -> PostmortemOut:
     reasons = required_reasons(session, incident, budget)
     due = due_at(session, incident, bool(reasons))
     reviewed = row.reviewed_at
-    late = due is not None and (reviewed > due if reviewed is not None else now > due)
+    # KPIS.md: reviewed *before* the deadline; at the deadline it is late.
+    late = due is not None and (reviewed >= due if reviewed is not None else now >= due)
     score = completeness(document(row, items), Severity(incident.severity))
     return PostmortemOut(
         incident_id=incident_id,
