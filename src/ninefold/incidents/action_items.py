@@ -164,6 +164,10 @@ def list_items(
     return sorted(found, key=lambda i: (not i.overdue, i.due, i.id))
 
 
+def all_rows(session: Session) -> list[ActionItem]:
+    return list(session.scalars(select(ActionItem).order_by(ActionItem.id)))
+
+
 def overdue(session: Session, today: date) -> list[ActionItem]:
     query = select(ActionItem).where(ActionItem.status == OPEN, ActionItem.due < today)
     return list(session.scalars(query.order_by(ActionItem.due, ActionItem.id)))

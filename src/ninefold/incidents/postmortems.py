@@ -286,6 +286,15 @@ def due_at(session: Session, incident: Incident, required: bool) -> datetime | N
     return deadline(incident.resolved_at, days, zone, holidays)
 
 
+def review_of(
+    session: Session, incident: Incident, required: bool
+) -> tuple[datetime | None, datetime | None]:
+    """When the incident's postmortem was reviewed, and its deadline when one is required
+    (KPIS.md: every significant incident's)."""
+    row = session.get(Postmortem, incident.id)
+    return (None if row is None else row.reviewed_at), due_at(session, incident, required)
+
+
 def document(row: Postmortem, items: Sequence[ItemRow]) -> Document:
     return Document(
         row.title,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -138,6 +138,19 @@ def list_page(
     ]
     chosen = matching[offset : offset + limit]
     return Page(items=outs(session, chosen), total=len(matching), limit=limit, offset=offset)
+
+
+def rows_around(session: Session, since: datetime, until: datetime) -> list[Incident]:
+    """Incidents anchored, resolved or with an impact in [since, until), by id."""
+    anchor = func.coalesce(Incident.impact_start, Incident.declared_at)
+    query = select(Incident).where(
+        or_(
+            and_(anchor >= since, anchor < until),
+            and_(Incident.resolved_at >= since, Incident.resolved_at < until),
+            and_(Incident.impact_start < until, Incident.impact_end >= since),
+        )
+    )
+    return list(session.scalars(query.order_by(Incident.id)))
 
 
 def recurs(session: Session, row: Incident) -> list[int]:

@@ -1,0 +1,65 @@
+"""The records the KPIs read, loaded from what the other domains stored (SQLite and
+PostgreSQL): an incident's effective instants, its postmortem's review and deadline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from ninefold.changes.dora import Period
+from ninefold.db import make_session_factory
+from ninefold.reports import incident_kpis
+from ninefold.reports.records import incident_records, item_records
+from tests.support.clock import FrozenClock
+
+pytestmark = pytest.mark.pinned
+T0 = datetime(2026, 5, 4, 14, 0, tzinfo=UTC)  # Monday; 19:30 in Kolkata (payments' zone)
+
+
+def test_the_kpis_read_what_incidents_and_postmortems_stored(
+    client: TestClient, admin_headers: dict[str, str], clock: FrozenClock, engine: Engine
+) -> None:
+    clock.set(T0)
+    client.headers.update(admin_headers)
+    start = (T0 - timedelta(minutes=20)).isoformat()
+    number = client.post(
+        "/api/v1/incidents",
+        json={
+            "title": "Checkout fails",
+            "severity": "SEV2",
+            "services": ["checkout"],
+            "impact_start": start,
+        },
+    ).json()["id"]
+    client.patch(f"/api/v1/incidents/{number}/instants", json={"acknowledged": T0.isoformat()})
+    clock.set(T0 + timedelta(minutes=40))
+    client.post(f"/api/v1/incidents/{number}/status", json={"status": "resolved"})
+    client.post(f"/api/v1/incidents/{number}/postmortem")
+    client.post(
+        f"/api/v1/incidents/{number}/action-items",
+        json={"kind": "detect", "title": "x", "due": "2026-05-10"},
+    )
+    clock.set(T0 + timedelta(days=2))
+    state = f"/api/v1/incidents/{number}/postmortem/state"
+    client.post(state, json={"state": "in_review", "reviewers": ["priya"]})
+    client.post(state, json={"state": "reviewed"})
+
+    may = Period(datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
+    with make_session_factory(engine)() as session:
+        [record] = incident_records(session, may.start, may.end)
+        [item] = item_records(session)
+    # Detected at the declaration (14:00, no group), impact 13:40: 20 minutes to detect;
+    # mitigated and resolved at 14:40: 60 minutes to recover.
+    assert record.instants.detected == T0
+    assert incident_kpis.time_to_detect([record], may).mean == 20.0
+    assert incident_kpis.time_to_recover([record], may).mean == 60.0
+    # Resolved Monday 4 May 14:40 UTC, 20:10 in Kolkata; five business days: 5, 6, 7, 8 and
+    # 11 May (the weekend skipped); due at the end of 11 May there, 18:30 UTC.
+    assert record.deadline == datetime(2026, 5, 11, 18, 30, tzinfo=UTC)
+    assert record.reviewed_at == T0 + timedelta(days=2)
+    timeliness = incident_kpis.postmortem_timeliness([record], may)
+    assert (timeliness.numerator, timeliness.denominator) == (1, 1)
+    assert (item.due.isoformat(), item.closed_on) == ("2026-05-10", None)
