@@ -3,27 +3,37 @@ PostgreSQL): an incident's effective instants, its postmortem's review and deadl
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from ninefold.alerts import integrations
 from ninefold.changes.dora import Period
 from ninefold.db import make_session_factory
-from ninefold.reports import incident_kpis
-from ninefold.reports.records import incident_records, item_records
+from ninefold.reports import incident_kpis, paging_kpis
+from ninefold.reports.records import incident_records, item_records, paging_records, shift_records
+from ninefold.settings import Settings
 from tests.support.clock import FrozenClock
+from tests.support.paging import alertmanager_body, run_jobs
+from tests.support.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.pinned
 T0 = datetime(2026, 5, 4, 14, 0, tzinfo=UTC)  # Monday; 19:30 in Kolkata (payments' zone)
 
 
+@pytest.fixture
+def client(client: TestClient, admin_headers: dict[str, str]) -> TestClient:
+    """An admin's client on the example shop."""
+    client.headers.update(admin_headers)
+    return client
+
+
 def test_the_kpis_read_what_incidents_and_postmortems_stored(
-    client: TestClient, admin_headers: dict[str, str], clock: FrozenClock, engine: Engine
+    client: TestClient, clock: FrozenClock, engine: Engine
 ) -> None:
     clock.set(T0)
-    client.headers.update(admin_headers)
     start = (T0 - timedelta(minutes=20)).isoformat()
     number = client.post(
         "/api/v1/incidents",
@@ -63,3 +73,35 @@ def test_the_kpis_read_what_incidents_and_postmortems_stored(
     timeliness = incident_kpis.postmortem_timeliness([record], may)
     assert (timeliness.numerator, timeliness.denominator) == (1, 1)
     assert (item.due.isoformat(), item.closed_on) == ("2026-05-10", None)
+
+
+def test_pages_groups_and_shifts_come_from_what_paging_did(
+    client: TestClient, engine: Engine, clock: FrozenClock, smtp_sink: SmtpSink, settings: Settings
+) -> None:
+    """An Alertmanager alert on checkout pages the payments on-call person by email at T0;
+    acknowledged 6 minutes later and resolved "yes": MTTA 6 minutes, one page to diego at
+    09:00 on a Monday in Chicago (his zone: working hours), with his team's holidays, and an
+    actionable ratio of 1."""
+    clock.set(T0)
+    mailing = settings.model_copy(update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port})
+    with make_session_factory(engine)() as session:
+        path = integrations.intake_path(integrations.get_row(session, "prometheus"))
+    assert client.post(path, json=alertmanager_body(starts_at=T0)).status_code == 200
+    run_jobs(engine, mailing, clock)
+    [group] = client.get("/api/v1/alert-groups").json()["items"]
+    clock.set(T0 + timedelta(minutes=6))
+    client.post(f"/api/v1/alert-groups/{group['id']}/acknowledge")
+    client.post(f"/api/v1/alert-groups/{group['id']}/resolve", json={"actionable": "yes"})
+
+    day = Period(T0.replace(hour=0), T0.replace(hour=0) + timedelta(days=1))
+    with make_session_factory(engine)() as session:
+        found = paging_records(session, day.start, day.end)
+        shifts = shift_records(session, day.start, day.end)
+    [page] = found.pages
+    assert (page.user, page.sent_at, page.time_zone) == ("diego", T0, "America/Chicago")
+    assert date(2026, 10, 20) in page.holidays  # payments' holidays
+    assert paging_kpis.off_hours(page) is False
+    assert paging_kpis.mtta(found.groups, day).durations.mean == 6.0
+    assert paging_kpis.actionable_ratio(found.groups, day).value == 1.0
+    on_call = {s.user for s in shifts if s.schedule == "payments-primary" and s.start <= T0 < s.end}
+    assert on_call == {page.user}

@@ -59,6 +59,35 @@ def open_since(session: Session, since: datetime) -> list[AlertGroup]:
     return list(session.scalars(query.order_by(AlertGroup.created_at, AlertGroup.id)))
 
 
+def opened_between(session: Session, since: datetime, until: datetime) -> list[AlertGroup]:
+    """Groups opened in [since, until), oldest first."""
+    query = select(AlertGroup).where(AlertGroup.created_at >= since, AlertGroup.created_at < until)
+    return list(session.scalars(query.order_by(AlertGroup.created_at, AlertGroup.id)))
+
+
+def first_acks_and_answers(
+    session: Session, ids: Sequence[int]
+) -> dict[int, tuple[datetime | None, str | None]]:
+    """Per group: its first acknowledgement by anyone (an acknowledgement cleared by a
+    re-trigger still counts), and its last "was it actionable?" answer."""
+    found: dict[int, tuple[datetime | None, str | None]] = dict.fromkeys(ids, (None, None))
+    if not ids:
+        return found
+    events = session.execute(
+        select(GroupEvent.group_id, GroupEvent.kind, GroupEvent.at, GroupEvent.detail)
+        .where(GroupEvent.group_id.in_(ids), GroupEvent.kind.in_(("acknowledged", "actionable")))
+        .order_by(GroupEvent.at, GroupEvent.id)
+    )
+    for group_id, kind, at, detail in events:
+        ack, answer = found[group_id]
+        if kind == "acknowledged" and ack is None:
+            ack = at
+        elif kind == "actionable":
+            answer = str(detail.get("answer"))
+        found[group_id] = (ack, answer)
+    return found
+
+
 def events_of(session: Session, ids: Sequence[int]) -> list[GroupEvent]:
     """The timeline entries of these groups, in order."""
     if not ids:

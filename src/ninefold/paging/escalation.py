@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ninefold.alerts import groups
@@ -29,7 +29,7 @@ from ninefold.paging.routing import choose, route_labels, service_by_labels
 from ninefold.paging.schemas import EscalationPolicySpec, StepSpec
 from ninefold.paging.silences import service as silences
 from ninefold.paging.silences.holds import Hold
-from ninefold.paging.tables import Escalation, Page
+from ninefold.paging.tables import Escalation, Notification, Page
 from ninefold.worker import queue
 
 if TYPE_CHECKING:
@@ -46,6 +46,19 @@ SYSTEM = "ninefold"
 
 def event(session: Session, group: AlertGroup, now: datetime, kind: str, **detail: object) -> None:
     groups.record_event(session, group.id, now, kind, SYSTEM, detail)
+
+
+def first_notifications(session: Session, group_ids: list[int]) -> list[tuple[int, int, datetime]]:
+    """(group, user id, sent) of each person's first sent notification of each group: the
+    pages of KPIS.md."""
+    if not group_ids:
+        return []
+    query = (
+        select(Notification.group_id, Notification.user_id, func.min(Notification.sent_at))
+        .where(Notification.group_id.in_(group_ids), Notification.sent_at.is_not(None))
+        .group_by(Notification.group_id, Notification.user_id)
+    )
+    return [(g, u, sent) for g, u, sent in session.execute(query) if sent is not None]
 
 
 def paged_groups(session: Session, ids: list[int]) -> set[int]:

@@ -3,13 +3,25 @@ Reads only: the reports domain writes nothing."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from ninefold.alerts import groups
+from ninefold.auth import service as auth
+from ninefold.catalog import service as catalog
 from ninefold.incidents import action_items, postmortems, read
 from ninefold.incidents.model import RECURRENCE_WINDOW, Severity
+from ninefold.oncall import service as schedules
+from ninefold.paging.escalation import first_notifications
 from ninefold.reports.incident_kpis import IncidentRecord, ItemRecord
+from ninefold.reports.paging_kpis import GroupRecord, PageRecord, ShiftRecord
+
+SHIFT_MARGIN = timedelta(days=14)
+"""How far around a period shifts are laid out, so that one running across its start keeps
+its real start (a shift longer than this is cut at it)."""
 
 
 def incident_records(session: Session, start: datetime, end: datetime) -> list[IncidentRecord]:
@@ -38,3 +50,68 @@ def incident_records(session: Session, start: datetime, end: datetime) -> list[I
 
 def item_records(session: Session) -> list[ItemRecord]:
     return [ItemRecord(i.id, i.due, i.closed_on) for i in action_items.all_rows(session)]
+
+
+@dataclass(frozen=True)
+class Paging:
+    groups: list[GroupRecord]
+    pages: list[PageRecord]
+
+
+def paging_records(session: Session, start: datetime, end: datetime) -> Paging:
+    """The alert groups opened in [start - 1 day, end) (a page can come after its group
+    opened, not before) with their first acknowledgement and answer, and their pages with
+    each recipient's zone and team holidays."""
+    rows = groups.opened_between(session, start - timedelta(days=1), end)
+    ids = [row.id for row in rows]
+    facts = groups.first_acks_and_answers(session, ids)
+    users = {u.name: u for u in auth.all_users(session)}
+    names = {row.id: name for name, row in auth.users_by_name(session, users).items()}
+    holidays: dict[str, set[date]] = defaultdict(set)
+    for team in catalog.all_teams(session):
+        for member in team.members:
+            holidays[member] |= set(team.holidays)
+    pages = [
+        PageRecord(
+            group_id,
+            names[user_id],
+            sent,
+            users[names[user_id]].time_zone,
+            frozenset(holidays[names[user_id]]),
+        )
+        for group_id, user_id, sent in first_notifications(session, ids)
+        if user_id in names
+    ]
+    first: dict[int, datetime] = {}
+    for p in pages:
+        first[p.group_id] = min(first.get(p.group_id, p.sent_at), p.sent_at)
+    records = [
+        GroupRecord(
+            id=row.id,
+            alertname=row.labels.get("alertname", row.title),
+            service=row.service,
+            opened_at=row.created_at,
+            first_page_at=first.get(row.id),
+            acknowledged_at=facts[row.id][0],
+            resolved_at=row.resolved_at,
+            resolved_at_source=(row.resolved_by or "").startswith("source:"),
+            answer=facts[row.id][1],
+        )
+        for row in rows
+    ]
+    return Paging(records, pages)
+
+
+def shift_records(session: Session, start: datetime, end: datetime) -> list[ShiftRecord]:
+    """Every person's stretches on call in each schedule around [start, end)."""
+    since, until = start - SHIFT_MARGIN, end + SHIFT_MARGIN
+    found = []
+    for row in schedules.all_rows(session):
+        model = schedules.model(session, row, since, until)
+        people = sorted({p for segment in model.shifts(since, until) for p in segment.people})
+        for person in people:
+            found += [
+                ShiftRecord(row.name, person, s.start, s.end)
+                for s in model.shifts_of(person, since, until)
+            ]
+    return found
