@@ -211,6 +211,8 @@ class ItemRecord:
     due: date
     closed_on: date | None
     """The date it was closed (done or won't fix), None while open."""
+    incident_id: int | None = None
+    team: str | None = None
 
 
 def _midnight(day: date) -> datetime:

@@ -49,7 +49,10 @@ def incident_records(session: Session, start: datetime, end: datetime) -> list[I
 
 
 def item_records(session: Session) -> list[ItemRecord]:
-    return [ItemRecord(i.id, i.due, i.closed_on) for i in action_items.all_rows(session)]
+    return [
+        ItemRecord(i.id, i.due, i.closed_on, i.incident_id, i.team)
+        for i in action_items.all_rows(session)
+    ]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,180 @@
+"""The KPI table, pure: every KPI of the catalogue for a period and the one before it, from
+loaded records narrowed to a selection of services, with the trend and the target.
+
+A selection is a set of services (a service, a team's, a tier's) or everything. Incidents
+count when they touch one of the services, alert groups and their pages when of one, deploys
+when of one; action items when their team is the selected team, else when their incident
+counts. Shifts are not narrowed (schedules belong to no service): pages per shift and per
+on-call hour of a selection divide its pages by all the on-call time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from ninefold.changes import dora
+from ninefold.changes.dora import Period
+from ninefold.reports import incident_kpis as ik
+from ninefold.reports import paging_kpis as pk
+from ninefold.reports.catalogue import CATALOGUE, Kpi, Target
+from ninefold.reports.figures import Durations, Left, Ratio, Ref
+
+
+@dataclass(frozen=True)
+class Loaded:
+    incidents: Sequence[ik.IncidentRecord] = ()
+    items: Sequence[ik.ItemRecord] = ()
+    groups: Sequence[pk.GroupRecord] = ()
+    pages: Sequence[pk.PageRecord] = ()
+    shifts: Sequence[pk.ShiftRecord] = ()
+    deploys: Sequence[dora.Deploy] = ()
+    dora_incidents: Sequence[dora.Incident] = ()
+    depends_on: dict[str, list[str]] = field(default_factory=dict)
+
+    def narrowed(self, services: set[str] | None, team: str | None = None) -> Loaded:
+        if services is None:
+            return self
+        incidents = [i for i in self.incidents if services & set(i.services)]
+        ids = {i.id for i in incidents}
+        groups = [g for g in self.groups if g.service in services]
+        group_ids = {g.id for g in groups}
+        items = [
+            i for i in self.items if (i.team == team if team is not None else i.incident_id in ids)
+        ]
+        return replace(
+            self,
+            incidents=incidents,
+            items=items,
+            groups=groups,
+            pages=[p for p in self.pages if p.group_id in group_ids],
+            deploys=[d for d in self.deploys if d.service in services],
+        )
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float | None
+    counted: tuple[Ref, ...] = ()
+    left_out: tuple[Left, ...] = ()
+
+
+Figurer = Callable[["Loaded", Period], "Figure"]
+
+
+@dataclass(frozen=True)
+class Row:
+    kpi: Kpi
+    target: Target
+    value: float | None
+    previous: float | None
+    change: float | None
+    meets: bool | None
+    counted: tuple[Ref, ...]
+    left_out: tuple[Left, ...]
+
+
+def _durations(kpi: Callable[[Sequence[ik.IncidentRecord], Period], Durations]) -> Figurer:
+    def figure(loaded: Loaded, period: Period) -> Figure:
+        found = kpi(loaded.incidents, period)
+        return Figure(found.mean, found.counted, found.left_out)
+
+    return figure
+
+
+def _of_ratio(found: Ratio) -> Figure:
+    return Figure(found.value, found.counted, found.left_out)
+
+
+def _customer_impact(loaded: Loaded, period: Period) -> Figure:
+    found = ik.customer_impact(loaded.incidents, period)
+    return Figure(found.minutes, found.counted, found.left_out)
+
+
+def _incident_rate(loaded: Loaded, period: Period) -> Figure:
+    found = ik.incident_rate(loaded.incidents, period)
+    return Figure(sum(found.per_week.values()), found.counted)
+
+
+def _mtta(pick: Callable[[Durations], float | None]) -> Figurer:
+    def figure(loaded: Loaded, period: Period) -> Figure:
+        found = pk.mtta(loaded.groups, period).durations
+        return Figure(pick(found), found.counted, found.left_out)
+
+    return figure
+
+
+def _pages(load: Callable[..., pk.Load]) -> Figurer:
+    def figure(loaded: Loaded, period: Period) -> Figure:
+        sent = tuple(f"{p.group_id}:{p.user}" for p in loaded.pages if period.holds(p.sent_at))
+        return Figure(load(loaded.pages, loaded.shifts, period).per, sent)
+
+    return figure
+
+
+def _dora(pick: Callable[[dora.Figures], float | None]) -> Figurer:
+    def figure(loaded: Loaded, period: Period) -> Figure:
+        found = dora.figures(period, loaded.deploys, loaded.dora_incidents, loaded.depends_on)
+        mine = tuple(d.id for d in loaded.deploys if period.holds(d.finished_at))
+        return Figure(pick(found), mine)
+
+    return figure
+
+
+FIGURES: dict[str, Figurer] = {
+    "mttd": _durations(ik.time_to_detect),
+    "time_to_acknowledge": _durations(ik.time_to_acknowledge),
+    "time_to_mitigate": _durations(ik.time_to_mitigate),
+    "mttr": _durations(ik.time_to_recover),
+    "customer_impact": _customer_impact,
+    "incident_rate": _incident_rate,
+    "recurrence_rate": lambda loaded, period: _of_ratio(
+        ik.recurrence_rate(loaded.incidents, period)
+    ),
+    "postmortem_timeliness": lambda loaded, period: _of_ratio(
+        ik.postmortem_timeliness(loaded.incidents, period)
+    ),
+    "action_item_closure": lambda loaded, period: _of_ratio(
+        ik.action_item_closure(loaded.items, period)
+    ),
+    "mtta_p50": _mtta(lambda d: d.p50),
+    "mtta_p90": _mtta(lambda d: d.p90),
+    "pages_per_shift": _pages(pk.pages_per_shift),
+    "pages_per_on_call_hour": _pages(pk.pages_per_on_call_hour),
+    "actionable_ratio": lambda loaded, period: _of_ratio(
+        pk.actionable_ratio(loaded.groups, period)
+    ),
+    "noise_ratio": lambda loaded, period: _of_ratio(pk.noise_ratio(loaded.groups, period)),
+    "deployment_frequency": _dora(lambda f: f.per_week),
+    "change_failure_rate": _dora(lambda f: f.change_failure_rate),
+    "rollback_rate": _dora(lambda f: f.rollback_rate),
+}
+
+
+def change(value: float | None, previous: float | None) -> float | None:
+    """The relative change against the period before; None when either is no data or the
+    previous is 0 (no finite change)."""
+    if value is None or previous is None or previous == 0:
+        return None
+    return (value - previous) / abs(previous)
+
+
+def rows(loaded: Loaded, period: Period, targets: dict[str, Target] | None = None) -> list[Row]:
+    found = []
+    for kpi in CATALOGUE:
+        now, before = FIGURES[kpi.key](loaded, period), FIGURES[kpi.key](loaded, period.previous())
+        target = (targets or {}).get(kpi.key, kpi.target)
+        moved = change(now.value, before.value)
+        found.append(
+            Row(
+                kpi,
+                target,
+                now.value,
+                before.value,
+                moved,
+                target.meets(now.value, moved),
+                now.counted,
+                now.left_out,
+            )
+        )
+    return found

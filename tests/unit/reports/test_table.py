@@ -1,0 +1,67 @@
+"""The KPI table: a figure, the one of the period before, the change, the target."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from ninefold.changes.dora import Period
+from ninefold.incidents.model import Instants, Severity
+from ninefold.reports.catalogue import Target
+from ninefold.reports.incident_kpis import IncidentRecord
+from ninefold.reports.table import Loaded, Row, change, rows
+
+MARCH = Period(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 29, tzinfo=UTC))  # 4 weeks
+
+
+def recovered(id_: int, service: str, start: datetime, minutes: int) -> IncidentRecord:
+    end = start + timedelta(minutes=minutes)
+    instants = Instants(declared=start, impact_start=start, detected=start, mitigated=end,
+                        resolved=end, impact_end=end)  # fmt: skip
+    return IncidentRecord(id_, Severity.SEV2, (service,), None, instants)
+
+
+FEB = datetime(2026, 2, 10, 9, tzinfo=UTC)  # in the 4 weeks before March
+LOADED = Loaded(
+    incidents=[
+        recovered(1, "checkout", FEB, 100),
+        recovered(2, "checkout", datetime(2026, 3, 3, 9, tzinfo=UTC), 80),
+        recovered(3, "search", datetime(2026, 3, 4, 9, tzinfo=UTC), 40),
+    ]
+)
+
+
+def by_key(found: list[Row]) -> dict[str, Row]:
+    return {row.kpi.key: row for row in found}
+
+
+def test_mttr_against_the_period_before_and_its_target_of_down_15_percent() -> None:
+    """All services: March (2 and 3) mean 60 against February's 100: -40%, meets. checkout
+    alone: 80 against 100, -20%, meets; a target of -25% it does not."""
+    everything = by_key(rows(LOADED, MARCH))["mttr"]
+    assert (everything.value, everything.previous, everything.change) == (60.0, 100.0, -0.4)
+    assert everything.meets is True
+    assert everything.counted == (2, 3)
+    checkout = by_key(rows(LOADED.narrowed({"checkout"}), MARCH))["mttr"]
+    assert (checkout.value, checkout.change, checkout.meets) == (80.0, -0.2, True)
+    strict = {"mttr": Target(change_at_most=-0.25)}
+    assert by_key(rows(LOADED.narrowed({"checkout"}), MARCH, strict))["mttr"].meets is False
+
+
+def test_no_data_is_none_and_meets_nothing() -> None:
+    """No alert groups: no ack time, no target met or missed; no incidents of payments."""
+    found = by_key(rows(LOADED, MARCH))
+    assert (found["mtta_p50"].value, found["mtta_p50"].meets) == (None, None)
+    payments = by_key(rows(LOADED.narrowed({"payments"}), MARCH))
+    assert (payments["mttr"].value, payments["incident_rate"].value) == (None, 0.0)
+
+
+def test_the_incident_rate_is_per_week_of_the_period() -> None:
+    """Two incidents in four weeks: 0.5 a week; the period before had one: 0.25; +100%."""
+    rate = by_key(rows(LOADED, MARCH))["incident_rate"]
+    assert (rate.value, rate.previous, rate.change, rate.meets) == (0.5, 0.25, 1.0, False)
+
+
+def test_change_is_relative_and_undefined_from_zero() -> None:
+    assert change(90.0, 100.0) == -0.1
+    assert change(5.0, 0.0) is None
+    assert change(None, 3.0) is None
