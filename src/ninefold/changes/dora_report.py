@@ -50,7 +50,7 @@ class Loaded:
 
 
 def load(session: Session, period: dora.Period, selection: Selection) -> Loaded:
-    owners = _services(session, selection)
+    owners = services_of(session, selection)
     start, end = period.previous().start - DEFAULT_WINDOW, period.end + DEFAULT_WINDOW
     deploys = load_deploys(session, sorted(owners), start, end)
     incidents = [i for source in extensions(INCIDENTS) for i in source(session, start, end)]
@@ -87,7 +87,7 @@ def _natural(name: str) -> tuple[int, str]:
     return (int(name), "") if name.isdigit() else (1 << 30, name)
 
 
-def _services(session: Session, selection: Selection) -> dict[str, tuple[str, int]]:
+def services_of(session: Session, selection: Selection) -> dict[str, tuple[str, int]]:
     """service -> (owning team, tier), of the selection."""
     if selection.team is not None and catalog.find_team(session, selection.team) is None:
         raise Invalid(f"unknown team {selection.team!r}", field="team")

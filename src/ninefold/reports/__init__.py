@@ -1,7 +1,19 @@
 """Reports: every KPI of KPIS.md computed from the other domains' records, each figure with
-the records it counted and those it left out (being built: issue 16; the pure KPI functions
-come first)."""
+the records it counted and those it left out (being built: issue 16). Reads every domain,
+writes none."""
 
-from ninefold.domain import Domain
+from ninefold.domain import Command, Domain
 
-DOMAIN = Domain(name="reports", package=__name__)
+DOMAIN = Domain(
+    name="reports",
+    package=__name__,
+    api=("ninefold.reports.api:router",),
+    commands=(
+        Command(
+            "kpi",
+            "ninefold.reports.cli:app",
+            "Every KPI of a period (default: the last 30 days) against the period before, with "
+            "its target.",
+        ),
+    ),
+)

@@ -1,0 +1,95 @@
+"""`ninefold kpi`: the KPI table of a period in a terminal, as JSON or as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ninefold.cli_support import now_of, print_whole, settings_of, transaction
+from ninefold.errors import Invalid
+
+app = typer.Typer()
+out = Console(highlight=False, soft_wrap=True)
+DEFAULT_PERIOD = timedelta(days=30)
+
+
+def _shown(value: float | None, unit: str) -> str:
+    if value is None:
+        return "no data"
+    return f"{value:.1%}" if unit == "ratio" else f"{value:,.1f}"
+
+
+@app.command("kpi")
+def kpi(
+    ctx: typer.Context,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="Start: ISO 8601 or a date; default 30 days before --to."),
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="End (excluded); default now.")] = None,
+    team: Annotated[str | None, typer.Option(help="The services of this team.")] = None,
+    service: Annotated[str | None, typer.Option(help="This service.")] = None,
+    tier: Annotated[
+        int | None, typer.Option(min=0, max=3, help="The services of this tier.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Every KPI of a period (default: the last 30 days) against the period before, with
+    its target."""
+    from ninefold.changes.dora import Period
+    from ninefold.changes.dora_report import Selection
+    from ninefold.instants import period_of
+    from ninefold.reports import kpis
+
+    if fmt not in ("table", "json", "csv"):
+        raise Invalid(f"--format must be table, json or csv, not {fmt!r}", field="format")
+    now = now_of(ctx)
+    first, last = period_of(start, end, now, DEFAULT_PERIOD)
+    selection = Selection(team=team, service=service, tier=tier)
+    with transaction(settings_of(ctx)) as session:
+        found = kpis.kpi_table(session, Period(first, last), selection, now)
+    if fmt == "json":
+        typer.echo(found.model_dump_json())
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(
+            ["key", "title", "unit", "value", "previous", "change", "target", "meets", "records"]
+        )
+        for row in found.rows:
+            writer.writerow(
+                [row.key, row.title, row.unit, row.value, row.previous, row.change, row.target,
+                 row.meets, len(row.counted)]
+            )  # fmt: skip
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    partial = " (partial: the period has not ended)" if found.partial else ""
+    out.print(
+        f"KPIs of {found.selection}, {found.start:%Y-%m-%d %H:%M} to {found.end:%Y-%m-%d %H:%M} "
+        f"UTC against the period before{partial}",
+        markup=False,
+    )
+    table = Table("KPI", "value", "before", "change", "target", "meets", "records")
+    for row in found.rows:
+        moved = "" if row.change is None else f"{row.change:+.0%}"
+        meets = {True: "yes", False: "NO", None: ""}[row.meets]
+        table.add_row(
+            row.title,
+            _shown(row.value, row.unit),
+            _shown(row.previous, row.unit),
+            moved,
+            row.target,
+            meets,
+            str(len(row.counted)),
+        )
+    print_whole(table, out)
+    left = sum(len(r.left_out) for r in found.rows)
+    if left:
+        out.print(f"{left} records left out for missing data; --format json says which and why")

@@ -1,0 +1,109 @@
+"""The KPI table through the API and the CLI (SQLite and PostgreSQL): figures from what was
+recorded, the records behind each, and the refusals."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.support.cli import ninefold
+from tests.support.clock import FrozenClock
+
+pytestmark = pytest.mark.pinned
+T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+MARCH = {"from": "2026-03-01", "to": "2026-04-01"}
+
+
+@pytest.fixture
+def api(client: TestClient, admin_headers: dict[str, str], clock: FrozenClock) -> TestClient:
+    """Two incidents of March and one of February, with their instants."""
+    clock.set(datetime(2026, 4, 2, tzinfo=UTC))
+    client.headers.update(admin_headers)
+    for start, minutes, service in (
+        (T0 - timedelta(days=25), 100, "checkout"),
+        (T0, 80, "checkout"),
+        (T0 + timedelta(days=3), 40, "search"),
+    ):
+        number = client.post(
+            "/api/v1/incidents",
+            json={
+                "title": "x",
+                "severity": "SEV2",
+                "services": [service],
+                "impact_start": start.isoformat(),
+            },
+        ).json()["id"]
+        end = (start + timedelta(minutes=minutes)).isoformat()
+        client.patch(
+            f"/api/v1/incidents/{number}/instants", json={"mitigated": end, "resolved": end}
+        )
+    return client
+
+
+def rows(answer: Any) -> dict[str, Any]:
+    return {row["key"]: row for row in answer["rows"]}
+
+
+def test_march_against_february_with_the_incidents_behind_the_figure(api: TestClient) -> None:
+    """March: incidents 2 (80 min) and 3 (40 min), mean 60. The period before is the 31 days
+    before March (from 29 January), holding incident 1 (100 min): -40%."""
+    answer = api.get("/api/v1/kpis", params=MARCH).json()
+    assert (answer["start"], answer["previous_start"]) == (
+        "2026-03-01T00:00:00Z",
+        "2026-01-29T00:00:00Z",
+    )
+    assert answer["partial"] is False
+    mttr = rows(answer)["mttr"]
+    assert (mttr["value"], mttr["previous"], mttr["change"], mttr["meets"]) == (
+        60.0,
+        100.0,
+        -0.4,
+        True,
+    )
+    assert mttr["counted"] == ["2", "3"]
+    assert rows(answer)["mtta_p50"]["value"] is None  # no pages: no data, not 0
+    search = rows(api.get("/api/v1/kpis", params={**MARCH, "team": "storefront"}).json())
+    assert (search["mttr"]["value"], search["mttr"]["counted"]) == (40.0, ["3"])
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        ({"from": "2026-04-01", "to": "2026-03-01"}, "to", "must be after from"),
+        ({**MARCH, "team": "nobody"}, "team", "unknown team 'nobody'"),
+        ({**MARCH, "service": "nope"}, "service", "unknown service 'nope'"),
+        ({**MARCH, "tier": "7"}, "tier", "less than or equal to 3"),
+    ],
+)
+def test_bad_questions_are_refused_naming_the_parameter(
+    api: TestClient, params: dict[str, str], field: str, words: str
+) -> None:
+    answer = api.get("/api/v1/kpis", params=params)
+    assert answer.status_code == 422
+    assert words in answer.text
+    assert field in answer.text
+
+
+def test_a_period_that_has_not_ended_is_marked_partial(api: TestClient) -> None:
+    answer = api.get("/api/v1/kpis", params={"from": "2026-04-01", "to": "2026-05-01"}).json()
+    assert answer["partial"] is True
+
+
+def test_the_cli_prints_the_same_table_as_json_csv_and_text(
+    api: TestClient, tmp_path: Path, database_url: str, clock: FrozenClock
+) -> None:
+    env = {"NINEFOLD_DATA_DIR": str(tmp_path), "NINEFOLD_DATABASE_URL": database_url}
+    args = ("kpi", "--from", "2026-03-01", "--to", "2026-04-01")
+    as_json = ninefold(*args, "--format", "json", env=env, clock=clock)
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout) == api.get("/api/v1/kpis", params=MARCH).json()
+    as_csv = ninefold(*args, "--format", "csv", env=env, clock=clock).stdout.splitlines()
+    assert as_csv[0] == "key,title,unit,value,previous,change,target,meets,records"
+    assert "mttr,Time to recover (mean),minutes,60.0,100.0,-0.4,change ≤ -15%,True,2" in as_csv
+    text = ninefold(*args, env=env, clock=clock).stdout
+    assert "KPIs of all services, 2026-03-01 00:00 to 2026-04-01 00:00 UTC" in text
