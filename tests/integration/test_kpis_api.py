@@ -107,3 +107,36 @@ def test_the_cli_prints_the_same_table_as_json_csv_and_text(
     assert "mttr,Time to recover (mean),minutes,60.0,100.0,-0.4,change ≤ -15%,True,2" in as_csv
     text = ninefold(*args, env=env, clock=clock).stdout
     assert "KPIs of all services, 2026-03-01 00:00 to 2026-04-01 00:00 UTC" in text
+
+
+def test_targets_from_the_configuration_replace_the_defaults_and_bad_ones_are_named(
+    api: TestClient, tmp_path: Path, database_url: str, clock: FrozenClock
+) -> None:
+    """mttr fell 40%: it meets the default (down 15%), not a target of down 50%."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "kpis.yaml").write_text(
+        "kpi_targets:\n  - name: mttr\n    change_at_most: -0.5\n  - name: happiness\n    at_least: 1\n"
+    )
+    env = {"NINEFOLD_DATA_DIR": str(tmp_path), "NINEFOLD_DATABASE_URL": database_url}
+    checked = ninefold("check", config, env=env, clock=clock)
+    assert checked.returncode == 1
+    assert (
+        "kpis.yaml:4: kpi_targets[1].name: no KPI named 'happiness'; KPIs: mttd,"
+        in checked.stdout + checked.stderr
+    )
+    (config / "kpis.yaml").write_text("kpi_targets:\n  - name: mttr\n    change_at_most: -0.5\n")
+    args = (
+        "--config",
+        config,
+        "kpi",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-04-01",
+        "--format",
+        "json",
+    )
+    found = rows(json.loads(ninefold(*args, env=env, clock=clock).stdout))
+    assert (found["mttr"]["target"], found["mttr"]["meets"]) == ("change ≤ -50%", False)
+    assert found["mttd"]["target"] == "≤ 10 minutes"  # the default stands

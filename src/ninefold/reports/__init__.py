@@ -2,12 +2,16 @@
 the records it counted and those it left out (being built: issue 16). Reads every domain,
 writes none."""
 
-from ninefold.domain import Command, Domain
+from ninefold.domain import Command, Domain, Section
 
 DOMAIN = Domain(
     name="reports",
     package=__name__,
     api=("ninefold.reports.api:router",),
+    sections=(
+        Section("kpi_targets", "ninefold.reports.schemas:KpiTargetSpec", read_from_files=True),
+    ),
+    checks="ninefold.reports.checks:cross_check",
     commands=(
         Command(
             "kpi",

@@ -9,18 +9,23 @@ from fastapi import APIRouter, Query
 
 from ninefold.changes.dora import Period
 from ninefold.changes.dora_report import Selection
-from ninefold.http import CurrentUser, Now, SessionDep
+from ninefold.http import CurrentUser, Now, SessionDep, SettingsDep
 from ninefold.instants import period_of
-from ninefold.reports import kpis
+from ninefold.reports import kpis, targets
 from ninefold.reports.schemas import KpiTable
 
 router = APIRouter(tags=["reports"])
 DEFAULT_PERIOD = timedelta(days=30)
 
 
-@router.get("/kpis", summary="Every KPI of a period against the one before, with its records")
+@router.get(
+    "/kpis",
+    summary="Every KPI of a period against the one before, with its records",
+    description="Targets are the configuration directory's `kpi_targets`, else the defaults.",
+)
 def get_kpis(
     session: SessionDep,
+    settings: SettingsDep,
     now: Now,
     _me: CurrentUser,
     start: Annotated[
@@ -39,4 +44,5 @@ def get_kpis(
 ) -> KpiTable:
     first, last = period_of(start, end, now, DEFAULT_PERIOD)
     selection = Selection(team=team, service=service, tier=tier)
-    return kpis.kpi_table(session, Period(first, last), selection, now)
+    found = targets.configured(settings.config_dir)
+    return kpis.kpi_table(session, Period(first, last), selection, now, found)

@@ -45,15 +45,18 @@ def kpi(
     from ninefold.changes.dora import Period
     from ninefold.changes.dora_report import Selection
     from ninefold.instants import period_of
-    from ninefold.reports import kpis
+    from ninefold.reports import kpis, targets
 
     if fmt not in ("table", "json", "csv"):
         raise Invalid(f"--format must be table, json or csv, not {fmt!r}", field="format")
     now = now_of(ctx)
     first, last = period_of(start, end, now, DEFAULT_PERIOD)
     selection = Selection(team=team, service=service, tier=tier)
-    with transaction(settings_of(ctx)) as session:
-        found = kpis.kpi_table(session, Period(first, last), selection, now)
+    settings = settings_of(ctx)
+    with transaction(settings) as session:
+        found = kpis.kpi_table(
+            session, Period(first, last), selection, now, targets.configured(settings.config_dir)
+        )
     if fmt == "json":
         typer.echo(found.model_dump_json())
         return

@@ -13,6 +13,7 @@ from ninefold.changes.dora_report import Selection, load_deploys, services_of
 from ninefold.changes.links import DEFAULT_WINDOW
 from ninefold.incidents import dora_feed
 from ninefold.reports import records, table
+from ninefold.reports.catalogue import Target
 from ninefold.reports.schemas import KpiOut, KpiTable, LeftOut
 
 
@@ -47,8 +48,14 @@ def describe(selection: Selection) -> str:
     return ", ".join(parts) or "all services"
 
 
-def kpi_table(session: Session, period: Period, selection: Selection, now: datetime) -> KpiTable:
-    found = table.rows(load(session, period, selection), period)
+def kpi_table(
+    session: Session,
+    period: Period,
+    selection: Selection,
+    now: datetime,
+    targets: dict[str, Target] | None = None,
+) -> KpiTable:
+    found = table.rows(load(session, period, selection), period, targets)
     return KpiTable(
         start=period.start,
         end=period.end,

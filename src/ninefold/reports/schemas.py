@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from ninefold.spec import Spec
 
 
 class LeftOut(BaseModel):
@@ -33,3 +35,25 @@ class KpiTable(BaseModel):
     partial: bool = Field(description="The period has not ended: its figures will move.")
     selection: str
     rows: list[KpiOut]
+
+
+class KpiTargetSpec(Spec):
+    """A KPI's target, in place of its default (docs/kpis.md): a bound on the figure, or on
+    its change against the period before (a share: -0.15 is "down 15%")."""
+
+    name: str = Field(min_length=1, max_length=64, description="The KPI's key, e.g. `mttr`.")
+    at_most: float | None = Field(default=None, description="The figure is at most this.")
+    at_least: float | None = Field(default=None, description="The figure is at least this.")
+    change_at_most: float | None = Field(
+        default=None, ge=-1, le=100, description="Its change is at most this share."
+    )
+    change_at_least: float | None = Field(
+        default=None, ge=-1, le=100, description="Its change is at least this share."
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> KpiTargetSpec:
+        bounds = (self.at_most, self.at_least, self.change_at_most, self.change_at_least)
+        if all(bound is None for bound in bounds):
+            raise ValueError("give at_most, at_least, change_at_most or change_at_least")
+        return self
