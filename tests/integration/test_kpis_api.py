@@ -10,7 +10,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from ninefold.auth.model import Role
+from tests.factories import make_user
+from tests.integration.test_web import log_in, parse
 from tests.support.cli import ninefold
 from tests.support.clock import FrozenClock
 
@@ -140,3 +144,23 @@ def test_targets_from_the_configuration_replace_the_defaults_and_bad_ones_are_na
     found = rows(json.loads(ninefold(*args, env=env, clock=clock).stdout))
     assert (found["mttr"]["target"], found["mttr"]["meets"]) == ("change ≤ -50%", False)
     assert found["mttd"]["target"] == "≤ 10 minutes"  # the default stands
+
+
+def test_the_kpi_page_links_each_figure_to_its_records(
+    api: TestClient, engine: Engine, clock: FrozenClock
+) -> None:
+    make_user(engine, "ada", Role.VIEWER, now=clock())
+    with TestClient(api.app) as browser:
+        assert log_in(browser, "ada").status_code == 303
+        page = parse(browser.get("/kpis?from=2026-03-01&to=2026-04-01"))
+        row = page.one("tr", **{"data-kpi": "mttr"})
+        assert "60.0 minutes" in row.text
+        assert "2 incidents" in row.text
+        link = row.find_all("a")[0].attrs["href"]
+        assert link == "/kpis/mttr?from=2026-03-01&to=2026-04-01"
+        records = parse(browser.get(link))
+        counted = [a.attrs["href"] for a in records.one("ul", id="counted").find_all("a")]
+        assert counted == ["/incidents/2", "/incidents/3"]
+        detect = parse(browser.get("/kpis/mttd?from=2026-03-01&to=2026-04-01"))
+        assert "Nothing left out." in detect.text
+        assert browser.get("/kpis/happiness").status_code == 404

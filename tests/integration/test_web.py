@@ -470,6 +470,7 @@ def test_the_audit_page_is_for_admins_only(
                 "Schedules",
                 "Escalation",
                 "My shifts",
+                "KPIs",
                 "Teams",
             ]
             refused = browser.get("/audit")

@@ -2,12 +2,14 @@
 the records it counted and those it left out (being built: issue 16). Reads every domain,
 writes none."""
 
-from ninefold.domain import Command, Domain, Section
+from ninefold.domain import Command, Domain, NavEntry, Section
 
 DOMAIN = Domain(
     name="reports",
     package=__name__,
     api=("ninefold.reports.api:router",),
+    pages=("ninefold.reports.web:router",),
+    nav=(NavEntry("KPIs", "/kpis", order=75),),
     sections=(
         Section("kpi_targets", "ninefold.reports.schemas:KpiTargetSpec", read_from_files=True),
     ),
