@@ -105,3 +105,25 @@ def test_pages_groups_and_shifts_come_from_what_paging_did(
     assert paging_kpis.actionable_ratio(found.groups, day).value == 1.0
     on_call = {s.user for s in shifts if s.schedule == "payments-primary" and s.start <= T0 < s.end}
     assert on_call == {page.user}
+
+
+def test_alert_quality_through_the_api_names_each_rule_with_its_evidence(
+    client: TestClient, engine: Engine, clock: FrozenClock, smtp_sink: SmtpSink, settings: Settings
+) -> None:
+    """One CheckoutErrors page, answered "no": with min_pages 1, tune or delete."""
+    clock.set(T0)
+    mailing = settings.model_copy(update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port})
+    with make_session_factory(engine)() as session:
+        path = integrations.intake_path(integrations.get_row(session, "prometheus"))
+    client.post(path, json=alertmanager_body(starts_at=T0))
+    run_jobs(engine, mailing, clock)
+    [group] = client.get("/api/v1/alert-groups").json()["items"]
+    client.post(f"/api/v1/alert-groups/{group['id']}/resolve", json={"actionable": "no"})
+    params = {"from": "2026-05-04", "to": "2026-05-05", "min_pages": "1"}
+    [rule] = client.get("/api/v1/alert-quality", params=params).json()["items"]
+    assert (rule["alertname"], rule["service"], rule["pages"]) == ("CheckoutErrors", "checkout", 1)
+    assert (rule["tune_or_delete"], rule["evidence"]) == (
+        True,
+        "1 page; 0 of 1 answered actionable (0%)",
+    )
+    assert rule["groups"] == [group["id"]]

@@ -12,9 +12,9 @@ from ninefold.changes.dora import Period
 from ninefold.changes.dora_report import Selection, load_deploys, services_of
 from ninefold.changes.links import DEFAULT_WINDOW
 from ninefold.incidents import dora_feed
-from ninefold.reports import records, table
+from ninefold.reports import paging_kpis, records, table
 from ninefold.reports.catalogue import Target
-from ninefold.reports.schemas import KpiOut, KpiTable, LeftOut
+from ninefold.reports.schemas import KpiOut, KpiTable, LeftOut, RuleQualityOut
 
 
 def load(session: Session, period: Period, selection: Selection) -> table.Loaded:
@@ -79,3 +79,26 @@ def kpi_table(
             for row in found
         ],
     )
+
+
+def alert_quality(
+    session: Session, period: Period, selection: Selection, min_pages: int
+) -> list[RuleQualityOut]:
+    loaded = load(session, period, selection)
+    return [
+        RuleQualityOut(
+            alertname=q.talker.alertname,
+            service=q.talker.service,
+            pages=q.talker.pages,
+            actionable_ratio=q.talker.actionable.value,
+            answered=q.talker.actionable.denominator,
+            mtta_p50_minutes=q.talker.ack.durations.p50,
+            noise_ratio=q.noise.value,
+            off_hours_pages=q.off_hours_pages,
+            sleep_hours_pages=q.sleep_hours_pages,
+            tune_or_delete=q.tune_or_delete,
+            evidence=q.evidence,
+            groups=[int(ref) for ref in q.noise.counted],
+        )
+        for q in paging_kpis.alert_quality(loaded.groups, loaded.pages, period, min_pages)
+    ]

@@ -248,3 +248,62 @@ def fairness(
     least = min((s.hours for s in shares), default=0.0)
     spread = max(s.hours for s in shares) / least if shares and least > 0 else None
     return Fairness(tuple(shares), spread)
+
+
+TUNE_BELOW = 0.5
+"""An alert rule whose pages were actionable less than half the time should be tuned."""
+
+
+@dataclass(frozen=True)
+class RuleQuality:
+    """One alert rule's figures, and whether to tune or delete it, with the evidence."""
+
+    talker: Talker
+    noise: Ratio
+    off_hours_pages: int
+    sleep_hours_pages: int
+    tune_or_delete: bool
+    evidence: str
+
+
+def alert_quality(
+    groups: Sequence[GroupRecord],
+    pages: Sequence[PageRecord],
+    period: Period,
+    min_pages: int = 5,
+) -> list[RuleQuality]:
+    """Every alert rule that paged in the period, most pages first. A rule with at least
+    `min_pages` pages whose actionable ratio is under 50% is flagged "tune or delete"; one
+    with no answers cannot be judged and is not flagged (the evidence says so)."""
+    by_group = {g.id: g for g in groups}
+    found = []
+    for talker in top_talkers(groups, pages, period, limit=len(groups)):
+        rule = (talker.alertname, talker.service)
+        mine = [g for g in groups if (g.alertname, g.service) == rule]
+        sent = [
+            p
+            for p in pages
+            if period.holds(p.sent_at)
+            and (by_group[p.group_id].alertname, by_group[p.group_id].service) == rule
+        ]
+        actionable = talker.actionable.value
+        flagged = talker.pages >= min_pages and actionable is not None and actionable < TUNE_BELOW
+        paged = f"{talker.pages} page{'' if talker.pages == 1 else 's'}"
+        if actionable is None:
+            evidence = f"{paged}, none answered yet"
+        else:
+            evidence = (
+                f"{paged}; {talker.actionable.numerator} of "
+                f"{talker.actionable.denominator} answered actionable ({actionable:.0%})"
+            )
+        found.append(
+            RuleQuality(
+                talker,
+                noise_ratio(mine, period),
+                sum(off_hours(p) for p in sent),
+                sum(sleep_hours(p) for p in sent),
+                flagged,
+                evidence,
+            )
+        )
+    return found

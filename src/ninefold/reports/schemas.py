@@ -57,3 +57,20 @@ class KpiTargetSpec(Spec):
         if all(bound is None for bound in bounds):
             raise ValueError("give at_most, at_least, change_at_most or change_at_least")
         return self
+
+
+class RuleQualityOut(BaseModel):
+    """One alert rule (alertname and service) over a period."""
+
+    alertname: str
+    service: str | None
+    pages: int
+    actionable_ratio: float | None
+    answered: int
+    mtta_p50_minutes: float | None
+    noise_ratio: float | None
+    off_hours_pages: int
+    sleep_hours_pages: int
+    tune_or_delete: bool
+    evidence: str
+    groups: list[int] = Field(description="Its alert groups paged in the period.")

@@ -22,6 +22,7 @@ from ninefold.web.pages import PageUser, render
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_PERIOD = timedelta(days=30)
+MIN_PAGES = 5
 LINKS = {
     "incident": "/incidents/{}",
     "alert group": "/alerts/{}",
@@ -65,9 +66,13 @@ def kpi_page(
     tier: Annotated[int | None, Query(ge=0, le=3)] = None,
 ) -> HTMLResponse:
     found = _table(session, settings, now, start, end, team, service, tier)
+    selection = Selection(team=team or None, service=service or None, tier=tier)
+    period = Period(found.start, found.end)
     context = {
         "me": me,
         "table": found,
+        "rules": kpis.alert_quality(session, period, selection, MIN_PAGES),
+        "min_pages": MIN_PAGES,
         "query": request.url.query,
         "filters": {
             "from": start or "",

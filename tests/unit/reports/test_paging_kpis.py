@@ -15,6 +15,7 @@ from ninefold.reports.paging_kpis import (
     PageRecord,
     ShiftRecord,
     actionable_ratio,
+    alert_quality,
     fairness,
     mtta,
     noise_ratio,
@@ -129,3 +130,36 @@ def test_fairness_per_participant_and_the_spread_of_hours() -> None:
         ("priya", 72.0, 2, 0),
     ]
     assert found.spread == pytest.approx(96 / 72)
+
+
+def test_a_rule_that_pages_often_and_is_seldom_actionable_is_flagged_with_its_evidence() -> None:
+    """CheckoutErrors paged 4 times in the week, 1 of 2 answers actionable (50%): not under
+    half, not flagged. With three more "no" answers it is 1 of 5 (20%): tune or delete.
+    DiskFull paged once: too few pages to judge."""
+    rules = {(q.talker.alertname): q for q in alert_quality(GROUPS, PAGES, WEEK, min_pages=4)}
+    checkout = rules["CheckoutErrors"]
+    assert (checkout.tune_or_delete, checkout.evidence) == (
+        False,
+        "4 pages; 1 of 2 answered actionable (50%)",
+    )
+    assert (checkout.off_hours_pages, checkout.sleep_hours_pages) == (2, 1)
+    assert rules["DiskFull"].tune_or_delete is False
+    noisy = [
+        GroupRecord(
+            10 + n,
+            "CheckoutErrors",
+            "checkout",
+            at(6, n),
+            at(6, n),
+            None,
+            at(6, n, 30),
+            answer="no",
+        )
+        for n in range(3)
+    ]
+    more = [*PAGES, *(page(g.id, "diego", at(6, n)) for n, g in enumerate(noisy))]
+    flagged = alert_quality([*GROUPS, *noisy], more, WEEK, min_pages=4)[0]
+    assert (flagged.tune_or_delete, flagged.evidence) == (
+        True,
+        "7 pages; 1 of 5 answered actionable (20%)",
+    )
