@@ -31,6 +31,7 @@ from ninefold.incidents.schemas import (
     StatusIn,
 )
 from ninefold.settings import Settings
+from ninefold.slos.incident_burn import Pricer
 from ninefold.slos.sources.sample import INCIDENT_LENGTH, incident_starts
 
 DAYS = 90
@@ -52,6 +53,7 @@ def seed_incidents(
 ) -> int:
     """Record the incidents not recorded yet; how many are new."""
     start = now - timedelta(days=DAYS)
+    pricer = Pricer.of(settings)
     created = 0
     for svc, name in slos:
         if catalog.find_service(session, svc) is None:
@@ -61,14 +63,14 @@ def seed_incidents(
             key = f"demo:{svc}:{name}:{began:%Y%m%d%H%M}"
             if service.by_external_id(session, key) is not None:
                 continue
-            _live(session, settings, svc, name, began, key, latest=number == len(starts) - 1)
+            _live(session, pricer, svc, name, began, key, latest=number == len(starts) - 1)
             created += 1
     return created
 
 
 def _live(
     session: Session,
-    settings: Settings,
+    pricer: Pricer,
     svc: str,
     name: str,
     began: datetime,
@@ -111,19 +113,19 @@ def _live(
     service.move(
         session, actor, row.id, StatusIn(status=Status.RESOLVED), ended + timedelta(minutes=15)
     )
-    _postmortem(session, settings, actor, row.id, people, ended + timedelta(hours=2), latest)
+    _postmortem(session, pricer, actor, row.id, people, ended + timedelta(hours=2), latest)
 
 
 def _postmortem(
     session: Session,
-    settings: Settings,
+    pricer: Pricer,
     actor: Principal,
     incident_id: int,
     people: list[str],
     at: datetime,
     latest: bool,
 ) -> None:
-    burns = postmortems.price(session, settings, incident_id)
+    burns = postmortems.price(session, pricer, incident_id)
     postmortems.start(session, actor, incident_id, at, burns)
     owner = people[-1] if people else None
     items = (

@@ -31,6 +31,7 @@ from ninefold.incidents.schemas import (
     UpdateIn,
 )
 from ninefold.pagination import Page
+from ninefold.slos.incident_burn import Pricer
 
 router = APIRouter(tags=["incidents"])
 NoteId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The note's id.")]
@@ -200,7 +201,7 @@ def post_update(
 def start_postmortem(
     incident_id: RowId, session: SessionDep, settings: SettingsDep, now: Now, me: CurrentUser
 ) -> PostmortemOut:
-    burns = postmortems.price(session, settings, incident_id)
+    burns = postmortems.price(session, Pricer.of(settings), incident_id)
     postmortems.start(session, me, incident_id, now, burns)
     return postmortems.out(session, incident_id, now)
 

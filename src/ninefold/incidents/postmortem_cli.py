@@ -42,10 +42,11 @@ def _summary(ctx: typer.Context, incident_id: int) -> None:
 def start(ctx: typer.Context, incident_id: IncidentId) -> None:
     """Write the draft from the incident (with the error budget it burned)."""
     from ninefold.incidents import postmortems
+    from ninefold.slos.incident_burn import Pricer
 
     settings = settings_of(ctx)
     with transaction(settings) as session:
-        burns = postmortems.price(session, settings, incident_id)
+        burns = postmortems.price(session, Pricer.of(settings), incident_id)
         postmortems.start(session, operator(), incident_id, now_of(ctx), burns)
     _summary(ctx, incident_id)
 

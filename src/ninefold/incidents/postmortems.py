@@ -49,8 +49,7 @@ from ninefold.incidents.schemas import (
 )
 from ninefold.incidents.tables import ActionItem as ItemRow
 from ninefold.incidents.tables import Incident, Postmortem
-from ninefold.settings import Settings
-from ninefold.slos.incident_burn import Burn, incident_burns
+from ninefold.slos.incident_burn import Burn, Pricer
 
 KEYS = {s.key for s in SECTIONS}
 EDITABLE = ("draft", "in_review")
@@ -157,14 +156,14 @@ def _draft_sections(
     }
 
 
-def price(session: Session, settings_: Settings, incident_id: int) -> list[Burn]:
+def price(session: Session, pricer: Pricer, incident_id: int) -> list[Burn]:
     """The error budget the incident burned, per SLO of its services, over its effective
     impact window (none while the window is not known)."""
     incident = get_row(session, incident_id)
     window = read.outs(session, [incident])[0].effective
     if window.impact_start is None or window.impact_end is None:
         return []
-    return incident_burns(settings_, incident.services, window.impact_start, window.impact_end)
+    return pricer(incident.services, window.impact_start, window.impact_end)
 
 
 def start(

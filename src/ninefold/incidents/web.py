@@ -50,6 +50,7 @@ from ninefold.incidents.schemas import (
 from ninefold.instants import parse_instant
 from ninefold.payloads import validated
 from ninefold.settings import Settings
+from ninefold.slos.incident_burn import Pricer
 from ninefold.web.pages import PageUser, add_group_panel, render, render_fragment, require_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -383,7 +384,7 @@ def start_postmortem(
     csrf: CsrfField = None,
 ) -> Response:
     require_csrf(me, csrf)
-    burns = postmortems.price(session, settings_, incident_id)
+    burns = postmortems.price(session, Pricer.of(settings_), incident_id)
     postmortems.start(session, me, incident_id, now, burns)
     return RedirectResponse(f"/incidents/{incident_id}/postmortem?done=started", status_code=303)
 

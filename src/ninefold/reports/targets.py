@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ninefold.config.check import check_directory
+from ninefold.directory import read_sections
 from ninefold.reports.catalogue import BY_KEY, Target
+from ninefold.reports.schemas import KpiTargetSpec
 
 
 def configured(config_dir: Path) -> dict[str, Target]:
@@ -14,8 +15,8 @@ def configured(config_dir: Path) -> dict[str, Target]:
     `ninefold check` says why)."""
     if not Path(config_dir).is_dir():
         return {}
-    bundle = check_directory(config_dir)
-    if any(p.field.startswith("kpi_targets") and p.severity == "error" for p in bundle.problems):
+    bundle = read_sections(Path(config_dir), {"kpi_targets": KpiTargetSpec})
+    if any(p.severity == "error" for p in bundle.problems):
         return {}
     return {
         spec.name: Target(spec.at_most, spec.at_least, spec.change_at_most, spec.change_at_least)

@@ -88,12 +88,19 @@ def burns(
     return found
 
 
-def incident_burns(
-    settings: Settings, services: Sequence[str], start: datetime, end: datetime
-) -> list[Burn]:
-    """The burns of the SLOs the configuration directory declares for `services`."""
-    if not (Path(settings.config_dir) / "slos").is_dir():
-        return []
-    spec_set, _ = read([Path(settings.config_dir)], DEFAULT_PERIOD)
-    source, _ = count_source(settings)
-    return burns(source, spec_set.slos, services, start, end)
+@dataclass(frozen=True)
+class Pricer:
+    """The SLOs of a configuration directory and where their counts come from, read once:
+    `pricer(services, start, end)` gives the burns of the SLOs of `services`."""
+
+    source: CountSource
+    slos: Sequence[Slo]
+
+    @classmethod
+    def of(cls, settings: Settings) -> Pricer:
+        config = Path(settings.config_dir)
+        slos = read([config], DEFAULT_PERIOD)[0].slos if (config / "slos").is_dir() else []
+        return cls(count_source(settings)[0], slos)
+
+    def __call__(self, services: Sequence[str], start: datetime, end: datetime) -> list[Burn]:
+        return burns(self.source, self.slos, services, start, end)
