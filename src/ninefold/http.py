@@ -103,3 +103,14 @@ RawBody = Annotated[bytes, Depends(raw_body)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")]
 RowId = Annotated[int, Path(ge=1, le=MAX_INT, description="The record's id.")]
+# A report's period and selection, as every report endpoint takes them.
+PeriodStart = Annotated[
+    str | None,
+    Query(
+        alias="from",
+        description="Start (included): ISO 8601 or a date; default: 30 days before `to`.",
+    ),
+]
+PeriodEnd = Annotated[str | None, Query(alias="to", description="End (excluded); default: now.")]
+TeamQuery = Annotated[str | None, Query(description="The services of this team.")]
+TierQuery = Annotated[int | None, Query(ge=0, le=3, description="The services of this tier.")]

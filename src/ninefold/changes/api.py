@@ -16,7 +16,19 @@ from ninefold.changes.schemas import (
     DoraReport,
     RecordResult,
 )
-from ninefold.http import CurrentUser, Limit, Now, Offset, RowId, SessionDep, SettingsDep
+from ninefold.http import (
+    CurrentUser,
+    Limit,
+    Now,
+    Offset,
+    PeriodEnd,
+    PeriodStart,
+    RowId,
+    SessionDep,
+    SettingsDep,
+    TeamQuery,
+    TierQuery,
+)
 from ninefold.instants import parse_instant, period_of
 from ninefold.pagination import Page
 
@@ -88,21 +100,13 @@ def get_dora(
     session: SessionDep,
     now: Now,
     _me: CurrentUser,
-    start: Annotated[
-        str | None,
-        Query(
-            alias="from",
-            description="Start (included): ISO 8601 or a date; default: 30 days before `to`.",
-        ),
-    ] = None,
-    end: Annotated[
-        str | None, Query(alias="to", description="End (excluded); default: now.")
-    ] = None,
-    team: Annotated[str | None, Query(description="Services of this team only.")] = None,
+    start: PeriodStart = None,
+    end: PeriodEnd = None,
+    team: TeamQuery = None,
     service_name: Annotated[
         str | None, Query(alias="service", description="This service only.")
     ] = None,
-    tier: Annotated[int | None, Query(ge=0, le=3, description="Services of this tier.")] = None,
+    tier: TierQuery = None,
     group_by: Annotated[
         GroupBy, Query(description="One row for all, or a row per service, team or tier.")
     ] = "all",
