@@ -164,3 +164,24 @@ def test_the_kpi_page_links_each_figure_to_its_records(
         detect = parse(browser.get("/kpis/mttd?from=2026-03-01&to=2026-04-01"))
         assert "Nothing left out." in detect.text
         assert browser.get("/kpis/happiness").status_code == 404
+
+
+def test_each_figure_says_what_it_is_made_of_and_severity_narrows_the_incidents(
+    api: TestClient, tmp_path: Path, database_url: str, clock: FrozenClock
+) -> None:
+    """mttr over 80 and 40 minutes: count 2, mean 60, P50 60, P90 40 + 0.9 x 40 = 76. All
+    three incidents are SEV2: SEV1 has no data."""
+    found = rows(api.get("/api/v1/kpis", params=MARCH).json())
+    assert found["mttr"]["details"] == {"count": 2, "mean": 60.0, "p50": 60.0, "p90": 76.0}
+    assert found["recurrence_rate"]["details"] == {"numerator": 0, "denominator": 2}
+    assert found["incident_rate"]["details"] == {"SEV1": 0, "SEV2": 2, "SEV3": 0, "SEV4": 0}
+    sev1 = api.get("/api/v1/kpis", params={**MARCH, "severity": "SEV1"}).json()
+    assert sev1["selection"] == "all services, SEV1 incidents"
+    assert rows(sev1)["mttr"]["value"] is None
+    assert api.get("/api/v1/kpis", params={**MARCH, "severity": "SEV9"}).status_code == 422
+    env = {"NINEFOLD_DATA_DIR": str(tmp_path), "NINEFOLD_DATABASE_URL": database_url}
+    wrong = ninefold("kpi", "--severity", "SEV9", env=env, clock=clock)
+    assert (wrong.returncode, wrong.stderr) == (
+        1,
+        "error: --severity must be SEV1 to SEV4, not 'SEV9'\n",
+    )

@@ -23,6 +23,7 @@ from ninefold.http import (
     TeamQuery,
     TierQuery,
 )
+from ninefold.incidents.model import Severity
 from ninefold.instants import period_of
 from ninefold.pagination import Page
 from ninefold.reports import kpis, targets
@@ -38,6 +39,7 @@ class Question:
 
     period: Period
     selection: Selection
+    severity: Severity | None = None
 
 
 def question(
@@ -47,11 +49,13 @@ def question(
     team: TeamQuery = None,
     service: Annotated[str | None, Query(description="This service.")] = None,
     tier: TierQuery = None,
+    severity: Annotated[
+        Severity | None, Query(description="The incident KPIs of this severity only.")
+    ] = None,
 ) -> Question:
     first, last = period_of(start or None, end or None, now, DEFAULT_PERIOD)
-    return Question(
-        Period(first, last), Selection(team=team or None, service=service or None, tier=tier)
-    )
+    selection = Selection(team=team or None, service=service or None, tier=tier)
+    return Question(Period(first, last), selection, severity)
 
 
 Asked = Annotated[Question, Depends(question)]
@@ -66,7 +70,7 @@ def get_kpis(
     asked: Asked, session: SessionDep, settings: SettingsDep, now: Now, _me: CurrentUser
 ) -> KpiTable:
     found = targets.configured(settings.config_dir)
-    return kpis.kpi_table(session, asked.period, asked.selection, now, found)
+    return kpis.kpi_table(session, asked.period, asked.selection, now, found, asked.severity)
 
 
 @router.get(

@@ -38,24 +38,37 @@ def kpi(
     tier: Annotated[
         int | None, typer.Option(min=0, max=3, help="The services of this tier.")
     ] = None,
+    severity: Annotated[
+        str | None, typer.Option(help="The incident KPIs of this severity only (SEV1-SEV4).")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
     """Every KPI of a period (default: the last 30 days) against the period before, with
     its target."""
     from ninefold.changes.dora import Period
     from ninefold.changes.dora_report import Selection
+    from ninefold.incidents.model import Severity
     from ninefold.instants import period_of
     from ninefold.reports import kpis, targets
 
     if fmt not in ("table", "json", "csv"):
         raise Invalid(f"--format must be table, json or csv, not {fmt!r}", field="format")
+    try:
+        level = None if severity is None else Severity(severity)
+    except ValueError:
+        raise Invalid(f"--severity must be SEV1 to SEV4, not {severity!r}") from None
     now = now_of(ctx)
     first, last = period_of(start, end, now, DEFAULT_PERIOD)
     selection = Selection(team=team, service=service, tier=tier)
     settings = settings_of(ctx)
     with transaction(settings) as session:
         found = kpis.kpi_table(
-            session, Period(first, last), selection, now, targets.configured(settings.config_dir)
+            session,
+            Period(first, last),
+            selection,
+            now,
+            targets.configured(settings.config_dir),
+            level,
         )
     if fmt == "json":
         typer.echo(found.model_dump_json())

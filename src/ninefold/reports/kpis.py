@@ -12,6 +12,7 @@ from ninefold.changes.dora import Period
 from ninefold.changes.dora_report import Selection, load_deploys, services_of
 from ninefold.changes.links import DEFAULT_WINDOW
 from ninefold.incidents import dora_feed
+from ninefold.incidents.model import Severity
 from ninefold.reports import paging_kpis, records, table
 from ninefold.reports.catalogue import Target
 from ninefold.reports.schemas import KpiOut, KpiTable, LeftOut, RuleQualityOut
@@ -54,14 +55,16 @@ def kpi_table(
     selection: Selection,
     now: datetime,
     targets: dict[str, Target] | None = None,
+    severity: Severity | None = None,
 ) -> KpiTable:
-    found = table.rows(load(session, period, selection), period, targets)
+    loaded = table.of_severity(load(session, period, selection), severity)
+    found = table.rows(loaded, period, targets)
     return KpiTable(
         start=period.start,
         end=period.end,
         previous_start=period.previous().start,
         partial=period.end > now,
-        selection=describe(selection),
+        selection=describe(selection) + (f", {severity} incidents" if severity else ""),
         rows=[
             KpiOut(
                 key=row.kpi.key,
@@ -73,6 +76,7 @@ def kpi_table(
                 change=row.change,
                 target=row.target.describe(row.kpi.unit),
                 meets=row.meets,
+                details=row.details,
                 counted=[str(ref) for ref in row.counted],
                 left_out=[LeftOut(ref=str(left.ref), why=left.why) for left in row.left_out],
             )

@@ -24,6 +24,10 @@ class KpiOut(BaseModel):
     change: float | None = Field(description="(value - previous) / previous.")
     target: str
     meets: bool | None = Field(description="null: no target, or no data to judge.")
+    details: dict[str, float | None] = Field(
+        description="What the value is made of: a duration's count, mean, p50 and p90; a "
+        "ratio's numerator and denominator; incidents per severity."
+    )
     counted: list[str] = Field(description="The records behind the figure.")
     left_out: list[LeftOut] = Field(description="Records of the period it could not use.")
 

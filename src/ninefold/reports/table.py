@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ninefold.changes import dora
 from ninefold.changes.dora import Period
+from ninefold.incidents.model import Severity
 from ninefold.reports import incident_kpis as ik
 from ninefold.reports import paging_kpis as pk
 from ninefold.reports.catalogue import CATALOGUE, Kpi, Target
@@ -52,11 +53,28 @@ class Loaded:
         )
 
 
+def of_severity(loaded: Loaded, severity: Severity | None) -> Loaded:
+    """The incident figures of one severity: its incidents, and their action items."""
+    if severity is None:
+        return loaded
+    incidents = [i for i in loaded.incidents if i.severity is severity]
+    ids = {i.id for i in incidents}
+    items = [i for i in loaded.items if i.incident_id in ids]
+    return replace(loaded, incidents=incidents, items=items)
+
+
 @dataclass(frozen=True)
 class Figure:
     value: float | None
     counted: tuple[Ref, ...] = ()
     left_out: tuple[Left, ...] = ()
+    details: dict[str, float | None] = field(default_factory=dict)
+    """What the value is made of: a duration's count, mean, P50 and P90; a ratio's numerator
+    and denominator; counts per severity."""
+
+
+def _summary(found: Durations) -> dict[str, float | None]:
+    return {"count": found.count, "mean": found.mean, "p50": found.p50, "p90": found.p90}
 
 
 Figurer = Callable[["Loaded", Period], "Figure"]
@@ -72,18 +90,20 @@ class Row:
     meets: bool | None
     counted: tuple[Ref, ...]
     left_out: tuple[Left, ...]
+    details: dict[str, float | None]
 
 
 def _durations(kpi: Callable[[Sequence[ik.IncidentRecord], Period], Durations]) -> Figurer:
     def figure(loaded: Loaded, period: Period) -> Figure:
         found = kpi(loaded.incidents, period)
-        return Figure(found.mean, found.counted, found.left_out)
+        return Figure(found.mean, found.counted, found.left_out, _summary(found))
 
     return figure
 
 
 def _of_ratio(found: Ratio) -> Figure:
-    return Figure(found.value, found.counted, found.left_out)
+    parts = {"numerator": found.numerator, "denominator": found.denominator}
+    return Figure(found.value, found.counted, found.left_out, dict(parts))
 
 
 def _customer_impact(loaded: Loaded, period: Period) -> Figure:
@@ -93,13 +113,14 @@ def _customer_impact(loaded: Loaded, period: Period) -> Figure:
 
 def _incident_rate(loaded: Loaded, period: Period) -> Figure:
     found = ik.incident_rate(loaded.incidents, period)
-    return Figure(sum(found.per_week.values()), found.counted)
+    counts: dict[str, float | None] = {str(s): n for s, n in found.counts.items()}
+    return Figure(sum(found.per_week.values()), found.counted, (), counts)
 
 
 def _mtta(pick: Callable[[Durations], float | None]) -> Figurer:
     def figure(loaded: Loaded, period: Period) -> Figure:
         found = pk.mtta(loaded.groups, period).durations
-        return Figure(pick(found), found.counted, found.left_out)
+        return Figure(pick(found), found.counted, found.left_out, _summary(found))
 
     return figure
 
@@ -175,6 +196,7 @@ def rows(loaded: Loaded, period: Period, targets: dict[str, Target] | None = Non
                 target.meets(now.value, moved),
                 now.counted,
                 now.left_out,
+                now.details,
             )
         )
     return found

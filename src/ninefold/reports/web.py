@@ -29,7 +29,7 @@ LINKS = {
 
 def _table(session: SessionDep, settings: SettingsDep, now: Now, asked: Question) -> KpiTable:
     found = targets.configured(settings.config_dir)
-    return kpis.kpi_table(session, asked.period, asked.selection, now, found)
+    return kpis.kpi_table(session, asked.period, asked.selection, now, found, asked.severity)
 
 
 @router.get("/kpis")
