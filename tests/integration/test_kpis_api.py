@@ -174,6 +174,10 @@ def test_each_figure_says_what_it_is_made_of_and_severity_narrows_the_incidents(
     found = rows(api.get("/api/v1/kpis", params=MARCH).json())
     assert found["mttr"]["details"] == {"count": 2, "mean": 60.0, "p50": 60.0, "p90": 76.0}
     assert found["recurrence_rate"]["details"] == {"numerator": 0, "denominator": 2}
+    assert (found["recurrence_rate"]["counted"], found["recurrence_rate"]["hits"]) == (
+        ["2", "3"],
+        [],
+    )
     assert found["incident_rate"]["details"] == {"SEV1": 0, "SEV2": 2, "SEV3": 0, "SEV4": 0}
     sev1 = api.get("/api/v1/kpis", params={**MARCH, "severity": "SEV1"}).json()
     assert sev1["selection"] == "all services, SEV1 incidents"

@@ -78,6 +78,7 @@ def kpi_table(
                 meets=row.meets,
                 details=row.details,
                 counted=[str(ref) for ref in row.counted],
+                hits=[str(ref) for ref in row.hits],
                 left_out=[LeftOut(ref=str(left.ref), why=left.why) for left in row.left_out],
             )
             for row in found

@@ -29,6 +29,9 @@ class KpiOut(BaseModel):
         "ratio's numerator and denominator; incidents per severity."
     )
     counted: list[str] = Field(description="The records behind the figure.")
+    hits: list[str] = Field(
+        description="Of a ratio, the counted records of its numerator (recurring, on time, ...)."
+    )
     left_out: list[LeftOut] = Field(description="Records of the period it could not use.")
 
 

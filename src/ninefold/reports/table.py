@@ -71,6 +71,8 @@ class Figure:
     details: dict[str, float | None] = field(default_factory=dict)
     """What the value is made of: a duration's count, mean, P50 and P90; a ratio's numerator
     and denominator; counts per severity."""
+    hits: tuple[Ref, ...] = ()
+    """A ratio's records of the numerator (those of `counted` that recur, were on time...)."""
 
 
 def _summary(found: Durations) -> dict[str, float | None]:
@@ -91,6 +93,7 @@ class Row:
     counted: tuple[Ref, ...]
     left_out: tuple[Left, ...]
     details: dict[str, float | None]
+    hits: tuple[Ref, ...]
 
 
 def _durations(kpi: Callable[[Sequence[ik.IncidentRecord], Period], Durations]) -> Figurer:
@@ -103,7 +106,7 @@ def _durations(kpi: Callable[[Sequence[ik.IncidentRecord], Period], Durations]) 
 
 def _of_ratio(found: Ratio) -> Figure:
     parts = {"numerator": found.numerator, "denominator": found.denominator}
-    return Figure(found.value, found.counted, found.left_out, dict(parts))
+    return Figure(found.value, found.counted, found.left_out, dict(parts), found.hits)
 
 
 def _customer_impact(loaded: Loaded, period: Period) -> Figure:
@@ -197,6 +200,7 @@ def rows(loaded: Loaded, period: Period, targets: dict[str, Target] | None = Non
                 now.counted,
                 now.left_out,
                 now.details,
+                now.hits,
             )
         )
     return found

@@ -65,3 +65,16 @@ def test_change_is_relative_and_undefined_from_zero() -> None:
     assert change(90.0, 100.0) == -0.1
     assert change(5.0, 0.0) is None
     assert change(None, 3.0) is None
+
+
+def test_a_ratio_row_names_the_records_of_its_numerator() -> None:
+    """Incidents 1 and 2 are both capacity on checkout, 21 days apart: 2 recurs."""
+    capacity = Loaded(
+        incidents=[
+            IncidentRecord(**{**i.__dict__, "category": "capacity"})
+            for i in LOADED.incidents
+            if "checkout" in i.services
+        ]
+    )
+    row = by_key(rows(capacity, MARCH))["recurrence_rate"]
+    assert (row.counted, row.hits, row.value) == ((2,), (2,), 1.0)
