@@ -156,6 +156,19 @@ def test_the_kpi_page_links_each_figure_to_its_records(
         row = page.one("tr", **{"data-kpi": "mttr"})
         assert "60.0 minutes" in row.text
         assert "2 incidents" in row.text
+        # The chart: six 31-day periods, no data until the one of February's 100 min, then
+        # March's 60 in green (it meets its target), and the target line at 100 x (1 - 15%).
+        bars = [r.one("title").text for r in row.find_all("rect")]
+        assert bars == [
+            *(
+                f"{day}: no data"
+                for day in ("2025-09-27", "2025-10-28", "2025-11-28", "2025-12-29")
+            ),
+            "2026-01-29: 100.0 minutes",
+            "2026-03-01: 60.0 minutes",
+        ]
+        assert row.find_all("rect")[-1].attrs["fill"] == "#2e7d32"
+        assert row.one("line").one("title").text == "target: change ≤ -15%"
         link = row.find_all("a")[0].attrs["href"]
         assert link == "/kpis/mttr?from=2026-03-01&to=2026-04-01"
         records = parse(browser.get(link))

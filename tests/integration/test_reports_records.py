@@ -4,17 +4,20 @@ PostgreSQL): an incident's effective instants, its postmortem's review and deadl
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from ninefold.alerts import integrations
+from ninefold.auth.model import Role
 from ninefold.changes.dora import Period
 from ninefold.db import make_session_factory
 from ninefold.reports import incident_kpis, paging_kpis
 from ninefold.reports.records import incident_records, item_records, paging_records, shift_records
 from ninefold.settings import Settings
+from tests.integration.conftest import bearer
 from tests.support.clock import FrozenClock
 from tests.support.paging import alertmanager_body, run_jobs
 from tests.support.smtp_sink import SmtpSink
@@ -127,3 +130,43 @@ def test_alert_quality_through_the_api_names_each_rule_with_its_evidence(
         "1 page; 0 of 1 answered actionable (0%)",
     )
     assert rule["groups"] == [group["id"]]
+
+
+def test_oncall_load_shows_team_figures_to_all_and_a_persons_row_to_them_and_admins(
+    client: TestClient, engine: Engine, clock: FrozenClock, smtp_sink: SmtpSink, settings: Settings
+) -> None:
+    """diego is paged at T0 (Monday 09:00 in Chicago, his handoff from priya) while on call
+    in payments-primary. Over 4 May: 24 on-call hours (priya 14, diego 10), 1 page, none off
+    hours. The admin sees both rows; diego and priya their own; maria (platform) the team
+    figures only."""
+    clock.set(T0)
+    mailing = settings.model_copy(update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port})
+    with make_session_factory(engine)() as session:
+        path = integrations.intake_path(integrations.get_row(session, "prometheus"))
+    client.post(path, json=alertmanager_body(starts_at=T0))
+    run_jobs(engine, mailing, clock)
+    params = {"from": "2026-05-04", "to": "2026-05-05", "team": "payments"}
+
+    def seen(headers: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        answer = client.get("/api/v1/oncall-load", params=params, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return list(answer.json()["items"])
+
+    [admin] = seen()
+    assert (admin["schedule"], admin["team"], admin["hours"], admin["pages"]) == (
+        "payments-primary",
+        "payments",
+        24.0,
+        1,
+    )
+    assert admin["off_hours_pages"] == 0
+    assert [(p["user"], p["hours"], p["pages"]) for p in admin["people"]] == [
+        ("diego", 10.0, 1),
+        ("priya", 14.0, 0),
+    ]
+    for name, own in (("diego", [("diego", 1)]), ("priya", [("priya", 0)]), ("maria", [])):
+        [schedule] = seen(bearer(engine, name, Role.RESPONDER, clock()))
+        assert (schedule["hours"], schedule["pages"]) == (24.0, 1)
+        assert [(p["user"], p["pages"]) for p in schedule["people"]] == own
+    wrong = client.get("/api/v1/oncall-load", params={**params, "team": "nobody"})
+    assert (wrong.status_code, "unknown team 'nobody'" in wrong.text) == (422, True)

@@ -88,6 +88,16 @@ def first_acks_and_answers(
     return found
 
 
+def flapped(session: Session, ids: Sequence[int]) -> set[int]:
+    """Those of the groups an alert of which was once flagged flapping."""
+    if not ids:
+        return set()
+    query = select(GroupEvent.group_id).where(
+        GroupEvent.group_id.in_(ids), GroupEvent.kind == "flapping_started"
+    )
+    return set(session.scalars(query.distinct()))
+
+
 def events_of(session: Session, ids: Sequence[int]) -> list[GroupEvent]:
     """The timeline entries of these groups, in order."""
     if not ids:

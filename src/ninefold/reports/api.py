@@ -27,7 +27,7 @@ from ninefold.incidents.model import Severity
 from ninefold.instants import period_of
 from ninefold.pagination import Page
 from ninefold.reports import kpis, targets
-from ninefold.reports.schemas import KpiTable, RuleQualityOut
+from ninefold.reports.schemas import KpiTable, RuleQualityOut, ScheduleLoadOut
 
 router = APIRouter(tags=["reports"])
 DEFAULT_PERIOD = timedelta(days=30)
@@ -67,10 +67,19 @@ Asked = Annotated[Question, Depends(question)]
     description="Targets are the configuration directory's `kpi_targets`, else the defaults.",
 )
 def get_kpis(
-    asked: Asked, session: SessionDep, settings: SettingsDep, now: Now, _me: CurrentUser
+    asked: Asked,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: Now,
+    _me: CurrentUser,
+    history: Annotated[
+        int, Query(ge=2, le=12, description="Periods in each KPI's `history`, this one last.")
+    ] = 2,
 ) -> KpiTable:
     found = targets.configured(settings.config_dir)
-    return kpis.kpi_table(session, asked.period, asked.selection, now, found, asked.severity)
+    return kpis.kpi_table(
+        session, asked.period, asked.selection, now, found, asked.severity, history
+    )
 
 
 @router.get(
@@ -90,4 +99,17 @@ def get_alert_quality(
     """Rules with at least `min_pages` pages and an actionable ratio under 50% are flagged
     `tune_or_delete`, with the evidence."""
     found = kpis.alert_quality(session, asked.period, asked.selection, min_pages)
+    return Page(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
+
+
+@router.get(
+    "/oncall-load",
+    summary="Each schedule's on-call load in a period: hours, pages, off-hours, fairness",
+)
+def get_oncall_load(
+    asked: Asked, session: SessionDep, me: CurrentUser, limit: Limit = 50, offset: Offset = 0
+) -> Page[ScheduleLoadOut]:
+    """The team figures of every schedule (of `team`, or all); the people in it are shown
+    to admins, and to each person their own row only (KPIS.md: no leaderboard of people)."""
+    found = kpis.oncall_loads(session, asked.period, asked.selection.team, me)
     return Page(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)

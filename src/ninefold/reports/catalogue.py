@@ -11,6 +11,15 @@ Unit = Literal["minutes", "hours", "ratio", "count", "per week", "per shift", "p
 Better = Literal["lower", "higher"]
 
 
+def shown(value: float | None, unit: str) -> str:
+    """A figure in words: "no data" rather than 0, a ratio as a percentage."""
+    if value is None:
+        return "no data"
+    if unit == "ratio":
+        return f"{value:.1%}"
+    return f"{value:,.1f}" if unit in ("count", "per week") else f"{value:,.1f} {unit}"
+
+
 @dataclass(frozen=True)
 class Target:
     at_most: float | None = None

@@ -19,12 +19,6 @@ out = Console(highlight=False, soft_wrap=True)
 DEFAULT_PERIOD = timedelta(days=30)
 
 
-def _shown(value: float | None, unit: str) -> str:
-    if value is None:
-        return "no data"
-    return f"{value:.1%}" if unit == "ratio" else f"{value:,.1f}"
-
-
 @app.command("kpi")
 def kpi(
     ctx: typer.Context,
@@ -50,6 +44,7 @@ def kpi(
     from ninefold.incidents.model import Severity
     from ninefold.instants import period_of
     from ninefold.reports import kpis, targets
+    from ninefold.reports.catalogue import shown
 
     if fmt not in ("table", "json", "csv"):
         raise Invalid(f"--format must be table, json or csv, not {fmt!r}", field="format")
@@ -98,8 +93,8 @@ def kpi(
         meets = {True: "yes", False: "NO", None: ""}[row.meets]
         table.add_row(
             row.title,
-            _shown(row.value, row.unit),
-            _shown(row.previous, row.unit),
+            shown(row.value, row.unit),
+            shown(row.previous, row.unit),
             moved,
             row.target,
             meets,

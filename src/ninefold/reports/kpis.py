@@ -7,20 +7,31 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from ninefold.auth.model import Principal
 from ninefold.catalog import service as catalog
 from ninefold.changes.dora import Period
 from ninefold.changes.dora_report import Selection, load_deploys, services_of
 from ninefold.changes.links import DEFAULT_WINDOW
 from ninefold.incidents import dora_feed
 from ninefold.incidents.model import Severity
-from ninefold.reports import paging_kpis, records, table
+from ninefold.oncall import service as schedules
+from ninefold.reports import oncall_load, paging_kpis, records, table
 from ninefold.reports.catalogue import Target
-from ninefold.reports.schemas import KpiOut, KpiTable, LeftOut, RuleQualityOut
+from ninefold.reports.schemas import (
+    KpiOut,
+    KpiTable,
+    LeftOut,
+    RuleQualityOut,
+    ScheduleLoadOut,
+    ShareOut,
+)
 
 
-def load(session: Session, period: Period, selection: Selection) -> table.Loaded:
+def load(session: Session, period: Period, selection: Selection, history: int = 2) -> table.Loaded:
+    """The records of `history` periods ending with `period` (at least it and the one
+    before)."""
     owners = services_of(session, selection)
-    start, end = period.previous().start, period.end
+    start, end = table.periods_ending(period, max(history, 2))[0].start, period.end
     paging = records.paging_records(session, start, end)
     loaded = table.Loaded(
         incidents=records.incident_records(session, start, end),
@@ -56,9 +67,10 @@ def kpi_table(
     now: datetime,
     targets: dict[str, Target] | None = None,
     severity: Severity | None = None,
+    history: int = 2,
 ) -> KpiTable:
-    loaded = table.of_severity(load(session, period, selection), severity)
-    found = table.rows(loaded, period, targets)
+    loaded = table.of_severity(load(session, period, selection, history), severity)
+    found = table.rows(loaded, period, targets, history)
     return KpiTable(
         start=period.start,
         end=period.end,
@@ -80,6 +92,7 @@ def kpi_table(
                 counted=[str(ref) for ref in row.counted],
                 hits=[str(ref) for ref in row.hits],
                 left_out=[LeftOut(ref=str(left.ref), why=left.why) for left in row.left_out],
+                history=list(row.history),
             )
             for row in found
         ],
@@ -101,9 +114,39 @@ def alert_quality(
             noise_ratio=q.noise.value,
             off_hours_pages=q.off_hours_pages,
             sleep_hours_pages=q.sleep_hours_pages,
+            resolve_p50_minutes=q.resolve.p50,
+            flapped=q.flapped,
             tune_or_delete=q.tune_or_delete,
             evidence=q.evidence,
             groups=[int(ref) for ref in q.noise.counted],
         )
         for q in paging_kpis.alert_quality(loaded.groups, loaded.pages, period, min_pages)
+    ]
+
+
+def oncall_loads(
+    session: Session, period: Period, team: str | None, reader: Principal
+) -> list[ScheduleLoadOut]:
+    """Each schedule's load (of `team`'s schedules, or all), as `reader` may see it."""
+    owners = {row.name: row.team for row in schedules.all_rows(session)}
+    if team is not None:
+        services_of(session, Selection(team=team))
+        owners = {name: owner for name, owner in owners.items() if owner == team}
+    paging = records.paging_records(session, period.start, period.end)
+    shifts = records.shift_records(session, period.start, period.end)
+    found = oncall_load.load(shifts, paging.pages, period, owners)
+    return [
+        ScheduleLoadOut(
+            schedule=load.schedule,
+            team=load.team,
+            hours=load.hours,
+            pages=load.pages,
+            pages_per_hour=load.pages_per_hour,
+            off_hours_pages=load.off_hours_pages,
+            sleep_hours_pages=load.sleep_hours_pages,
+            spread=load.spread,
+            participants=load.participants,
+            people=[ShareOut(**vars(share)) for share in load.people],
+        )
+        for load in oncall_load.seen_by(found, reader)
     ]

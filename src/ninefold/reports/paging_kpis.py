@@ -51,6 +51,8 @@ class GroupRecord:
     resolved_at_source: bool = False
     answer: str | None = None
     """yes, no or unsure: "was the page actionable?"."""
+    flapped: bool = False
+    """An alert of it was flagged flapping at some point."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,7 @@ class Share:
     hours: float
     pages: int
     off_hours_pages: int
+    sleep_hours_pages: int = 0
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,15 @@ def fairness(
         if hours <= 0:
             continue
         received = [p for p in pages if p.user == user and period.holds(p.sent_at)]
-        shares.append(Share(user, hours, len(received), sum(off_hours(p) for p in received)))
+        shares.append(
+            Share(
+                user,
+                hours,
+                len(received),
+                sum(off_hours(p) for p in received),
+                sum(sleep_hours(p) for p in received),
+            )
+        )
     least = min((s.hours for s in shares), default=0.0)
     spread = max(s.hours for s in shares) / least if shares and least > 0 else None
     return Fairness(tuple(shares), spread)
@@ -264,6 +275,22 @@ class RuleQuality:
     sleep_hours_pages: int
     tune_or_delete: bool
     evidence: str
+    resolve: Durations
+    """Opened to resolved, of its paged groups of the period that are resolved."""
+    flapped: int
+    """Its paged groups of the period that flapped."""
+
+
+def time_to_resolve(groups: Iterable[GroupRecord], period: Period) -> Durations:
+    """Resolved - opened, per paged group of the period; open ones are left out."""
+    paged = paged_in(groups, period)
+    values = [
+        (g.id, (g.resolved_at - g.opened_at).total_seconds() / 60)
+        for g in paged
+        if g.resolved_at is not None
+    ]
+    left = [Left(g.id, "still open") for g in paged if g.resolved_at is None]
+    return durations(values, left)
 
 
 def alert_quality(
@@ -304,6 +331,8 @@ def alert_quality(
                 sum(sleep_hours(p) for p in sent),
                 flagged,
                 evidence,
+                time_to_resolve(mine, period),
+                sum(g.flapped for g in paged_in(mine, period)),
             )
         )
     return found

@@ -68,6 +68,7 @@ def paging_records(session: Session, start: datetime, end: datetime) -> Paging:
     rows = groups.opened_between(session, start - timedelta(days=1), end)
     ids = [row.id for row in rows]
     facts = groups.first_acks_and_answers(session, ids)
+    flapped = groups.flapped(session, ids)
     users = {u.name: u for u in auth.all_users(session)}
     names = {row.id: name for name, row in auth.users_by_name(session, users).items()}
     holidays: dict[str, set[date]] = defaultdict(set)
@@ -99,6 +100,7 @@ def paging_records(session: Session, start: datetime, end: datetime) -> Paging:
             resolved_at=row.resolved_at,
             resolved_at_source=(row.resolved_by or "").startswith("source:"),
             answer=facts[row.id][1],
+            flapped=row.id in flapped,
         )
         for row in rows
     ]

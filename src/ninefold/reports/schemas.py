@@ -33,6 +33,10 @@ class KpiOut(BaseModel):
         description="Of a ratio, the counted records of its numerator (recurring, on time, ...)."
     )
     left_out: list[LeftOut] = Field(description="Records of the period it could not use.")
+    history: list[float | None] = Field(
+        description="The figure over consecutive equal periods ending with this one, oldest "
+        "first (`history` of them; null: no data)."
+    )
 
 
 class KpiTable(BaseModel):
@@ -78,6 +82,38 @@ class RuleQualityOut(BaseModel):
     noise_ratio: float | None
     off_hours_pages: int
     sleep_hours_pages: int
+    resolve_p50_minutes: float | None = Field(
+        description="Median time from opened to resolved of its resolved paged groups."
+    )
+    flapped: int = Field(description="Its paged groups an alert of which flapped.")
     tune_or_delete: bool
     evidence: str
     groups: list[int] = Field(description="Its alert groups paged in the period.")
+
+
+class ShareOut(BaseModel):
+    """One person's part of a schedule's on-call time: shown to them and to admins only."""
+
+    user: str
+    hours: float
+    pages: int
+    off_hours_pages: int
+    sleep_hours_pages: int
+
+
+class ScheduleLoadOut(BaseModel):
+    """A schedule's on-call load over a period: the team figures, and the people the reader
+    may see."""
+
+    schedule: str
+    team: str | None
+    hours: float = Field(description="On-call hours of all participants, clipped to the period.")
+    pages: int
+    pages_per_hour: float | None
+    off_hours_pages: int
+    sleep_hours_pages: int
+    spread: float | None = Field(description="max / min of the participants' on-call hours.")
+    participants: int
+    people: list[ShareOut] = Field(
+        description="Everyone for an admin; otherwise the reader's own row, if they took part."
+    )

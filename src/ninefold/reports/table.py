@@ -94,6 +94,16 @@ class Row:
     left_out: tuple[Left, ...]
     details: dict[str, float | None]
     hits: tuple[Ref, ...]
+    history: tuple[float | None, ...]
+    """The figure over consecutive equal periods ending with this one, oldest first."""
+
+
+def periods_ending(period: Period, count: int) -> list[Period]:
+    """`count` consecutive equal periods ending with `period`, oldest first."""
+    found = [period]
+    while len(found) < count:
+        found.insert(0, found[0].previous())
+    return found
 
 
 def _durations(kpi: Callable[[Sequence[ik.IncidentRecord], Period], Durations]) -> Figurer:
@@ -183,24 +193,31 @@ def change(value: float | None, previous: float | None) -> float | None:
     return (value - previous) / abs(previous)
 
 
-def rows(loaded: Loaded, period: Period, targets: dict[str, Target] | None = None) -> list[Row]:
+def rows(
+    loaded: Loaded, period: Period, targets: dict[str, Target] | None = None, history: int = 2
+) -> list[Row]:
+    """Every KPI of the catalogue for `period`, with its change against the period before and
+    its values over `history` periods (at least the two compared)."""
+    periods = periods_ending(period, max(history, 2))
     found = []
     for kpi in CATALOGUE:
-        now, before = FIGURES[kpi.key](loaded, period), FIGURES[kpi.key](loaded, period.previous())
+        before = [FIGURES[kpi.key](loaded, p).value for p in periods[:-1]]
+        now = FIGURES[kpi.key](loaded, period)
         target = (targets or {}).get(kpi.key, kpi.target)
-        moved = change(now.value, before.value)
+        moved = change(now.value, before[-1])
         found.append(
             Row(
                 kpi,
                 target,
                 now.value,
-                before.value,
+                before[-1],
                 moved,
                 target.meets(now.value, moved),
                 now.counted,
                 now.left_out,
                 now.details,
                 now.hits,
+                (*before, now.value),
             )
         )
     return found

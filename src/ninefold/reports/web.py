@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from ninefold.catalog import service as catalog
 from ninefold.errors import NotFound
@@ -12,11 +13,15 @@ from ninefold.http import Now, SessionDep, SettingsDep
 from ninefold.reports import kpis, targets
 from ninefold.reports.api import Asked, Question
 from ninefold.reports.catalogue import BY_KEY
+from ninefold.reports.charts import kpi_chart
 from ninefold.reports.schemas import KpiTable
+from ninefold.reports.table import periods_ending
 from ninefold.web.pages import PageUser, render
 
 router = APIRouter(include_in_schema=False)
 MIN_PAGES = 5
+HISTORY = 6
+"""Periods a KPI's chart shows, this one the last."""
 FILTERS = ("from", "to", "team", "service", "tier")
 LINKS = {
     "incident": "/incidents/{}",
@@ -27,9 +32,21 @@ LINKS = {
 }
 
 
-def _table(session: SessionDep, settings: SettingsDep, now: Now, asked: Question) -> KpiTable:
+def _table(
+    session: SessionDep, settings: SettingsDep, now: Now, asked: Question
+) -> tuple[KpiTable, dict[str, Markup]]:
+    """The table over HISTORY periods, and each KPI's chart of them."""
     found = targets.configured(settings.config_dir)
-    return kpis.kpi_table(session, asked.period, asked.selection, now, found, asked.severity)
+    kpi_table = kpis.kpi_table(
+        session, asked.period, asked.selection, now, found, asked.severity, HISTORY
+    )
+    starts = [p.start for p in periods_ending(asked.period, HISTORY)]
+    charts = {
+        # charts.py escapes every text it writes into the SVG.
+        row.key: Markup(kpi_chart(row, found.get(row.key, BY_KEY[row.key].target), starts))  # noqa: S704
+        for row in kpi_table.rows
+    }
+    return kpi_table, charts
 
 
 @router.get("/kpis")
@@ -41,13 +58,15 @@ def kpi_page(
     me: PageUser,
     now: Now,
 ) -> HTMLResponse:
-    found = _table(session, settings, now, asked)
+    found, charts = _table(session, settings, now, asked)
     query = request.query_params
     context = {
         "me": me,
         "table": found,
+        "charts": charts,
         "rules": kpis.alert_quality(session, asked.period, asked.selection, MIN_PAGES),
         "min_pages": MIN_PAGES,
+        "loads": kpis.oncall_loads(session, asked.period, asked.selection.team, me),
         "query": request.url.query,
         "filters": {
             name: query.get(name, "") for name in ("from", "to", "team", "service", "tier")
@@ -70,13 +89,14 @@ def kpi_records_page(
 ) -> HTMLResponse:
     if key not in BY_KEY:
         raise NotFound(f"no KPI named {key!r}")
-    found = _table(session, settings, now, asked)
+    found, charts = _table(session, settings, now, asked)
     row = next(r for r in found.rows if r.key == key)
     link = LINKS.get(row.records, "")
     context = {
         "me": me,
         "table": found,
         "row": row,
+        "chart": charts[key],
         "link": lambda ref: link.format(ref.split(":")[0]) if link else "",
         "query": request.url.query,
     }

@@ -5,6 +5,7 @@ in winter), diego in Berlin (UTC+1)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -163,3 +164,14 @@ def test_a_rule_that_pages_often_and_is_seldom_actionable_is_flagged_with_its_ev
         True,
         "7 pages; 1 of 5 answered actionable (20%)",
     )
+
+
+def test_a_rules_time_to_resolve_and_flapping_over_its_paged_groups() -> None:
+    """CheckoutErrors' paged groups of the week: 1 resolved after 61 min (14:59 to 16:00), 2
+    after 60 min, 4 still open (left out): P50 60.5. None flapped; with group 2 flapping, 1."""
+    checkout = alert_quality(GROUPS, PAGES, WEEK)[0]
+    assert (checkout.resolve.count, checkout.resolve.p50) == (2, 60.5)
+    assert [left.ref for left in checkout.resolve.left_out] == [4]
+    assert checkout.flapped == 0
+    flapping = [replace(g, flapped=True) if g.id == 2 else g for g in GROUPS]
+    assert alert_quality(flapping, PAGES, WEEK)[0].flapped == 1

@@ -8,7 +8,7 @@ from ninefold.changes.dora import Period
 from ninefold.incidents.model import Instants, Severity
 from ninefold.reports.catalogue import Target
 from ninefold.reports.incident_kpis import IncidentRecord
-from ninefold.reports.table import Loaded, Row, change, rows
+from ninefold.reports.table import Loaded, Row, change, periods_ending, rows
 
 MARCH = Period(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 29, tzinfo=UTC))  # 4 weeks
 
@@ -78,3 +78,13 @@ def test_a_ratio_row_names_the_records_of_its_numerator() -> None:
     )
     row = by_key(rows(capacity, MARCH))["recurrence_rate"]
     assert (row.counted, row.hits, row.value) == ((2,), (2,), 1.0)
+
+
+def test_a_rows_history_runs_over_equal_periods_ending_with_this_one() -> None:
+    """Four 4-week periods ending with March: from 2025-12-07 and 2026-01-04 (no incident: no
+    data), 2026-02-01 (incident 1: 100 min), March (60 min)."""
+    starts = [p.start.date().isoformat() for p in periods_ending(MARCH, 4)]
+    assert starts == ["2025-12-07", "2026-01-04", "2026-02-01", "2026-03-01"]
+    mttr = by_key(rows(LOADED, MARCH, history=4))["mttr"]
+    assert mttr.history == (None, None, 100.0, 60.0)
+    assert by_key(rows(LOADED, MARCH))["mttr"].history == (100.0, 60.0)
