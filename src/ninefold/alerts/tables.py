@@ -80,6 +80,9 @@ class AlertGroup(Base):
     # across the alert's resolutions, so it pages once instead of at every new firing.
     flapping: Mapped[bool] = mapped_column(Boolean, default=False)
     flapping_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The id of a group imported from another tool (`ninefold import pages`): importing the
+    # same history again finds it here and writes nothing. NULL for groups Ninefold opened.
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
 
 
 class Alert(Base):

@@ -24,6 +24,13 @@ DOMAIN = Domain(
             "Alert groups: list, inspect, acknowledge, resolve, snooze, escalate, reassign.",
         ),
     ),
+    imports=(
+        Command(
+            "pages",
+            "ninefold.paging.history_cli:import_pages",
+            "Past alert groups, pages and on-call shifts (Ninefold's JSON or PagerDuty's CSV).",
+        ),
+    ),
     tables="ninefold.paging.tables",
     jobs="ninefold.paging.jobs:jobs",
     sections=(

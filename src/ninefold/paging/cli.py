@@ -151,7 +151,8 @@ def escalation_view(escalation: EscalationOut | None, *, triggered: bool = True)
         route += " (the default: no route matched)"
     facts = [
         ("route", route),
-        ("policy", escalation.policy or "none: nobody is paged"),
+        # Paged without a policy: imported history (another tool paged), or reassigned.
+        ("policy", escalation.policy or ("none" if escalation.pages else "none: nobody is paged")),
         ("state", f"{escalation.state} (round {escalation.round})"),
     ]
     if escalation.next_step_at is not None and triggered:

@@ -72,6 +72,7 @@ SENTENCES: dict[str, Callable[[Detail], str]] = {
         f"The source left {d.get('left_out')} alerts out of its notification (truncatedAlerts)"
     ),
     "actionable": lambda d: f"Was the page actionable? {d.get('answer')}",
+    "imported": lambda d: f"Imported from elsewhere ({d.get('via')}, id {d.get('source')})",
     "retriggered": lambda d: f"Triggered again: {d.get('why')}",
     "routed": _routed,
     "nobody_paged": lambda d: f"Nobody paged: {d.get('reason')}",

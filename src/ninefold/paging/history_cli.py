@@ -1,0 +1,77 @@
+"""`ninefold import pages`: a team's past alert groups, pages and on-call shifts in, so that its
+paging KPIs start with history (docs/paging.md#history-from-elsewhere)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ninefold.cli_support import now_of, operator, settings_of, transaction
+from ninefold.errors import Invalid
+
+out = Console(highlight=False, soft_wrap=True)
+SUFFIXES = {"json": ".json", "pagerduty-csv": ".csv"}
+
+
+def _files(paths: list[Path], fmt: str) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(path.rglob(f"*{SUFFIXES[fmt]}"))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise Invalid(f"{path}: no such file or directory")
+    return found
+
+
+def import_pages(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path], typer.Argument(help="Files, or directories of *.json / *.csv files.")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", help="json (Ninefold's form) or pagerduty-csv.")
+    ] = "json",
+    integration: Annotated[
+        str | None,
+        typer.Option(help="Integration the alert groups came through, for records naming none."),
+    ] = None,
+) -> None:
+    """Import past alert groups with their pages, acknowledgements and answers, and on-call
+    shifts: every record that reads and names what exists is imported in one transaction,
+    each other one reported with where it is and why; importing again changes nothing.
+    Exits 1 when a record was refused."""
+    from ninefold.paging import history, history_import, history_pagerduty
+
+    if fmt not in SUFFIXES:
+        raise Invalid(f"--format must be json or pagerduty-csv, not {fmt!r}", field="format")
+    read = history_pagerduty.read if fmt == history_pagerduty.FORMAT else history.read
+    now = now_of(ctx)
+    records: list[history.Record] = []
+    for path in _files(files, fmt):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise Invalid(f"{path}: cannot read it ({exc})") from None
+        try:
+            records += read(text, str(path), now)
+        except history.Unreadable as exc:
+            raise Invalid(str(exc)) from None
+    with transaction(settings_of(ctx)) as session:
+        report = history_import.import_records(session, operator(), records, fmt, now, integration)
+    for refused in report.refused:
+        which = f" ({refused.source_id})" if refused.source_id else ""
+        out.print(f"refused {refused.ref}{which}: {refused.reason}", markup=False)
+    for where, note in report.notes:
+        out.print(f"imported {where}, but {note}", markup=False)
+    out.print(
+        f"{report.groups} alert groups and {report.shifts} shifts imported, "
+        f"{report.unchanged} already there, {len(report.refused)} refused",
+        markup=False,
+    )
+    if report.refused:
+        raise typer.Exit(1)
