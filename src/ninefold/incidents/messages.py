@@ -84,6 +84,15 @@ def plan_for(session: Session, draft: Draft, user: User, now: datetime) -> int:
     return plan(session, draft, to, now)
 
 
+def planned(session: Session, key: str) -> bool:
+    """Whether a message of this draft key was planned already (to anyone)."""
+    query = select(OutgoingMessage.id).where(
+        (OutgoingMessage.idempotency_key == key)
+        | OutgoingMessage.idempotency_key.startswith(f"{key}:", autoescape=True)
+    )
+    return session.scalars(query.limit(1)).first() is not None
+
+
 def _insert(session: Session, draft: Draft, to: Address, now: datetime) -> int:
     key = f"{draft.key}:{to.contact}" if to.contact else draft.key
     inserted = insert_new(

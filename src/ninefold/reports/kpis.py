@@ -69,9 +69,22 @@ def kpi_table(
     severity: Severity | None = None,
     history: int = 2,
 ) -> KpiTable:
+    return computed(session, period, selection, now, targets, severity, history)[1]
+
+
+def computed(
+    session: Session,
+    period: Period,
+    selection: Selection,
+    now: datetime,
+    targets: dict[str, Target] | None = None,
+    severity: Severity | None = None,
+    history: int = 2,
+) -> tuple[table.Loaded, KpiTable]:
+    """The KPI table, and the records it was computed from (for reports to show more of)."""
     loaded = table.of_severity(load(session, period, selection, history), severity)
     found = table.rows(loaded, period, targets, history)
-    return KpiTable(
+    return loaded, KpiTable(
         start=period.start,
         end=period.end,
         previous_start=period.previous().start,
@@ -102,7 +115,10 @@ def kpi_table(
 def alert_quality(
     session: Session, period: Period, selection: Selection, min_pages: int
 ) -> list[RuleQualityOut]:
-    loaded = load(session, period, selection)
+    return rules_of(load(session, period, selection), period, min_pages)
+
+
+def rules_of(loaded: table.Loaded, period: Period, min_pages: int) -> list[RuleQualityOut]:
     return [
         RuleQualityOut(
             alertname=q.talker.alertname,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -117,3 +118,30 @@ class ScheduleLoadOut(BaseModel):
     people: list[ShareOut] = Field(
         description="Everyone for an admin; otherwise the reader's own row, if they took part."
     )
+
+
+class ReportDeliverySpec(Spec):
+    """A report the worker emails on its own (docs/reports.md): a weekly, monthly or quarterly
+    report once its period has ended, or each handoff report of some schedules as it
+    happens, to the outgoing and incoming person."""
+
+    name: str = Field(min_length=1, max_length=64, description="Names it in messages and keys.")
+    report: Literal["weekly", "monthly", "quarterly", "handoff"]
+    team: str | None = Field(default=None, description="The services of this team; all if unset.")
+    schedules: list[str] = Field(
+        default_factory=list,
+        description="handoff only: these schedules; default: the team's, or all.",
+    )
+    to: list[str] = Field(
+        default_factory=list,
+        description="Users and teams (each member) it goes to by email; a handoff goes to the "
+        "outgoing and incoming person besides.",
+    )
+
+    @model_validator(mode="after")
+    def _someone(self) -> ReportDeliverySpec:
+        if self.report != "handoff" and not self.to:
+            raise ValueError("name who receives it in `to` (users or teams)")
+        if self.report != "handoff" and self.schedules:
+            raise ValueError("`schedules` is for handoff reports only")
+        return self

@@ -4,16 +4,20 @@ to the records behind it (`/kpis/{key}`), those it counted and those it left out
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from ninefold.catalog import service as catalog
 from ninefold.errors import NotFound
 from ninefold.http import Now, SessionDep, SettingsDep
-from ninefold.reports import kpis, targets
+from ninefold.oncall import service as schedules
+from ninefold.reports import kpis, periods, targets
 from ninefold.reports.api import Asked, Question
 from ninefold.reports.catalogue import BY_KEY
 from ninefold.reports.charts import kpi_chart
+from ninefold.reports.document import KINDS
+from ninefold.reports.render import FORMATS
+from ninefold.reports.report_api import Downloaded, answer
 from ninefold.reports.schemas import KpiTable
 from ninefold.reports.table import periods_ending
 from ninefold.web.pages import PageUser, render
@@ -101,3 +105,24 @@ def kpi_records_page(
         "query": request.url.query,
     }
     return render(request, "reports/kpi.html", context)
+
+
+@router.get("/reports")
+def reports_page(request: Request, session: SessionDep, me: PageUser) -> HTMLResponse:
+    context = {
+        "me": me,
+        "kinds": KINDS,
+        "formats": FORMATS,
+        "query": request.query_params,
+        "teams": [t.name for t in catalog.all_teams(session)],
+        "schedules": [row.name for row in schedules.all_rows(session)],
+        "examples": periods.EXAMPLES,
+    }
+    return render(request, "reports/reports.html", context)
+
+
+@router.get("/reports/{kind}", response_model=None)
+def report_download(
+    asked: Downloaded, session: SessionDep, settings: SettingsDep, now: Now, _me: PageUser
+) -> Response:
+    return answer(session, settings, asked, now)
