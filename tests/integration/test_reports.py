@@ -196,3 +196,86 @@ def test_the_reports_page_links_every_report_in_every_format(
         assert html.status_code == 200
         assert "Monthly reliability report, 2026-03" in html.text
         assert browser.get(links[2]).content.startswith(b"%PDF-")
+
+
+@pytest.fixture
+def delivering(settings: Settings, smtp_sink: SmtpSink, tmp_path: Path) -> Settings:
+    """Deliveries as code: every handoff of payments-primary, and storefront's monthly report
+    to the storefront team and to maria."""
+    config = tmp_path / "deliveries"
+    config.mkdir()
+    (config / "reports.yaml").write_text(
+        "report_deliveries:\n"
+        "  - name: payments-handoff\n    report: handoff\n    schedules: [payments-primary]\n"
+        "  - name: storefront-monthly\n    report: monthly\n    team: storefront\n"
+        "    to: [storefront, maria]\n"
+    )
+    update = {"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port,
+              "public_url": "http://ninefold.test", "config_dir": config}  # fmt: skip
+    return settings.model_copy(update=update)
+
+
+def test_the_worker_emails_each_handoff_and_each_month_once(
+    api: TestClient, engine: Engine, delivering: Settings, clock: FrozenClock, smtp_sink: SmtpSink
+) -> None:
+    """payments-primary hands over Mondays at 09:00 in Chicago: on 6 April 2026 (summer
+    time) at 14:00 UTC, from priya to diego (weekly from 5 January: priya, diego, ...; the
+    13th week since is diego's). The
+    sweep after it mails both, once however often it runs; one 2 hours late sends nothing.
+    The storefront monthly report of March goes to its members and maria once April has
+    begun."""
+    the_worker = worker(make_session_factory(engine), delivering, clock, timedelta(minutes=2))
+
+    def run() -> None:
+        while the_worker.run_once():
+            pass
+
+    def mails(subject: str) -> list[str]:
+        return sorted(m["To"] for m in smtp_sink.messages if m["Subject"].startswith(subject))
+
+    clock.set(datetime(2026, 4, 6, 13, 55, tzinfo=UTC))
+    run()
+    assert mails("On-call handoff") == []
+    assert mails("Monthly reliability report, 2026-03") == [
+        "amelia@shop.example",
+        "kenji@shop.example",
+        "maria@shop.example",
+        "sam@shop.example",
+    ]
+    for minutes in (5, 10, 15):
+        clock.set(datetime(2026, 4, 6, 14, minutes, tzinfo=UTC))
+        run()
+    assert mails("On-call handoff of payments-primary") == [
+        "diego@shop.example",
+        "priya@shop.example",
+    ]
+    assert len(mails("Monthly reliability report")) == 4
+    mail = next(m for m in smtp_sink.messages if m["Subject"].startswith("On-call handoff"))
+    assert mail["Subject"] == (
+        "On-call handoff of payments-primary: schedule payments-primary (payments), "
+        "from priya to diego"
+    )
+    text = mail.get_body(("plain",)).get_content()
+    assert "## Pages of the shift" in text
+    assert "http://ninefold.test/reports/handoff?schedule=payments-primary" in text
+    clock.set(datetime(2026, 4, 13, 16, 5, tzinfo=UTC))  # two hours after the next handoff
+    run()
+    assert len(mails("On-call handoff")) == 2
+
+
+def test_check_names_deliveries_that_name_nothing_or_no_one(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "reports.yaml").write_text(
+        "report_deliveries:\n"
+        "  - name: weekly\n    report: weekly\n    team: nobody\n    to: [ghost]\n"
+        "  - name: silent\n    report: monthly\n"
+        "  - name: handoffs\n    report: handoff\n    schedules: [nope]\n"
+    )
+    checked = ninefold("check", config, env={"NINEFOLD_DATA_DIR": str(tmp_path)})
+    said = checked.stdout + checked.stderr
+    assert checked.returncode == 1
+    assert "reports.yaml:4: report_deliveries[0].team: no team named 'nobody'" in said
+    assert "reports.yaml:5: report_deliveries[0].to[0]: no user or team named 'ghost'" in said
+    assert "report_deliveries[1]: name who receives it in `to` (users or teams)" in said
+    assert "report_deliveries[2].schedules[0]: no schedule named 'nope'" in said

@@ -84,11 +84,10 @@ def plan_for(session: Session, draft: Draft, user: User, now: datetime) -> int:
     return plan(session, draft, to, now)
 
 
-def planned(session: Session, key: str) -> bool:
-    """Whether a message of this draft key was planned already (to anyone)."""
+def planned(session: Session, prefix: str) -> bool:
+    """Whether a message whose key starts with `prefix` was planned already."""
     query = select(OutgoingMessage.id).where(
-        (OutgoingMessage.idempotency_key == key)
-        | OutgoingMessage.idempotency_key.startswith(f"{key}:", autoescape=True)
+        OutgoingMessage.idempotency_key.startswith(prefix, autoescape=True)
     )
     return session.scalars(query.limit(1)).first() is not None
 

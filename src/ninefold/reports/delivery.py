@@ -70,18 +70,14 @@ def _send(
     session: Session, report: Report, key: str, to: Iterable[str], query: dict[str, str],
     now: datetime, base_url: str,
 ) -> int:  # fmt: skip
-    draft = messages.Draft(
-        purpose="report",
-        key=key,
-        subject=f"{report.title}: {report.selection}",
-        text=to_markdown(report, base_url),
-        links=_links(report, query),
-    )
+    """Plan the report's email to each of `to`, keyed `key/name`."""
+    subject, text = f"{report.title}: {report.selection}", to_markdown(report, base_url)
     sent = 0
     for name in to:
         user = find_user(session, name)
         if user is None:
             continue
+        draft = messages.Draft("report", f"{key}/{name}", subject, text, _links(report, query))
         email = [a for a in messages.addresses_of(user) if a.kind == "email"]
         sent += messages.plan(session, draft, email or [messages.Address(name, "", "", "")], now)
     return sent
@@ -93,7 +89,7 @@ def deliver(session: Session, settings: Settings, spec: ReportDeliverySpec, now:
     period = periods.last_whole(spec.report, now)
     name = periods.label(spec.report, period)
     key = f"report-{spec.name}-{name}"
-    if messages.planned(session, key):
+    if messages.planned(session, f"{key}/"):
         return 0
     wanted = reporting.Wanted(spec.report, Selection(team=spec.team), name)
     report = reporting.make(session, settings, wanted, now)
@@ -114,7 +110,7 @@ def deliver_handoffs(
     for name in names:
         for found in handoff.handoffs(shifts, name, since, now):
             key = f"report-{spec.name}-{name}-{found.at:%Y%m%dT%H%MZ}"
-            if messages.planned(session, key):
+            if messages.planned(session, f"{key}/"):
                 continue
             report = handoff.report(session, found, now)
             to = [*found.outgoing, *found.incoming, *_people(session, spec.to)]
