@@ -95,7 +95,7 @@ REPORT = Report(
                     links=["/incidents/1"],
                 ),
                 Table("Empty", (Column("X"),), [], "Nothing here."),
-            ),  # fmt: skip
+            ),
             charts=(Chart("MTTR", (Bar("2026-02", 100, "100"), Bar("2026-03", None, "no data"))),),
         ),
     ),
