@@ -34,7 +34,7 @@ def test_domains_have_unique_names_matching_their_packages() -> None:
 def test_every_reference_of_a_manifest_loads_as_what_it_names(domain: Domain) -> None:
     for ref in (*domain.api, *domain.pages):
         assert isinstance(load(ref), APIRouter), ref
-    for ref in (domain.web_setup, domain.jobs, domain.checks):
+    for ref in (domain.web_setup, domain.jobs, domain.checks, domain.collector):
         if ref is not None:
             assert callable(load(ref)), ref
     if domain.tables:

@@ -92,6 +92,9 @@ def create_app(
     for domain in DOMAINS:
         if domain.web_setup:
             load(domain.web_setup)(app, settings)
+        if domain.collector:
+            collector = load(domain.collector)(app.state.session_factory, settings, clock)
+            metrics.registry.register(collector)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _document_errors(app)

@@ -100,6 +100,8 @@ class Domain:
     - `tables`: the module of its mapped classes; `jobs`: `jobs(settings, clock)` returning
       its background jobs (`worker.runner.Jobs`);
     - `extensions`: what it hands to points of domains below it (`Extension`);
+    - `collector`: `collector(session_factory, settings, clock)` returning a Prometheus
+      collector whose metrics `/metrics` exports besides the process's own;
     - `sections`, `folders` and `checks`: its configuration sections, the folders it reads
       in formats of their own, and `checks(bundle, known)` returning the problems across
       objects (names that must resolve, cycles) of its sections.
@@ -119,6 +121,7 @@ class Domain:
     folders: tuple[Folder, ...] = ()
     checks: Ref | None = None
     extensions: tuple[Extension, ...] = ()
+    collector: Ref | None = None
 
     @property
     def templates(self) -> Path | None:

@@ -84,10 +84,18 @@ def backfill_counters(
 
 
 @contextmanager
-def running_prometheus(tsdb: Path, workdir: Path) -> Iterator[str]:
+def running_prometheus(tsdb: Path, workdir: Path, scrape: str | None = None) -> Iterator[str]:
+    """`scrape`: a URL whose /metrics it scrapes every second."""
     port = free_port()
     config = workdir / "prometheus.yml"
-    config.write_text("global:\n  evaluation_interval: 1m\n")
+    text = "global:\n  evaluation_interval: 1m\n"
+    if scrape is not None:
+        host = scrape.removeprefix("http://")
+        text += (
+            "scrape_configs:\n  - job_name: ninefold\n    scrape_interval: 1s\n"
+            f"    static_configs:\n      - targets: ['{host}']\n"
+        )
+    config.write_text(text)
     process = subprocess.Popen(
         [
             PROMETHEUS,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,12 +16,12 @@ from rich.table import Table
 from ninefold.cli_support import now_of, print_whole, settings_of, transaction
 from ninefold.errors import Invalid
 
-app = typer.Typer()
+app = typer.Typer(invoke_without_command=True)
 out = Console(highlight=False, soft_wrap=True)
 DEFAULT_PERIOD = timedelta(days=30)
 
 
-@app.command("kpi")
+@app.callback()
 def kpi(
     ctx: typer.Context,
     start: Annotated[
@@ -38,7 +40,9 @@ def kpi(
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
     """Every KPI of a period (default: the last 30 days) against the period before, with
-    its target."""
+    its target; `ninefold kpi dashboard` writes a Grafana dashboard of them."""
+    if ctx.invoked_subcommand is not None:
+        return
     from ninefold.changes.dora import Period
     from ninefold.changes.dora_report import Selection
     from ninefold.incidents.model import Severity
@@ -104,3 +108,23 @@ def kpi(
     left = sum(len(r.left_out) for r in found.rows)
     if left:
         out.print(f"{left} records left out for missing data; --format json says which and why")
+
+
+@app.command("dashboard")
+def dashboard(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write it here instead of stdout.")
+    ] = None,
+) -> None:
+    """A Grafana dashboard of the KPI gauges of /metrics, with the targets in force."""
+    from ninefold.reports import targets
+    from ninefold.reports.dashboard import dashboard as board
+
+    settings = settings_of(ctx)
+    text = json.dumps(board(targets.configured(settings.config_dir)), indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text)
+    out.print(f"Grafana dashboard written to {output}", markup=False)
