@@ -101,9 +101,7 @@ def demo_command(
     from ninefold.config.check import check_directory
     from ninefold.config.cli import report
     from ninefold.db import make_engine, make_session_factory, unit_of_work
-    from ninefold.demo.alerts import seed_alerts
-    from ninefold.demo.changes import seed_changes
-    from ninefold.demo.incidents import seed_incidents
+    from ninefold.demo.seed import seed
 
     settings = settings_of(ctx)
     now = clock_of(ctx)()
@@ -126,10 +124,7 @@ def demo_command(
             auth_service.create_user(session, operator(), spec, now, password)
         else:
             auth_service.set_password(session, operator(), "demo-admin", password, now)
-        seed_alerts(session, now)
-        slos = [(slo.service, slo.name) for slo in bundle.documents.get("slos", [])]
-        seed_changes(session, now, slos, {spec.name for spec in bundle.specs("services")})
-        seed_incidents(session, settings, now, slos)
+        seed(session, settings, bundle, now)
     out.print(plan.summary())
     out.print(
         f"\n[bold]Ninefold demo[/bold] at http://{settings.host}:{settings.port}\n"

@@ -1,10 +1,10 @@
 """Incidents for `ninefold demo`, one for each sample SLO incident of the last 90 days, told
 the way a team would have lived them: declared a few minutes in, a commander from the owning
 team, an update, mitigated when the sample burn stops, resolved a little later, linked by the
-24-hour rule to the deploy the demo history ships before it. Older ones have a reviewed
-postmortem with closed action items; the latest has a draft and open items, one overdue. As
-every incident of a service has the same root cause, the later ones are flagged as
-recurrences.
+24-hour rule to the deploy the demo history ships before it, and to the fast-burn alert group
+that paged for it (`demo.pages`). Older ones have a reviewed postmortem with closed action
+items; the latest has a draft and open items, one overdue. As every incident of a service
+has the same root cause, the later ones are flagged as recurrences.
 
 Each has an id at its source (`demo:...`), so starting the demo again adds only new ones.
 """
@@ -16,8 +16,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from ninefold.alerts import past
 from ninefold.auth.model import Principal, Role
 from ninefold.catalog import service as catalog
+from ninefold.demo.pages import incident_key
 from ninefold.incidents import action_items, postmortems, roles, service, updates
 from ninefold.incidents.model import Severity, Status
 from ninefold.incidents.schemas import (
@@ -60,7 +62,7 @@ def seed_incidents(
             continue
         starts = incident_starts(svc, name, start, now - timedelta(hours=2))
         for number, began in enumerate(starts):
-            key = f"demo:{svc}:{name}:{began:%Y%m%d%H%M}"
+            key = incident_key(svc, name, began)
             if service.by_external_id(session, key) is not None:
                 continue
             _live(session, pricer, svc, name, began, key, latest=number == len(starts) - 1)
@@ -84,12 +86,14 @@ def _live(
     actor = Principal(commander or "demo", Role.ADMIN, "demo")
     tier = catalog.find_service(session, svc)
     severity = Severity.SEV2 if tier is not None and tier.tier == 0 else Severity.SEV3
+    burn = past.by_external_id(session, key)  # its fast-burn alert group (demo.pages)
     body = IncidentIn(
         title=f"{svc}: {name} SLO burning fast after a deploy",
         severity=severity,
         services=[svc],
         impact_start=began,
         commander=commander,
+        groups=[burn.id] if burn is not None else [],
     )
     row = service.declare(session, actor, body, began + timedelta(minutes=8))
     service.identify(row, key)

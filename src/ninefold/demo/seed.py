@@ -1,0 +1,25 @@
+"""Everything `ninefold demo` adds to the example configuration, in the order it builds on:
+live sample alerts first (they are added only to a database without alert groups), then the
+paging history, the changes, and the incidents that link the history's alert groups and
+follow the changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ninefold.declared import Bundle
+from ninefold.demo.alerts import seed_alerts
+from ninefold.demo.changes import seed_changes
+from ninefold.demo.incidents import seed_incidents
+from ninefold.demo.pages import seed_pages
+from ninefold.settings import Settings
+
+
+def seed(session: Session, settings: Settings, bundle: Bundle, now: datetime) -> None:
+    seed_alerts(session, now)
+    slos = [(slo.service, slo.name) for slo in bundle.documents.get("slos", [])]
+    seed_pages(session, now, slos)
+    seed_changes(session, now, slos, {spec.name for spec in bundle.specs("services")})
+    seed_incidents(session, settings, now, slos)
