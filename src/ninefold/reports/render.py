@@ -183,6 +183,6 @@ def rendered(report: Report, fmt: Format, base_url: str = "") -> bytes:
     if fmt == "pdf":
         return to_pdf(report, base_url)
     if fmt == "json":
-        return json.dumps(to_json(report), indent=2).encode()
+        return json.dumps(to_json(report)).encode()
     text = to_markdown(report, base_url) if fmt == "markdown" else to_html(report, base_url)
     return text.encode()

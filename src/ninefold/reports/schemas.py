@@ -126,7 +126,10 @@ class ReportDeliverySpec(Spec):
     happens, to the outgoing and incoming person."""
 
     name: str = Field(min_length=1, max_length=64, description="Names it in messages and keys.")
-    report: Literal["weekly", "monthly", "quarterly", "handoff"]
+    report: Literal["weekly", "monthly", "quarterly", "handoff"] = Field(
+        description="Which report: weekly, monthly and quarterly once their period has ended, "
+        "handoff at each handoff."
+    )
     team: str | None = Field(default=None, description="The services of this team; all if unset.")
     schedules: list[str] = Field(
         default_factory=list,
