@@ -236,6 +236,8 @@ def test_each_bad_record_is_reported_where_it_is_and_the_good_ones_come_in(
          "end": "2025-12-03T00:00:00Z"},
         {"schedule": "payments-primary", "user": "priya", "start": "2025-12-02T00:00:00Z",
          "end": "2025-12-04T00:00:00Z"},
+        {"schedule": "payments-primary", "user": "priya", "start": "2025-12-01T00:00:00Z",
+         "end": "2025-12-03T00:00:00Z"},
     ]  # fmt: skip
     path = tmp_path / "mixed.json"
     path.write_text(json.dumps({"alert_groups": bad_groups, "shifts": shifts}))
@@ -263,7 +265,8 @@ def test_each_bad_record_is_reported_where_it_is_and_the_good_ones_come_in(
         f"refused {shifts_at}2: end: not after start",
         f"refused {shifts_at}4: start: override clashes with override 1 (add priya from "
         "2025-12-01T00:00:00+00:00 to 2025-12-03T00:00:00+00:00); delete that one first",
-        "1 alert groups and 1 shifts imported, 0 already there, 14 refused",
+        f"refused {shifts_at}5: the same record again (first at {shifts_at}3)",
+        "1 alert group and 1 shift imported, 0 already there, 15 refused",
     ]
     found = counts(engine)
     assert (found["alert_groups"], found["escalations"], found["schedule_overrides"]) == (1, 1, 1)
@@ -272,7 +275,7 @@ def test_each_bad_record_is_reported_where_it_is_and_the_good_ones_come_in(
     alone = ninefold("import", "pages", path, env=env, clock=clock)
     assert f"refused {groups}2 (b-1): notifications[0].user: no user named 'bob'" in alone.stdout
     assert alone.stdout.splitlines()[-1] == (
-        "0 alert groups and 0 shifts imported, 2 already there, 14 refused"
+        "0 alert groups and 0 shifts imported, 2 already there, 15 refused"
     )
     (tmp_path / "broken.json").write_text('{"alert_groups": [')
     broken = ninefold("import", "pages", tmp_path, env=env, clock=clock)
@@ -328,6 +331,57 @@ def test_pagerduty_incidents_csv_maps_onto_the_same_rows(
     assert again.stdout.splitlines()[-1] == (
         "0 alert groups and 0 shifts imported, 3 already there, 3 refused"
     )
+
+
+def test_a_csv_without_its_columns_is_refused_whole_and_gaps_are_named(
+    env: dict[str, str], engine: Engine, clock: FrozenClock, tmp_path: Path
+) -> None:
+    header, *rows = PAGERDUTY.read_text().splitlines()
+    cut = tmp_path / "cut.csv"
+    cut.write_text("\n".join([header.replace("created_on", "opened"), *rows]))
+    refused = ninefold("import", "pages", cut, "--format", "pagerduty-csv", env=env, clock=clock)
+    assert refused.returncode == 1
+    assert "no created_on column; is this PagerDuty's incidents CSV?" in refused.stderr
+    assert counts(engine)["alert_groups"] == 0
+    # 1201 with its acknowledgement's seconds left out, and nobody assigned.
+    fields = header.split(",")
+    row = dict(zip(fields, rows[0].split(","), strict=True))
+    row |= {"seconds_to_first_ack": "", "assigned_to_user_names": "", "assigned_to_user_ids": ""}
+    gaps = tmp_path / "gaps.csv"
+    gaps.write_text("\n".join([header, ",".join(row[f] for f in fields)]))
+    result = ninefold(
+        "import", "pages", gaps, "--format", "pagerduty-csv", "--integration", "prometheus",
+        env=env, clock=clock,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        f"imported {gaps}:line 2, but seconds_to_first_ack is empty though acknowledged: left "
+        "unacknowledged",
+        f"imported {gaps}:line 2, but assigned_to_user_names is empty: nobody counted as paged",
+        "1 alert group and 0 shifts imported, 0 already there, 0 refused",
+    ]
+
+
+def test_a_shift_beside_the_rotation_comes_in_with_a_note(
+    env: dict[str, str], clock: FrozenClock, tmp_path: Path
+) -> None:
+    """payments-primary hands over weekly from 2026-01-05 09:00 in Chicago: diego holds the
+    week from January 12. A shift of priya's in it puts both on call."""
+    clock.set(datetime(2026, 2, 1, tzinfo=UTC))
+    shift = {"schedule": "payments-primary", "user": "Priya Raman",
+             "start": "2026-01-13T00:00:00Z", "end": "2026-01-14T00:00:00Z"}  # fmt: skip
+    path = tmp_path / "shift.json"
+    path.write_text(json.dumps({"shifts": [shift]}))
+    result = ninefold("import", "pages", path, env=env, clock=clock)
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        f"imported {path}:shifts#1, but diego on call in payments-primary then too: both count",
+        "0 alert groups and 1 shift imported, 0 already there, 0 refused",
+    ]
+    who = ninefold(
+        "oncall", "who", "payments-primary", "--at", "2026-01-13T12:00:00Z", env=env, clock=clock
+    )
+    assert who.stdout.splitlines() == ["diego", "priya"]
 
 
 def test_the_documented_example_is_the_example_file() -> None:

@@ -28,6 +28,10 @@ def _files(paths: list[Path], fmt: str) -> list[Path]:
     return found
 
 
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
 def import_pages(
     ctx: typer.Context,
     files: Annotated[
@@ -69,8 +73,8 @@ def import_pages(
     for where, note in report.notes:
         out.print(f"imported {where}, but {note}", markup=False)
     out.print(
-        f"{report.groups} alert groups and {report.shifts} shifts imported, "
-        f"{report.unchanged} already there, {len(report.refused)} refused",
+        f"{_count(report.groups, 'alert group')} and {_count(report.shifts, 'shift')} "
+        f"imported, {report.unchanged} already there, {len(report.refused)} refused",
         markup=False,
     )
     if report.refused:

@@ -103,7 +103,7 @@ def import_records(
     found = _Lookups(People(session))
     read = list(records)
     stored = past.known(session, [r.group.external_id for r in read if isinstance(r, GroupRecord)])
-    seen: dict[object, Record] = {}
+    seen: dict[object, GroupRecord | ShiftRecord] = {}
     for record in read:
         if isinstance(record, Refused):
             report.refused.append(record)
@@ -111,9 +111,7 @@ def import_records(
         key = _key(record)
         first = seen.get(key)
         if first is not None:
-            same = getattr(first, "content", first) == getattr(record, "content", record)
-            why = "the same record again" if same else "the same id with other content"
-            report.refused.append(Refused(record.ref, _id(record), f"{why} (first at {first.ref})"))
+            report.refused.append(Refused(record.ref, _id(record), _again(first, record)))
             continue
         seen[key] = record
         if isinstance(record, GroupRecord):
@@ -130,6 +128,14 @@ def _key(record: GroupRecord | ShiftRecord) -> object:
     if isinstance(record, GroupRecord):
         return ("group", record.group.external_id)
     return ("shift", record.schedule, record.user, record.start, record.end)
+
+
+def _again(first: GroupRecord | ShiftRecord, record: GroupRecord | ShiftRecord) -> str:
+    """Why a record whose key came before is refused (a shift's key is all of it)."""
+    groups = isinstance(first, GroupRecord) and isinstance(record, GroupRecord)
+    if groups and getattr(first, "content", "") != getattr(record, "content", ""):
+        return f"the same id with other content (first at {first.ref})"
+    return f"the same record again (first at {first.ref})"
 
 
 def _id(record: GroupRecord | ShiftRecord) -> str | None:

@@ -112,7 +112,7 @@ def _incident(
         people.append((col("acknowledged_by"), ackers[0]))
         acks.append((ackers[0], at))
     elif ackers:
-        notes.append(f"acknowledged, but {col('first_ack')} is empty: left unacknowledged")
+        notes.append(f"{col('first_ack')} is empty though acknowledged: left unacknowledged")
     if not notified:
         notes.append(f"{col('assigned_to')} is empty: nobody counted as paged")
     resolver = cells["resolved_by"]
