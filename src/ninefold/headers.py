@@ -6,6 +6,8 @@ and no inline script at all (no `<script>` blocks, no `on...=` attributes, no `j
 addresses): text that reached a page from outside cannot run even if it escaped the
 templates. Style attributes stay allowed (`style-src-attr`): the schedule page places its
 bars with them, and a style attribute cannot run script. Forms post only to this origin.
+A response that sets one of these headers itself keeps its own (a report page allows its one
+inline style by hash).
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                headers = list(message.get("headers", []))
+                own = {name.lower() for name, _ in headers}
+                message["headers"] = [*headers, *(h for h in SECURITY_HEADERS if h[0] not in own)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

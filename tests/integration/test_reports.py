@@ -5,6 +5,8 @@ each once."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -196,6 +198,12 @@ def test_the_reports_page_links_every_report_in_every_format(
         html = browser.get(links[1])
         assert html.status_code == 200
         assert "Monthly reliability report, 2026-03" in html.text
+        # Its own style is allowed by its hash, and nothing else inline.
+        style = html.text.split("<style>")[1].split("</style>")[0]
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        [policy] = html.headers.get_list("content-security-policy")
+        assert f"style-src 'self' 'sha256-{digest}'" in policy
+        assert "script-src 'self';" in policy
         assert browser.get(links[2]).content.startswith(b"%PDF-")
 
 

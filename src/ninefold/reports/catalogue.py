@@ -17,6 +17,8 @@ def shown(value: float | None, unit: str) -> str:
         return "no data"
     if unit == "ratio":
         return f"{value:.1%}"
+    if unit == "per hour":
+        return f"{value:,.3f} per hour"  # a few pages over hundreds of hours
     return f"{value:,.1f}" if unit in ("count", "per week") else f"{value:,.1f} {unit}"
 
 

@@ -3,14 +3,18 @@ HTML through WeasyPrint) and JSON (raw values, keyed by column)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from ninefold.headers import CONTENT_SECURITY_POLICY
 from ninefold.reports.catalogue import shown as kpi_words
 from ninefold.reports.charts import bar_chart
 from ninefold.reports.document import Cell, Chart, Measure, Report, Show, Table
@@ -26,6 +30,16 @@ MEDIA = {
 CHART_SIZE = (360, 90)
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+CSS = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+"""A report's own style, inline so that the page reads the same saved, mailed or printed."""
+REPORT_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'",
+    "style-src 'self' 'sha256-"
+    + base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
+    + "'",
+)
+"""The web UI's policy, allowing this one inline style (by its hash) and nothing else."""
 
 _templates = Environment(
     loader=PackageLoader("ninefold.reports", "templates"),
@@ -124,6 +138,7 @@ def to_html(report: Report, base_url: str = "") -> str:
         cells=_cells,
         # charts.py escapes every text it writes into the SVG.
         svg=lambda chart: Markup(_svg(chart)),  # noqa: S704
+        css=Markup(CSS),  # noqa: S704 (the package's own file)
         base_url=base_url,
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ninefold.changes.dora_report import Selection
 from ninefold.http import CurrentUser, Now, SessionDep, SettingsDep, TeamQuery, TierQuery
 from ninefold.reports.document import Kind
-from ninefold.reports.render import MEDIA, Format, rendered
+from ninefold.reports.render import MEDIA, REPORT_POLICY, Format, rendered
 from ninefold.reports.reporting import Wanted, make
 from ninefold.settings import Settings
 
@@ -57,10 +57,13 @@ def answer(session: Session, settings: Settings, asked: Download, now: Now) -> R
     media, extension = MEDIA[asked.fmt]
     name = f"{found.kind}-{found.start:%Y-%m-%d}.{extension}"
     shown = "inline" if asked.fmt in ("html", "json") else "attachment"
+    headers = {"Content-Disposition": f'{shown}; filename="{name}"'}
+    if asked.fmt == "html":
+        headers["Content-Security-Policy"] = REPORT_POLICY
     return Response(
         rendered(found, asked.fmt, settings.resolved_public_url()),
         media_type=media,
-        headers={"Content-Disposition": f'{shown}; filename="{name}"'},
+        headers=headers,
     )
 
 
