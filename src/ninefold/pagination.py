@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -40,3 +40,10 @@ def paged(
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = session.scalars(query.limit(limit).offset(offset))
     return Page[T](items=[out(row) for row in rows], total=total, limit=limit, offset=offset)
+
+
+def page_of(found: Sequence[T], *, limit: int, offset: int) -> Page[T]:
+    """One page of a list computed whole (figures per rule, per schedule)."""
+    return Page[T](
+        items=list(found[offset : offset + limit]), total=len(found), limit=limit, offset=offset
+    )

@@ -33,6 +33,18 @@ def client(client: TestClient, admin_headers: dict[str, str]) -> TestClient:
     return client
 
 
+def page_at_t0(
+    client: TestClient, engine: Engine, clock: FrozenClock, smtp_sink: SmtpSink, settings: Settings
+) -> None:
+    """An Alertmanager alert on checkout at T0, paged by email through the worker."""
+    clock.set(T0)
+    mailing = settings.model_copy(update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port})
+    with make_session_factory(engine)() as session:
+        path = integrations.intake_path(integrations.get_row(session, "prometheus"))
+    assert client.post(path, json=alertmanager_body(starts_at=T0)).status_code == 200
+    run_jobs(engine, mailing, clock)
+
+
 def test_the_kpis_read_what_incidents_and_postmortems_stored(
     client: TestClient, clock: FrozenClock, engine: Engine
 ) -> None:
@@ -85,12 +97,7 @@ def test_pages_groups_and_shifts_come_from_what_paging_did(
     acknowledged 6 minutes later and resolved "yes": MTTA 6 minutes, one page to diego at
     09:00 on a Monday in Chicago (his zone: working hours), with his team's holidays, and an
     actionable ratio of 1."""
-    clock.set(T0)
-    mailing = settings.model_copy(update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port})
-    with make_session_factory(engine)() as session:
-        path = integrations.intake_path(integrations.get_row(session, "prometheus"))
-    assert client.post(path, json=alertmanager_body(starts_at=T0)).status_code == 200
-    run_jobs(engine, mailing, clock)
+    page_at_t0(client, engine, clock, smtp_sink, settings)
     [group] = client.get("/api/v1/alert-groups").json()["items"]
     clock.set(T0 + timedelta(minutes=6))
     client.post(f"/api/v1/alert-groups/{group['id']}/acknowledge")
@@ -114,12 +121,7 @@ def test_alert_quality_through_the_api_names_each_rule_with_its_evidence(
     client: TestClient, engine: Engine, clock: FrozenClock, smtp_sink: SmtpSink, settings: Settings
 ) -> None:
     """One CheckoutErrors page, answered "no": with min_pages 1, tune or delete."""
-    clock.set(T0)
-    mailing = settings.model_copy(update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port})
-    with make_session_factory(engine)() as session:
-        path = integrations.intake_path(integrations.get_row(session, "prometheus"))
-    client.post(path, json=alertmanager_body(starts_at=T0))
-    run_jobs(engine, mailing, clock)
+    page_at_t0(client, engine, clock, smtp_sink, settings)
     [group] = client.get("/api/v1/alert-groups").json()["items"]
     client.post(f"/api/v1/alert-groups/{group['id']}/resolve", json={"actionable": "no"})
     params = {"from": "2026-05-04", "to": "2026-05-05", "min_pages": "1"}
@@ -139,12 +141,7 @@ def test_oncall_load_shows_team_figures_to_all_and_a_persons_row_to_them_and_adm
     in payments-primary. Over 4 May: 24 on-call hours (priya 14, diego 10), 1 page, none off
     hours. The admin sees both rows; diego and priya their own; maria (platform) the team
     figures only."""
-    clock.set(T0)
-    mailing = settings.model_copy(update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port})
-    with make_session_factory(engine)() as session:
-        path = integrations.intake_path(integrations.get_row(session, "prometheus"))
-    client.post(path, json=alertmanager_body(starts_at=T0))
-    run_jobs(engine, mailing, clock)
+    page_at_t0(client, engine, clock, smtp_sink, settings)
     params = {"from": "2026-05-04", "to": "2026-05-05", "team": "payments"}
 
     def seen(headers: dict[str, str] | None = None) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ from ninefold.incidents.schemas import (
     StatusIn,
     UpdateIn,
 )
-from ninefold.pagination import Page
+from ninefold.pagination import Page, page_of
 from ninefold.slos.incident_burn import Pricer
 
 router = APIRouter(tags=["incidents"])
@@ -283,7 +283,7 @@ def list_action_items(
     found = action_items.list_items(
         session, now.date(), team=team, owner=owner, open_only=open_only
     )
-    return Page(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
+    return page_of(found, limit=limit, offset=offset)
 
 
 @router.patch("/action-items/{item_id}", summary="Change an action item, close or reopen it")

@@ -25,7 +25,7 @@ from ninefold.http import (
 )
 from ninefold.incidents.model import Severity
 from ninefold.instants import period_of
-from ninefold.pagination import Page
+from ninefold.pagination import Page, page_of
 from ninefold.reports import kpis, targets
 from ninefold.reports.schemas import KpiTable, RuleQualityOut, ScheduleLoadOut
 
@@ -99,7 +99,7 @@ def get_alert_quality(
     """Rules with at least `min_pages` pages and an actionable ratio under 50% are flagged
     `tune_or_delete`, with the evidence."""
     found = kpis.alert_quality(session, asked.period, asked.selection, min_pages)
-    return Page(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
+    return page_of(found, limit=limit, offset=offset)
 
 
 @router.get(
@@ -112,4 +112,4 @@ def get_oncall_load(
     """The team figures of every schedule (of `team`, or all); the people in it are shown
     to admins, and to each person their own row only (KPIS.md: no leaderboard of people)."""
     found = kpis.oncall_loads(session, asked.period, asked.selection.team, me)
-    return Page(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
+    return page_of(found, limit=limit, offset=offset)

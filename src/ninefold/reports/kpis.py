@@ -69,27 +69,26 @@ def kpi_table(
     severity: Severity | None = None,
     history: int = 2,
 ) -> KpiTable:
-    return computed(session, period, selection, now, targets, severity, history)[1]
-
-
-def computed(
-    session: Session,
-    period: Period,
-    selection: Selection,
-    now: datetime,
-    targets: dict[str, Target] | None = None,
-    severity: Severity | None = None,
-    history: int = 2,
-) -> tuple[table.Loaded, KpiTable]:
-    """The KPI table, and the records it was computed from (for reports to show more of)."""
     loaded = table.of_severity(load(session, period, selection, history), severity)
-    found = table.rows(loaded, period, targets, history)
-    return loaded, KpiTable(
+    words = describe(selection) + (f", {severity} incidents" if severity else "")
+    return table_of(loaded, period, words, now, targets, history)
+
+
+def table_of(
+    loaded: table.Loaded,
+    period: Period,
+    selection: str,
+    now: datetime,
+    targets: dict[str, Target] | None,
+    history: int,
+) -> KpiTable:
+    """The KPI table of loaded records (reports show more of the same records)."""
+    return KpiTable(
         start=period.start,
         end=period.end,
         previous_start=period.previous().start,
         partial=period.end > now,
-        selection=describe(selection) + (f", {severity} incidents" if severity else ""),
+        selection=selection,
         rows=[
             KpiOut(
                 key=row.kpi.key,
@@ -107,7 +106,7 @@ def computed(
                 left_out=[LeftOut(ref=str(left.ref), why=left.why) for left in row.left_out],
                 history=list(row.history),
             )
-            for row in found
+            for row in table.rows(loaded, period, targets, history)
         ],
     )
 

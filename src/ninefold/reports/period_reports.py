@@ -222,14 +222,10 @@ def dora_section(loaded: table.Loaded, period: Period) -> Section:
     )
 
 
-def _selection_words(asked: Asked) -> str:
-    return kpis.describe(asked.selection)
-
-
 def build(session: Session, kind: Kind, asked: Asked, title: str) -> Report:
-    loaded, found = kpis.computed(
-        session, asked.period, asked.selection, asked.now, asked.targets, history=asked.history
-    )
+    loaded = kpis.load(session, asked.period, asked.selection, asked.history)
+    words = kpis.describe(asked.selection)
+    found = kpis.table_of(loaded, asked.period, words, asked.now, asked.targets, asked.history)
     period, team = asked.period, asked.selection.team
     sections: Sequence[Section]
     if kind == "monthly":
@@ -254,7 +250,7 @@ def build(session: Session, kind: Kind, asked: Asked, title: str) -> Report:
         title=title,
         start=period.start,
         end=period.end,
-        selection=_selection_words(asked),
+        selection=words,
         generated_at=asked.now,
         partial=found.partial,
         sections=tuple(sections),
