@@ -101,11 +101,16 @@ class OnCall:
         }
         self.zones = {row.name: ZoneInfo(row.time_zone) for row in rows}
         self.teams: dict[str, list[str]] = {}
+        self.routed: dict[tuple[str, str], Sequence[StepSpec]] = {}
 
     def steps(self, service: str, severity: str) -> Sequence[StepSpec]:
-        routing = choose(self.routes, route_labels({}, service, severity))
-        row = policies.find_policy(self.session, routing.policy or "")
-        return policies.policy_spec(row).steps if row is not None else ()
+        """The steps of the policy an alert of `service` and `severity` is routed to."""
+        key = (service, severity)
+        if key not in self.routed:
+            routing = choose(self.routes, route_labels({}, service, severity))
+            row = policies.find_policy(self.session, routing.policy or "")
+            self.routed[key] = policies.policy_spec(row).steps if row is not None else []
+        return self.routed[key]
 
     def zone(self, service: str, severity: str) -> ZoneInfo:
         """Where the people first paged for a service live: their schedule's zone."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from ninefold.catalog.service import find_service
 from ninefold.errors import Conflict
 from ninefold.oncall import service as schedules
 from ninefold.oncall.schedule import Override
+from ninefold.oncall.schedule import Schedule as ScheduleModel
 from ninefold.paging.escalation import STOPPED, SYSTEM
 from ninefold.paging.history import GroupRecord, Notified, Record, Refused, ShiftRecord
 from ninefold.paging.hours import local_view
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from ninefold.alerts.tables import AlertGroup, Integration
     from ninefold.auth.tables import User
     from ninefold.oncall.tables import Schedule
+
+
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -82,10 +86,19 @@ class People:
 
 @dataclass
 class _Lookups:
+    """What the records name, each looked up once per run."""
+
     people: People
     integrations: dict[str, Integration | None] = field(default_factory=dict)
     services: dict[str, bool] = field(default_factory=dict)
     schedules: dict[str, Schedule | None] = field(default_factory=dict)
+    models: dict[int, ScheduleModel] = field(default_factory=dict)
+
+    def model(self, session: Session, row: Schedule) -> ScheduleModel:
+        """The schedule with all its overrides, those this run adds included."""
+        if row.id not in self.models:
+            self.models[row.id] = schedules.model(session, row, EARLIEST, LATEST)
+        return self.models[row.id]
 
 
 def import_records(
@@ -104,6 +117,7 @@ def import_records(
     read = list(records)
     stored = past.known(session, [r.group.external_id for r in read if isinstance(r, GroupRecord)])
     seen: dict[object, GroupRecord | ShiftRecord] = {}
+    ready: list[tuple[GroupRecord, past.Past, dict[str, User]]] = []
     for record in read:
         if isinstance(record, Refused):
             report.refused.append(record)
@@ -118,9 +132,18 @@ def import_records(
             if record.group.external_id in stored:
                 report.unchanged += 1
                 continue
-            _import_group(session, actor, record, fmt, now, integration, found, report)
+            checked = _check_group(session, record, fmt, integration, found)
+            if isinstance(checked, str):
+                report.refused.append(Refused(record.ref, record.group.external_id, checked))
+            else:
+                ready.append((record, *checked))
         else:
             _import_shift(session, actor, record, fmt, now, found, report)
+    rows = past.write(session, [p for _, p, _ in ready], actor.name, fmt, now)
+    written = [(row, record, names) for row, (record, _, names) in zip(rows, ready, strict=True)]
+    _pages(session, written, fmt)
+    report.groups = len(rows)
+    report.notes += [(record.ref, note) for record, _, _ in ready for note in record.notes]
     return report
 
 
@@ -142,20 +165,17 @@ def _id(record: GroupRecord | ShiftRecord) -> str | None:
     return record.group.external_id if isinstance(record, GroupRecord) else None
 
 
-def _import_group(
+def _check_group(
     session: Session,
-    actor: Principal,
     record: GroupRecord,
     fmt: str,
-    now: datetime,
     default_integration: str | None,
     found: _Lookups,
-    report: Report,
-) -> None:
+) -> tuple[past.Past, dict[str, User]] | str:
+    """The group to write, with the users it names, or why it is refused."""
     resolved = _resolve_group(session, record, default_integration, found)
     if isinstance(resolved, str):
-        report.refused.append(Refused(record.ref, record.group.external_id, resolved))
-        return
+        return resolved
     source, names = resolved
     group = replace(
         record.group,
@@ -167,10 +187,7 @@ def _import_group(
         for sequence, sent in enumerate(record.notifications, start=1)
         for event in _events(sequence, sent, names, fmt)
     ]
-    row = past.write(session, source, group, actor.name, fmt, now, events)
-    _pages(session, row, record, names, fmt)
-    report.groups += 1
-    report.notes += [(record.ref, note) for note in record.notes]
+    return past.Past(source, group, events), names
 
 
 def _resolve_group(
@@ -221,32 +238,32 @@ def _events(sequence: int, sent: Notified, names: dict[str, User], fmt: str) -> 
 
 
 def _pages(
-    session: Session, group: AlertGroup, record: GroupRecord, names: dict[str, User], fmt: str
+    session: Session, written: list[tuple[AlertGroup, GroupRecord, dict[str, User]]], fmt: str
 ) -> None:
-    """The group's escalation, over, and a page with its sent notification per notification
-    of the record."""
-    session.add(
-        Escalation(
-            group_id=group.id,
-            route=None,
-            unrouted=False,
-            policy=None,
-            round=1,
-            level=0,
-            pass_number=0,
-            step=0,
-            sequence=len(record.notifications),
-            next_at=None,
-            state=STOPPED,
-            started_at=group.created_at,
+    """Each group's escalation, over, and a page with its sent notification per notification
+    of its record (one flush for the pages of all, whose ids the notifications need)."""
+    pages: list[tuple[Page, Notified]] = []
+    for group, record, names in written:
+        session.add(
+            Escalation(
+                group_id=group.id,
+                route=None,
+                unrouted=False,
+                policy=None,
+                round=1,
+                level=0,
+                pass_number=0,
+                step=0,
+                sequence=len(record.notifications),
+                next_at=None,
+                state=STOPPED,
+                started_at=group.created_at,
+            )
         )
-    )
-    pages = []
-    for sequence, sent in enumerate(record.notifications, start=1):
-        user = names[sent.user]
-        local, period = local_view(sent.at, user.time_zone)
-        pages.append(
-            Page(
+        for sequence, sent in enumerate(record.notifications, start=1):
+            user = names[sent.user]
+            local, period = local_view(sent.at, user.time_zone)
+            page = Page(
                 group_id=group.id,
                 sequence=sequence,
                 step=sequence,
@@ -259,25 +276,25 @@ def _pages(
                 local_time=local.strftime("%a %H:%M"),
                 period=period,
             )
-        )
-    session.add_all(pages)
+            pages.append((page, sent))
+    session.add_all(page for page, _ in pages)
     session.flush()
     session.add_all(
         Notification(
             page_id=page.id,
-            group_id=group.id,
+            group_id=page.group_id,
             user_id=page.user_id,
             contact=sent.via,
             kind=sent.via,
             address="",
-            idempotency_key=f"ninefold-import-{group.id}-{page.sequence}",
+            idempotency_key=f"ninefold-import-{page.group_id}-{page.sequence}",
             due_at=sent.at,
             status=SENT,
             attempts=1,
             sent_at=sent.at,
             error="",
         )
-        for page, sent in zip(pages, record.notifications, strict=True)
+        for page, sent in pages
     )
 
 
@@ -295,21 +312,20 @@ def _import_shift(
         report.refused.append(Refused(record.ref, None, target))
         return
     row, user = target
-    for existing in schedules.overrides_between(session, row, record.start, record.end):
-        same = (existing.kind, existing.person, existing.starts_at, existing.ends_at)
-        if same == ("add", user.name, record.start, record.end):
-            report.unchanged += 1
-            return
-    model = schedules.model(session, row, record.start, record.end)
+    model = found.model(session, row)
+    override = Override("add", record.start, record.end, user.name)
+    if override in model.overrides:
+        report.unchanged += 1
+        return
     beside = sorted(
         {p for s in model.shifts(record.start, record.end) for p in s.people} - {user.name}
     )
-    override = Override("add", record.start, record.end, user.name)
     try:
         schedules.add_override(session, row, override, actor.name, now, f"imported ({fmt})")
     except Conflict as exc:
         report.refused.append(Refused(record.ref, None, f"{exc.field or 'start'}: {exc.message}"))
         return
+    found.models[row.id] = replace(model, overrides=(*model.overrides, override))
     report.shifts += 1
     if beside:
         report.notes.append(
