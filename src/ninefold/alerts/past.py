@@ -98,7 +98,7 @@ def write(
 
 
 def _row(integration: Integration, past: PastGroup) -> AlertGroup:
-    labels = {"alertname": past.alertname, **past.labels}
+    labels = {**past.labels, "alertname": past.alertname}
     if past.service:
         labels.setdefault("service", past.service)
     if past.severity:

@@ -134,7 +134,9 @@ def _guarded(
 
 def _id(item: Mapping[str, Any]) -> str | None:
     value = item.get("id")
-    return str(value).strip() or None if isinstance(value, str | int) else None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value).strip() or None
 
 
 def _text(item: Mapping[str, Any], key: str, limit: int, *, required: bool = False) -> str:
