@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from tests.factories import EXAMPLES
+from tests.integration.prometheus_server import running_prometheus
 from tests.support.waiting import eventually
 
 
@@ -115,10 +116,52 @@ def test_demo_serves_the_example_shop_with_a_working_admin_login(tmp_path: Path)
             assert re.search(r'data-testid="pm-state">reviewed', reviewed)
             items = client.get("/action-items?team=payments").text
             assert 'data-overdue="true"' in items
+
+            # The KPI page: every figure a link to its records, each of those a link too.
+            kpis = client.get("/kpis").text
+            figures = re.findall(r'<a href="(/kpis/\w+)\?">', kpis)
+            assert len(figures) == 18, kpis
+            assert kpis.count("<svg") == 18
+            ack = client.get("/kpis/mtta_p50").text
+            assert re.search(r'<a href="/alerts/\d+">alert group \d+</a>', ack)
+            assert "never acknowledged" in ack  # the left out, with why
+            assert 'data-rule="RedisMemoryHigh/redis" class="error"' in kpis  # tune or delete
+            assert 'data-schedule="payments-primary"' in kpis
+
+            # Each report in each format.
+            for kind in ("weekly", "handoff", "monthly", "quarterly"):
+                query = "schedule=payments-primary&" if kind == "handoff" else ""
+                for fmt, start in (("markdown", b"# "), ("html", b"<!doctype html>"),
+                                   ("pdf", b"%PDF-"), ("json", b'{"kind": ')):  # fmt: skip
+                    got = client.get(f"/reports/{kind}?{query}format={fmt}")
+                    assert got.status_code == 200, (kind, fmt, got.text[:300])
+                    assert got.content.startswith(start), (kind, fmt)
     finally:
         process.terminate()
         process.wait(timeout=10)
     assert (tmp_path / "ninefold.db").exists()
+
+
+def test_prometheus_scrapes_the_demos_kpis(tmp_path: Path) -> None:
+    port = _free_port()
+    process, _ = _start_demo(tmp_path / "demo", port)
+    try:
+        _wait_ready(port)
+        ninefold = f"http://127.0.0.1:{port}"
+        with running_prometheus(tmp_path / "tsdb", tmp_path, ninefold) as prometheus:
+
+            def scraped() -> bool:
+                found = httpx.get(
+                    f"{prometheus}/api/v1/query",
+                    params={"query": 'ninefold_kpi_mtta_p50_seconds{team="payments"}'},
+                    timeout=5,
+                ).json()["data"]["result"]
+                return bool(found) and float(found[0]["value"][1]) > 0
+
+            eventually(scraped, "Prometheus scraping the demo's ack time P50 of payments", 30)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def test_running_the_demo_again_keeps_the_data_and_issues_a_new_password(tmp_path: Path) -> None:

@@ -216,7 +216,7 @@ def test_check_passes_on_the_examples() -> None:
     assert result.stdout == (
         "examples: OK (8 users, 3 teams, 14 services, 3 environments, 2 freezes, 3 change integrations, 1 budget policies, 4 integrations, "
         "3 schedules, 3 escalation policies, 4 routes, 4 severities, 0 root causes, "
-        "2 declare rules, 3 stakeholders, 0 kpi targets, 3 slos)\n"
+        "2 declare rules, 3 stakeholders, 0 kpi targets, 0 report deliveries, 3 slos)\n"
     )
 
 

@@ -471,6 +471,7 @@ def test_the_audit_page_is_for_admins_only(
                 "Escalation",
                 "My shifts",
                 "KPIs",
+                "Reports",
                 "Teams",
             ]
             refused = browser.get("/audit")

@@ -72,6 +72,12 @@ def answer(session: Session, settings: Settings, asked: Download, now: Now) -> R
     summary="A report (weekly SLO snapshot, handoff, monthly, quarterly) as JSON, Markdown, "
     "HTML or PDF",
     response_model=None,
+    responses={
+        200: {
+            "description": "The report in the `format` asked for.",
+            "content": {media.split(";")[0]: {} for media, _ in MEDIA.values()},
+        }
+    },
 )
 def get_report(
     asked: Downloaded, session: SessionDep, settings: SettingsDep, now: Now, _me: CurrentUser
