@@ -109,12 +109,12 @@ def _draft_sections(
         f"{_minutes(d.time_to_acknowledge)}, to mitigate {_minutes(d.time_to_mitigate)}",
         *(burn_line(b) for b in budget),
     ]
-    entries = timeline.entries(session, incident, now)
+    changes = timeline.linked_changes(session, incident, now)
+    entries = timeline.entries(session, incident, now, changes)
     pinned = [e for e in entries if e.pinned] or [
         e for e in entries if e.ref.startswith("event:") and e.kind != "note"
     ]
     lines = [f"- {e.at:%Y-%m-%d %H:%M} UTC: {e.text}" for e in pinned]
-    changes = timeline.linked_changes(session, incident, now)
     trigger = "".join(
         f"Change #{c.id} ({c.service} {c.version}, {c.finished_at:%Y-%m-%d %H:%M} UTC) is "
         f"linked as the cause: {c.cause}.\n"

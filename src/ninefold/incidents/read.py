@@ -173,6 +173,7 @@ def recurs(session: Session, row: Incident) -> list[int]:
 def detail(session: Session, incident_id: int, now: datetime) -> IncidentDetail:
     row = get_row(session, incident_id)
     base = outs(session, [row])[0]
+    linked = timeline.linked_changes(session, row, now)
     return IncidentDetail(
         **base.model_dump(),
         summary=row.summary,
@@ -183,7 +184,7 @@ def detail(session: Session, incident_id: int, now: datetime) -> IncidentDetail:
         ],
         groups=timeline.linked_group_ids(session, row.id),
         recurs=recurs(session, row),
-        changes=timeline.linked_changes(session, row, now),
+        changes=linked,
         updates=updates.list_for(session, row.id),
-        timeline=timeline.entries(session, row, now),
+        timeline=timeline.entries(session, row, now, linked),
     )

@@ -6,7 +6,7 @@ copied, so a group's later events show up by themselves, and every entry has a r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -98,9 +98,10 @@ def window(row: Incident, now: datetime) -> tuple[datetime, datetime]:
     return start - DEFAULT_WINDOW, (row.resolved_at or now) + timedelta(seconds=1)
 
 
-def nearby_changes(session: Session, row: Incident, now: datetime) -> list[ChangeOut]:
+def nearby_changes(
+    session: Session, row: Incident, now: datetime, graph: dict[str, list[str]]
+) -> list[ChangeOut]:
     since, until = window(row, now)
-    graph = catalog.dependency_graph(session)
     names = sorted({name for s in row.services for name in (s, *graph.get(s, []))})
     shown = changes.list_page(session, services=names, since=since, until=until, limit=200).items
     extra = changes.causing(session, row.id)
@@ -115,7 +116,8 @@ def nearby_changes(session: Session, row: Incident, now: datetime) -> list[Chang
 def linked_changes(session: Session, row: Incident, now: datetime) -> list[LinkedChange]:
     """The changes shown with the incident, and which one caused it by the rules of KPIS.md
     (the first impacted service stands for the incident in the last-deploy rule)."""
-    near = nearby_changes(session, row, now)
+    graph = catalog.dependency_graph(session)
+    near = nearby_changes(session, row, now, graph)
     deploys = [
         Candidate(
             c.id,
@@ -132,7 +134,7 @@ def linked_changes(session: Session, row: Incident, now: datetime) -> list[Linke
         row.impact_start or row.declared_at,
         row.caused_by_change,
         deploys,
-        catalog.dependency_graph(session),
+        graph,
     )
     return [
         LinkedChange(
@@ -148,7 +150,10 @@ def linked_changes(session: Session, row: Incident, now: datetime) -> list[Linke
     ]
 
 
-def entries(session: Session, row: Incident, now: datetime) -> list[TimelineEntry]:
+def entries(
+    session: Session, row: Incident, now: datetime, linked: Sequence[LinkedChange] | None = None
+) -> list[TimelineEntry]:
+    """`linked`: the incident's linked changes when the caller has them already."""
     pins = pinned(session, row.id)
     found: list[TimelineEntry] = []
     own = session.scalars(
@@ -186,7 +191,7 @@ def entries(session: Session, row: Incident, now: datetime) -> list[TimelineEntr
                 pinned=ref in pins,
             )
         )
-    for c in linked_changes(session, row, now):
+    for c in linked_changes(session, row, now) if linked is None else linked:
         ref = f"change:{c.id}"
         found.append(
             TimelineEntry(
