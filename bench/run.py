@@ -6,6 +6,7 @@
     python -m bench.run --only storm --alerts 1000 --repeated 5000 --database sqlite
     python -m bench.run --only delivery
     python -m bench.run --only changes --changes 100000 --records 50
+    python -m bench.run --only kpis --kpi-scale 0.1
 
 Exit status 1 when a benchmark fails, two tools disagree on a number, or the alert storm lost
 or duplicated anything; a peer that is not installed (slo-generator) or a PostgreSQL server
@@ -28,7 +29,7 @@ from bench.measure import MIB, Spread, run_process
 from ninefold.clock import system_clock
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("engine", "events", "slo-generator", "storm", "delivery", "changes")
+BENCHMARKS = ("engine", "events", "slo-generator", "storm", "delivery", "changes", "kpis")
 PACKAGES = ("sqlalchemy", "psycopg", "uvicorn", "httpx", "aiosmtpd")  # versions printed
 
 
@@ -182,6 +183,14 @@ def changes(args: argparse.Namespace) -> tuple[dict[str, object], bool]:
     return result.summary(), result.ok
 
 
+def kpi_table(args: argparse.Namespace) -> tuple[dict[str, object], bool]:
+    from bench.kpis import run
+
+    result = run(args.kpi_scale, args.seed, args.kpi_pages)
+    print(result.text(), flush=True)
+    return result.summary(), result.ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/bench",
@@ -251,6 +260,20 @@ def main(argv: list[str] | None = None) -> int:
         default="postgresql+psycopg://postgres@127.0.0.1:5432/ninefold_bench_changes",
         help="(g) the PostgreSQL database to drop, create and load (default %(default)s)",
     )
+    parser.add_argument(
+        "--kpi-scale",
+        type=float,
+        default=1.0,
+        help="(h) size of the history: 1 is 50,000 incidents, 2,000,000 pages and 1,000,000 "
+        "deploys over two years (default 1)",
+    )
+    parser.add_argument(
+        "--kpi-pages",
+        type=int,
+        default=3,
+        help="(h) teams whose quarterly report is built and whose KPI page is requested "
+        "through `ninefold serve`, 0 for none (default 3)",
+    )
     parser.add_argument("--seed", type=int, default=20261123, help="seed of the synthetic data")
     parser.add_argument(
         "--cache",
@@ -287,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
                 results[name] = delivery(args)
             elif name == "changes":
                 results[name], agree = changes(args)
+                ok &= agree
+            elif name == "kpis":
+                results[name], agree = kpi_table(args)
                 ok &= agree
             else:
                 results[name], agree = storm(args)
