@@ -75,7 +75,7 @@ def test_the_kpis_read_what_incidents_and_postmortems_stored(
     may = Period(datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
     with make_session_factory(engine)() as session:
         [record] = incident_records(session, may.start, may.end)
-        [item] = item_records(session)
+        [item] = item_records(session, may.start, may.end)
     # Detected at the declaration (14:00, no group), impact 13:40: 20 minutes to detect;
     # mitigated and resolved at 14:40: 60 minutes to recover.
     assert record.instants.detected == T0

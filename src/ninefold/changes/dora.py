@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from ninefold.changes.links import DEFAULT_WINDOW, Candidate, cause_of
+from ninefold.changes.links import DEFAULT_WINDOW, Candidate, Linker
 from ninefold.stats import median
 
 DAY = 86_400.0
@@ -101,14 +101,20 @@ def figures(
     incidents: Sequence[Incident] = (),
     depends_on: Mapping[str, Iterable[str]] | None = None,
     window: timedelta = DEFAULT_WINDOW,
+    links: Links | None = None,
 ) -> Figures:
     """The six DORA figures of the deploys finished in `period`.
 
     `deploys` may hold deploys outside the period: the incident link rule looks at them (an
-    incident is linked to one deploy, maybe one before the period)."""
+    incident is linked to one deploy, maybe one before the period). `links` are the incident
+    links when the caller made them over more deploys than it counts (a team's figures: an
+    incident of another team's service may be linked to this team's deploy, or the other way
+    round); by default they are made over `deploys`."""
     mine = [d for d in deploys if period.holds(d.finished_at)]
     count = len(mine)
-    resolved_by_deploy = _incident_links(deploys, incidents, depends_on or {}, window)
+    resolved_by_deploy = (
+        links if links is not None else incident_links(deploys, incidents, depends_on or {}, window)
+    )
     failed = [d for d in mine if _failed(d, resolved_by_deploy)]
     rolled_back = [d for d in mine if d.rolled_back_at is not None]
     recovery = [
@@ -186,31 +192,33 @@ def _months(period: Period) -> list[tuple[int, int]]:
     return months
 
 
-def _incident_links(
+Links = Mapping[int, tuple[datetime | None, ...]]
+"""deploy id -> resolved instants of the incidents it caused."""
+
+
+def incident_links(
     deploys: Sequence[Deploy],
     incidents: Sequence[Incident],
     depends_on: Mapping[str, Iterable[str]],
-    window: timedelta,
+    window: timedelta = DEFAULT_WINDOW,
 ) -> dict[int, tuple[datetime | None, ...]]:
-    """deploy id -> resolved instants of the incidents it caused."""
-    candidates = [Candidate(d.id, d.service, d.finished_at, d.caused_incidents) for d in deploys]
+    """Each incident linked to the deploy that caused it (KPIS.md's rules), by deploy."""
+    linker = Linker(
+        (Candidate(d.id, d.service, d.finished_at, d.caused_incidents) for d in deploys),
+        depends_on,
+        window,
+    )
     linked: dict[int, list[datetime | None]] = {}
     for incident in incidents:
-        cause = cause_of(
-            incident.id,
-            incident.service,
-            incident.impact_start,
-            incident.names_deploy,
-            candidates,
-            depends_on,
-            window,
+        cause = linker.cause(
+            incident.id, incident.service, incident.impact_start, incident.names_deploy
         )
         if cause is not None:
             linked.setdefault(cause.deploy, []).append(incident.resolved_at)
     return {deploy: tuple(resolved) for deploy, resolved in linked.items()}
 
 
-def _failed(deploy: Deploy, linked: Mapping[int, tuple[datetime | None, ...]]) -> bool:
+def _failed(deploy: Deploy, linked: Links) -> bool:
     return (
         deploy.rolled_back_at is not None
         or deploy.hotfixed_at is not None

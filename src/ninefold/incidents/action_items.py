@@ -164,8 +164,10 @@ def list_items(
     return sorted(found, key=lambda i: (not i.overdue, i.due, i.id))
 
 
-def all_rows(session: Session) -> list[ActionItem]:
-    return list(session.scalars(select(ActionItem).order_by(ActionItem.id)))
+def due_between(session: Session, since: date, until: date) -> list[ActionItem]:
+    """Items due on a day in [since, until)."""
+    query = select(ActionItem).where(ActionItem.due >= since, ActionItem.due < until)
+    return list(session.scalars(query.order_by(ActionItem.id)))
 
 
 def overdue(session: Session, today: date) -> list[ActionItem]:

@@ -14,7 +14,7 @@ not edited any more.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -46,6 +46,7 @@ from ninefold.incidents.schemas import (
     PostmortemEdit,
     PostmortemMove,
     PostmortemOut,
+    SeveritySpec,
 )
 from ninefold.incidents.tables import ActionItem as ItemRow
 from ninefold.incidents.tables import Incident, Postmortem
@@ -277,21 +278,41 @@ def required_reasons(session: Session, incident: Incident, budget: Sequence[Burn
 
 
 def due_at(session: Session, incident: Incident, required: bool) -> datetime | None:
-    if not required or incident.resolved_at is None:
+    if not required:
         return None
-    rule = settings.severities(session).get(Severity(incident.severity))
+    return _due(incident, settings.severities(session), _team_calendar(session, incident))
+
+
+def _due(
+    incident: Incident, rules: Mapping[Severity, SeveritySpec], calendar: tuple[str, list[date]]
+) -> datetime | None:
+    """The end of the severity's business days after resolution, in the owning team's zone
+    and calendar."""
+    if incident.resolved_at is None:
+        return None
+    rule = rules.get(Severity(incident.severity))
     days = rule.postmortem_due_business_days if rule is not None else 5
-    zone, holidays = _team_calendar(session, incident)
-    return deadline(incident.resolved_at, days, zone, holidays)
+    return deadline(incident.resolved_at, days, *calendar)
 
 
-def review_of(
-    session: Session, incident: Incident, required: bool
-) -> tuple[datetime | None, datetime | None]:
-    """When the incident's postmortem was reviewed, and its deadline when one is required
-    (KPIS.md: every significant incident's)."""
-    row = session.get(Postmortem, incident.id)
-    return (None if row is None else row.reviewed_at), due_at(session, incident, required)
+def reviews(
+    session: Session, incidents: Sequence[Incident]
+) -> dict[int, tuple[datetime | None, datetime | None]]:
+    """Per incident: when its postmortem was reviewed, and its deadline when one is required
+    (KPIS.md: every significant incident's). A few queries however many incidents: the KPIs
+    ask for thousands at once."""
+    query = select(Postmortem.incident_id, Postmortem.reviewed_at)
+    reviewed = dict(session.execute(query.where(Postmortem.reviewed_at.is_not(None))))
+    rules = settings.severities(session)
+    owners = {s.name: s.owner for s in catalog.all_services(session)}
+    calendars = {t.name: (t.time_zone, list(t.holidays)) for t in catalog.all_teams(session)}
+    found = {}
+    for row in incidents:
+        team = owners.get(row.services[0]) if row.services else None
+        calendar = calendars.get(team or "", ("UTC", []))
+        required = Severity(row.severity).significant
+        found[row.id] = (reviewed.get(row.id), _due(row, rules, calendar) if required else None)
+    return found
 
 
 def document(row: Postmortem, items: Sequence[ItemRow]) -> Document:

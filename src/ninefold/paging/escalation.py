@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ninefold.alerts import groups
@@ -48,11 +48,11 @@ def event(session: Session, group: AlertGroup, now: datetime, kind: str, **detai
     groups.record_event(session, group.id, now, kind, SYSTEM, detail)
 
 
-def first_notifications(session: Session, group_ids: list[int]) -> list[tuple[int, int, datetime]]:
-    """(group, user id, sent) of each person's first sent notification of each group: the
-    pages of KPIS.md."""
-    if not group_ids:
-        return []
+def first_notifications(
+    session: Session, group_ids: Select[int]
+) -> list[tuple[int, int, datetime]]:
+    """(group, user id, sent) of each person's first sent notification of each group of the
+    query: the pages of KPIS.md."""
     query = (
         select(Notification.group_id, Notification.user_id, func.min(Notification.sent_at))
         .where(Notification.group_id.in_(group_ids), Notification.sent_at.is_not(None))

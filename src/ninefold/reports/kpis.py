@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ninefold.auth.model import Principal
 from ninefold.catalog import service as catalog
+from ninefold.changes import dora
 from ninefold.changes.dora import Period
 from ninefold.changes.dora_report import Selection, load_deploys, services_of
 from ninefold.changes.links import DEFAULT_WINDOW
@@ -29,22 +30,39 @@ from ninefold.reports.schemas import (
 
 def load(session: Session, period: Period, selection: Selection, history: int = 2) -> table.Loaded:
     """The records of `history` periods ending with `period` (at least it and the one
-    before)."""
+    before), read for the selection's services where a record has one (alert groups and
+    their pages, deploys), the rest whole and narrowed after what must see everything
+    (recurrence, the incident links of DORA) has what it needs."""
     owners = services_of(session, selection)
     start, end = table.periods_ending(period, max(history, 2))[0].start, period.end
-    paging = records.paging_records(session, start, end)
+    graph = catalog.dependency_graph(session)
+    chosen = None if selection == Selection() else set(owners)
+    # A shift starting in the period may end after it: its pages count (pages per shift).
+    paging = records.paging_records(session, start, end + records.SHIFT_MARGIN, chosen)
+    linked = sorted(owners if chosen is None else neighbourhood(chosen, graph))
+    deploys = load_deploys(session, linked, start - DEFAULT_WINDOW, end)
+    dora_incidents = dora_feed.incidents(session, start - DEFAULT_WINDOW, end + DEFAULT_WINDOW)
     loaded = table.Loaded(
         incidents=records.incident_records(session, start, end),
-        items=records.item_records(session),
+        items=records.item_records(session, start, end),
         groups=paging.groups,
         pages=paging.pages,
         shifts=records.shift_records(session, start, end),
-        deploys=load_deploys(session, sorted(owners), start - DEFAULT_WINDOW, end),
-        dora_incidents=dora_feed.incidents(session, start - DEFAULT_WINDOW, end + DEFAULT_WINDOW),
-        depends_on=catalog.dependency_graph(session),
+        deploys=deploys,
+        dora_incidents=dora_incidents,
+        depends_on=graph,
+        links=dora.incident_links(deploys, dora_incidents, graph),
     )
-    everything = selection == Selection()
-    return loaded if everything else loaded.narrowed(set(owners), selection.team)
+    return loaded if chosen is None else loaded.narrowed(chosen, selection.team)
+
+
+def neighbourhood(services: set[str], graph: dict[str, list[str]]) -> set[str]:
+    """The services whose deploys may be linked to an incident that could be linked to a
+    deploy of `services`: those, the services depending on them, and what all of those
+    depend on (the link rule looks at a service and its direct dependencies)."""
+    dependents = {name for name, needs in graph.items() if services & set(needs)}
+    near = services | dependents
+    return near | {need for name in near for need in graph.get(name, [])}
 
 
 def describe(selection: Selection) -> str:

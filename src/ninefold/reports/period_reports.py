@@ -18,7 +18,6 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ninefold.auth.model import Principal, Role
-from ninefold.changes import dora
 from ninefold.changes.dora import Period
 from ninefold.changes.dora_report import Selection
 from ninefold.incidents import action_items, read
@@ -205,7 +204,7 @@ def _minutes(seconds: float | None) -> float | None:
 
 
 def dora_section(loaded: table.Loaded, period: Period) -> Section:
-    found = dora.figures(period, loaded.deploys, loaded.dora_incidents, loaded.depends_on)
+    found = loaded.dora_figures(period)
     rows = [
         ("Deploys", Measure(found.deploys, "count")),
         ("Deploys per week", Measure(found.per_week, "per week")),

@@ -4,6 +4,7 @@ Reads only: the reports domain writes nothing."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -29,11 +30,12 @@ def incident_records(session: Session, start: datetime, end: datetime) -> list[I
     those of the 90 days before it (what recurrence looks back to)."""
     rows = read.rows_around(session, start - RECURRENCE_WINDOW, end)
     known = read.group_instants(session, [row.id for row in rows])
+    reviews = postmortems.reviews(session, rows)
     found = []
     for row in rows:
         effective = read.effective_of(row, *known[row.id])
         severity = Severity(row.severity)
-        reviewed, deadline = postmortems.review_of(session, row, severity.significant)
+        reviewed, deadline = reviews[row.id]
         found.append(
             IncidentRecord(
                 id=row.id,
@@ -48,10 +50,11 @@ def incident_records(session: Session, start: datetime, end: datetime) -> list[I
     return found
 
 
-def item_records(session: Session) -> list[ItemRecord]:
+def item_records(session: Session, start: datetime, end: datetime) -> list[ItemRecord]:
+    """The action items due in [start, end) (by date, as KPIS.md anchors them)."""
     return [
         ItemRecord(i.id, i.due, i.closed_on, i.incident_id, i.team)
-        for i in action_items.all_rows(session)
+        for i in action_items.due_between(session, start.date(), end.date() + timedelta(days=1))
     ]
 
 
@@ -61,12 +64,15 @@ class Paging:
     pages: list[PageRecord]
 
 
-def paging_records(session: Session, start: datetime, end: datetime) -> Paging:
-    """The alert groups opened in [start - 1 day, end) (a page can come after its group
-    opened, not before) with their first acknowledgement and answer, and their pages with
-    each recipient's zone and team holidays."""
-    rows = groups.opened_between(session, start - timedelta(days=1), end)
-    ids = [row.id for row in rows]
+def paging_records(
+    session: Session, start: datetime, end: datetime, services: Collection[str] | None = None
+) -> Paging:
+    """The alert groups (of `services`, or all) opened in [start - 1 day, end) (a page can
+    come after its group opened, not before) with their first acknowledgement and answer,
+    and their pages with each recipient's zone and team holidays."""
+    since = start - timedelta(days=1)
+    rows = groups.opened_between(session, since, end, services)
+    ids = groups.opened_ids(since, end, services)
     facts = groups.first_acks_and_answers(session, ids)
     flapped = groups.flapped(session, ids)
     users = {u.name: u for u in auth.all_users(session)}
@@ -75,35 +81,32 @@ def paging_records(session: Session, start: datetime, end: datetime) -> Paging:
     for team in catalog.all_teams(session):
         for member in team.members:
             holidays[member] |= set(team.holidays)
+    zones = {name: (user.time_zone, frozenset(holidays[name])) for name, user in users.items()}
     pages = [
-        PageRecord(
-            group_id,
-            names[user_id],
-            sent,
-            users[names[user_id]].time_zone,
-            frozenset(holidays[names[user_id]]),
-        )
+        PageRecord(group_id, names[user_id], sent, *zones[names[user_id]])
         for group_id, user_id, sent in first_notifications(session, ids)
         if user_id in names
     ]
     first: dict[int, datetime] = {}
     for p in pages:
         first[p.group_id] = min(first.get(p.group_id, p.sent_at), p.sent_at)
-    records = [
-        GroupRecord(
-            id=row.id,
-            alertname=row.labels.get("alertname", row.title),
-            service=row.service,
-            opened_at=row.created_at,
-            first_page_at=first.get(row.id),
-            acknowledged_at=facts[row.id][0],
-            resolved_at=row.resolved_at,
-            resolved_at_source=(row.resolved_by or "").startswith("source:"),
-            answer=facts[row.id][1],
-            flapped=row.id in flapped,
+    records = []
+    for row in rows:
+        ack, answer = facts.get(row.id, (None, None))
+        records.append(
+            GroupRecord(
+                id=row.id,
+                alertname=row.labels.get("alertname", row.title),
+                service=row.service,
+                opened_at=row.created_at,
+                first_page_at=first.get(row.id),
+                acknowledged_at=ack,
+                resolved_at=row.resolved_at,
+                resolved_at_source=(row.resolved_by or "").startswith("source:"),
+                answer=answer,
+                flapped=row.id in flapped,
+            )
         )
-        for row in rows
-    ]
     return Paging(records, pages)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ninefold.changes import dora
 from ninefold.changes.dora import Period
@@ -32,6 +33,15 @@ class Loaded:
     deploys: Sequence[dora.Deploy] = ()
     dora_incidents: Sequence[dora.Incident] = ()
     depends_on: dict[str, list[str]] = field(default_factory=dict)
+    everyone: Sequence[ik.IncidentRecord] | None = None
+    """The incidents recurrence may look back to, kept whole when `incidents` is narrowed
+    (an incident repeats one of any service it has, selected or not); None: `incidents`."""
+    links: dora.Links | None = None
+    """The incident links of DORA, made over every deploy that matters before `deploys` is
+    narrowed (an incident of another team's service may be linked to a selected deploy);
+    None: made over `deploys`."""
+    memo: dict[tuple[str, Period], Any] = field(default_factory=dict, compare=False, repr=False)
+    """Figures several KPIs share, per period (the DORA figures)."""
 
     def narrowed(self, services: set[str] | None, team: str | None = None) -> Loaded:
         if services is None:
@@ -50,7 +60,29 @@ class Loaded:
             groups=groups,
             pages=[p for p in self.pages if p.group_id in group_ids],
             deploys=[d for d in self.deploys if d.service in services],
+            everyone=self.recurrence_pool,
+            links=self.dora_links,
+            memo={},
         )
+
+    @property
+    def recurrence_pool(self) -> Sequence[ik.IncidentRecord]:
+        return self.incidents if self.everyone is None else self.everyone
+
+    @property
+    def dora_links(self) -> dora.Links:
+        if self.links is not None:
+            return self.links
+        return dora.incident_links(self.deploys, self.dora_incidents, self.depends_on)
+
+    def dora_figures(self, period: Period) -> dora.Figures:
+        key = ("dora", period)
+        if key not in self.memo:
+            self.memo[key] = dora.figures(
+                period, self.deploys, self.dora_incidents, self.depends_on, links=self.dora_links
+            )
+        found: dora.Figures = self.memo[key]
+        return found
 
 
 def of_severity(loaded: Loaded, severity: Severity | None) -> Loaded:
@@ -60,7 +92,7 @@ def of_severity(loaded: Loaded, severity: Severity | None) -> Loaded:
     incidents = [i for i in loaded.incidents if i.severity is severity]
     ids = {i.id for i in incidents}
     items = [i for i in loaded.items if i.incident_id in ids]
-    return replace(loaded, incidents=incidents, items=items)
+    return replace(loaded, incidents=incidents, items=items, everyone=loaded.recurrence_pool)
 
 
 @dataclass(frozen=True)
@@ -148,7 +180,7 @@ def _pages(load: Callable[..., pk.Load]) -> Figurer:
 
 def _dora(pick: Callable[[dora.Figures], float | None]) -> Figurer:
     def figure(loaded: Loaded, period: Period) -> Figure:
-        found = dora.figures(period, loaded.deploys, loaded.dora_incidents, loaded.depends_on)
+        found = loaded.dora_figures(period)
         mine = tuple(d.id for d in loaded.deploys if period.holds(d.finished_at))
         return Figure(pick(found), mine)
 
@@ -163,7 +195,7 @@ FIGURES: dict[str, Figurer] = {
     "customer_impact": _customer_impact,
     "incident_rate": _incident_rate,
     "recurrence_rate": lambda loaded, period: _of_ratio(
-        ik.recurrence_rate(loaded.incidents, period)
+        ik.recurrence_rate(loaded.incidents, period, loaded.recurrence_pool)
     ),
     "postmortem_timeliness": lambda loaded, period: _of_ratio(
         ik.postmortem_timeliness(loaded.incidents, period)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from ninefold.changes.dora import Period
+from ninefold.changes.dora import Deploy, Period
+from ninefold.changes.dora import Incident as DoraIncident
 from ninefold.incidents.model import Instants, Severity
 from ninefold.reports.catalogue import Target
 from ninefold.reports.incident_kpis import IncidentRecord
-from ninefold.reports.table import Loaded, Row, change, periods_ending, rows
+from ninefold.reports.table import Loaded, Row, change, of_severity, periods_ending, rows
 
 MARCH = Period(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 29, tzinfo=UTC))  # 4 weeks
 
@@ -88,3 +90,33 @@ def test_a_rows_history_runs_over_equal_periods_ending_with_this_one() -> None:
     mttr = by_key(rows(LOADED, MARCH, history=4))["mttr"]
     assert mttr.history == (None, None, 100.0, 60.0)
     assert by_key(rows(LOADED, MARCH))["mttr"].history == (100.0, 60.0)
+
+
+def test_a_selections_incident_repeats_an_incident_of_a_service_it_shares_outside_it() -> None:
+    """Incident 11 (SEV2, checkout and payments, software-bug, 5 March) repeats 10 (payments
+    alone, software-bug, 20 February). Narrowed to checkout, 10 is not selected, yet 11
+    still recurs: 1 of 1. By severity too: 10 is SEV3, and recurrence looks at any."""
+    earlier = replace(recovered(10, "payments", FEB + timedelta(days=10), 30),
+                      category="software-bug", severity=Severity.SEV3)  # fmt: skip
+    later = replace(recovered(11, "checkout", datetime(2026, 3, 5, tzinfo=UTC), 30),
+                    services=("checkout", "payments"), category="software-bug")  # fmt: skip
+    loaded = Loaded(incidents=[earlier, later])
+    for narrowed in (loaded.narrowed({"checkout"}), of_severity(loaded, Severity.SEV2)):
+        row = by_key(rows(narrowed, MARCH))["recurrence_rate"]
+        assert (row.value, row.hits) == (1.0, (11,))
+
+
+def test_a_selections_deploys_are_judged_on_links_made_over_every_deploy() -> None:
+    """web depends on db. web deployed at 09:00, db at 10:00; an incident on web at 11:00 is
+    linked to the last deploy of web or db before it: db's. Narrowed to web, web's deploy did
+    not fail: change failure rate 0 of 1, not 1 of 1."""
+    day = datetime(2026, 3, 3, tzinfo=UTC)
+    loaded = Loaded(
+        deploys=[Deploy(1, "web", day.replace(hour=9)), Deploy(2, "db", day.replace(hour=10))],
+        dora_incidents=[DoraIncident(7, "web", day.replace(hour=11), day.replace(hour=12))],
+        depends_on={"web": ["db"]},
+    )
+    web = by_key(rows(loaded.narrowed({"web"}), MARCH))["change_failure_rate"]
+    assert (web.value, web.counted) == (0.0, (1,))
+    db = by_key(rows(loaded.narrowed({"db"}), MARCH))["change_failure_rate"]
+    assert db.value == 1.0
