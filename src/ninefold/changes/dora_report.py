@@ -47,14 +47,30 @@ class Loaded:
     deploys: list[dora.Deploy]
     depends_on: dict[str, list[str]]
     incidents: list[dora.Incident] = field(default_factory=list)
+    links: dora.Links | None = None
+    """The incident links, made over the deploys of the selection's neighbourhood: a group's
+    figures count its own deploys, judged on links made over all of them."""
 
 
 def load(session: Session, period: dora.Period, selection: Selection) -> Loaded:
     owners = services_of(session, selection)
     start, end = period.previous().start - DEFAULT_WINDOW, period.end + DEFAULT_WINDOW
-    deploys = load_deploys(session, sorted(owners), start, end)
+    graph = catalog.dependency_graph(session)
+    near = neighbourhood(set(owners), graph)
+    linked = load_deploys(session, sorted(near), start, end)
     incidents = [i for source in extensions(INCIDENTS) for i in source(session, start, end)]
-    return Loaded(period, owners, deploys, catalog.dependency_graph(session), incidents)
+    links = dora.incident_links(linked, incidents, graph)
+    deploys = [d for d in linked if d.service in owners]
+    return Loaded(period, owners, deploys, graph, incidents, links)
+
+
+def neighbourhood(services: set[str], graph: dict[str, list[str]]) -> set[str]:
+    """The services whose deploys may be linked to an incident that could be linked to a
+    deploy of `services`: those, the services depending on them, and what all of those
+    depend on (the link rule looks at a service and its direct dependencies)."""
+    dependents = {name for name, needs in graph.items() if services & set(needs)}
+    near = services | dependents
+    return near | {need for name in near for need in graph.get(name, [])}
 
 
 def report(
@@ -176,9 +192,9 @@ def load_deploys(
 def _row(
     group_by: GroupBy, name: str, period: dora.Period, deploys: list[dora.Deploy], loaded: Loaded
 ) -> DoraRow:
-    incidents, depends_on = loaded.incidents, loaded.depends_on
-    now = dora.figures(period, deploys, incidents, depends_on)
-    before = dora.figures(period.previous(), deploys, incidents, depends_on)
+    incidents, depends_on, links = loaded.incidents, loaded.depends_on, loaded.links
+    now = dora.figures(period, deploys, incidents, depends_on, links=links)
+    before = dora.figures(period.previous(), deploys, incidents, depends_on, links=links)
     return DoraRow(
         group=group_by,
         name=name,
@@ -228,7 +244,12 @@ class Series:
 def series(loaded: Loaded) -> Series:
     period = loaded.period
     weeks = [
-        (week, dora.figures(week, loaded.deploys, loaded.incidents, loaded.depends_on))
+        (
+            week,
+            dora.figures(
+                week, loaded.deploys, loaded.incidents, loaded.depends_on, links=loaded.links
+            ),
+        )
         for week in dora.weeks(period)
     ]
     in_period = [d for d in loaded.deploys if period.holds(d.finished_at)]

@@ -11,7 +11,7 @@ from ninefold.auth.model import Principal
 from ninefold.catalog import service as catalog
 from ninefold.changes import dora
 from ninefold.changes.dora import Period
-from ninefold.changes.dora_report import Selection, load_deploys, services_of
+from ninefold.changes.dora_report import Selection, load_deploys, neighbourhood, services_of
 from ninefold.changes.links import DEFAULT_WINDOW
 from ninefold.incidents import dora_feed
 from ninefold.incidents.model import Severity
@@ -54,15 +54,6 @@ def load(session: Session, period: Period, selection: Selection, history: int = 
         links=dora.incident_links(deploys, dora_incidents, graph),
     )
     return loaded if chosen is None else loaded.narrowed(chosen, selection.team)
-
-
-def neighbourhood(services: set[str], graph: dict[str, list[str]]) -> set[str]:
-    """The services whose deploys may be linked to an incident that could be linked to a
-    deploy of `services`: those, the services depending on them, and what all of those
-    depend on (the link rule looks at a service and its direct dependencies)."""
-    dependents = {name for name, needs in graph.items() if services & set(needs)}
-    near = services | dependents
-    return near | {need for name in near for need in graph.get(name, [])}
 
 
 def describe(selection: Selection) -> str:
