@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import os
 import sqlite3
 import statistics
 import tempfile
@@ -43,12 +42,11 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from bench.measure import Spread
 from bench.storm_stack import (
-    HOST,
-    free_port,
     machine_cpu,
     postgres_problem,
     process_cpu,
     recreate_database,
+    serve_env,
     serving,
 )
 from ninefold import migrations
@@ -202,6 +200,26 @@ class History:
         }
 
 
+def spread_over_services(
+    rng: np.random.Generator,
+    count: int,
+    services: int,
+    quiet: Sequence[int],
+    start: datetime,
+    end: datetime,
+) -> tuple[Ints, Ints]:
+    """`count` changes' services (indexes) and finishing instants, in order of finish: the
+    last `len(quiet)` services `quiet` changes each (the quiet services of the last two
+    teams), the others a log-normal share of the rest, at random instants in [start, end)."""
+    weights = rng.lognormal(0.0, 1.0, services - len(quiet))
+    counts = np.concatenate([rng.multinomial(count - sum(quiet), weights / weights.sum()), quiet])
+    service = np.repeat(np.arange(services, dtype=np.int64), counts)
+    first, span = _us(start), _us(end) - _us(start)
+    finished = rng.integers(0, span, count, dtype=np.int64)
+    order = np.argsort(finished, kind="stable")
+    return service[order], finished[order] + first
+
+
 def make_history(changes: int, seed: int) -> History:
     """A seeded year of changes. Of the successful production deploys, 3% redeploy the
     version before the live one (recognised as rollbacks), 1% are recorded as rollbacks (half
@@ -209,13 +227,7 @@ def make_history(changes: int, seed: int) -> History:
     previous one), 1% redeploy the live version, the rest deploy a new version."""
     rng = np.random.default_rng(seed + 1)
     quiet = [round(changes * 6e-5)] * 4 + [round(changes * 8e-6)] * 4
-    weights = rng.lognormal(0.0, 1.0, SERVICES - len(quiet))
-    counts = np.concatenate([rng.multinomial(changes - sum(quiet), weights / weights.sum()), quiet])
-    service = np.repeat(np.arange(SERVICES, dtype=np.int64), counts)
-    start, span = _us(YEAR_START), _us(YEAR_END) - _us(YEAR_START)
-    finished = rng.integers(0, span, changes, dtype=np.int64)
-    order = np.argsort(finished, kind="stable")
-    service, finished = service[order], finished[order] + start
+    service, finished = spread_over_services(rng, changes, SERVICES, quiet, YEAR_START, YEAR_END)
     started = finished - rng.integers(60 * US, 1800 * US, changes, dtype=np.int64)
     production = rng.random(changes) < 0.8
     kind = rng.choice(4, changes, p=[0.94, 0.03, 0.02, 0.01]).astype(np.int64)
@@ -754,15 +766,22 @@ FIGURES = (
 )
 
 
-def time_duckdb(db: duckdb.DuckDBPyConnection) -> tuple[list[float], list[tuple[Any, ...]]]:
+def quarter_parameters(quarter: Period) -> dict[str, datetime]:
+    """`$start`, `$end` and `$previous` (the start of the quarter before) of a DuckDB query
+    over `quarter` and the one before: naive UTC instants, as its TIMESTAMP columns hold."""
+
     def naive(instant: datetime) -> datetime:
         return instant.astimezone(UTC).replace(tzinfo=None)
 
-    parameters = {
-        "start": naive(QUARTER.start),
-        "end": naive(QUARTER.end),
-        "previous": naive(QUARTER.previous().start),
+    return {
+        "start": naive(quarter.start),
+        "end": naive(quarter.end),
+        "previous": naive(quarter.previous().start),
     }
+
+
+def time_duckdb(db: duckdb.DuckDBPyConnection) -> tuple[list[float], list[tuple[Any, ...]]]:
+    parameters = quarter_parameters(QUARTER)
     seconds: list[float] = []
     rows: list[tuple[Any, ...]] = []
     for run in range(QUERY_RUNS + 1):
@@ -905,15 +924,7 @@ def record_through_api(
 ) -> tuple[Recording, Recording]:
     """A real `ninefold serve` (its worker inside, the default) on a loopback port: a warm-up,
     then `count` changes from one client, then `count` more from CLIENTS at once."""
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    env = {
-        **os.environ,
-        "NINEFOLD_DATA_DIR": str(work),
-        "NINEFOLD_DATABASE_URL": url,
-        "NINEFOLD_PORT": str(port),
-        "NINEFOLD_PUBLIC_URL": base,
-    }
+    base, env = serve_env(work, url)
     found = []
     with serving(env, work / "serve.log", 0) as servers:
         warm = post_all(base, tokens, bodies(5, 0, cat, seed), 1)

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -135,15 +135,41 @@ def machine_cpu() -> tuple[float, float]:
     return (sum(values) - idle) / tick, sum(values) / tick
 
 
+def serve_env(work: Path, url: str) -> tuple[str, dict[str, str]]:
+    """The base URL of a `ninefold serve` on a free loopback port, and the environment that
+    puts it there, its data in `work` and its database at `url`."""
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    env = {
+        **os.environ,
+        "NINEFOLD_DATA_DIR": str(work),
+        "NINEFOLD_DATABASE_URL": url,
+        "NINEFOLD_PORT": str(port),
+        "NINEFOLD_PUBLIC_URL": base,
+    }
+    return base, env
+
+
 @contextmanager
 def serving(
     env: dict[str, str], log: Path, workers: int
 ) -> Iterator[list[subprocess.Popen[bytes]]]:
     """`ninefold serve`, with its worker inside (`workers` 0) or, with `--no-worker`, beside
     `workers` separate `ninefold worker` processes; the serve process comes first."""
-    url = env["NINEFOLD_PUBLIC_URL"]
     commands = [["serve"]] if not workers else [["serve", "--no-worker"]]
     commands += [["worker"]] * workers
+    with running(env, log, commands) as processes:
+        yield processes
+
+
+@contextmanager
+def running(
+    env: dict[str, str], log: Path, commands: Sequence[Sequence[str]]
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """`ninefold` with each of `commands` in a process of its own, all logging to `log`:
+    yielded once NINEFOLD_PUBLIC_URL answers /readyz (within 60 s, none having exited),
+    stopped on leaving."""
+    url = env["NINEFOLD_PUBLIC_URL"]
     processes: list[subprocess.Popen[bytes]] = []
     with log.open("wb") as out:
         try:
