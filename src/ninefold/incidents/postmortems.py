@@ -302,7 +302,7 @@ def reviews(
     (KPIS.md: every significant incident's). A few queries however many incidents: the KPIs
     ask for thousands at once."""
     query = select(Postmortem.incident_id, Postmortem.reviewed_at)
-    reviewed = dict(session.execute(query.where(Postmortem.reviewed_at.is_not(None))))
+    reviewed = dict(session.execute(query.where(Postmortem.reviewed_at.is_not(None))).all())
     rules = settings.severities(session)
     owners = {s.name: s.owner for s in catalog.all_services(session)}
     calendars = {t.name: (t.time_zone, list(t.holidays)) for t in catalog.all_teams(session)}

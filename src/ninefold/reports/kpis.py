@@ -78,9 +78,22 @@ def kpi_table(
     severity: Severity | None = None,
     history: int = 2,
 ) -> KpiTable:
-    loaded = table.of_severity(load(session, period, selection, history), severity)
+    loaded = load(session, period, selection, history)
+    return table_for(loaded, period, selection, now, targets, severity, history)
+
+
+def table_for(
+    loaded: table.Loaded,
+    period: Period,
+    selection: Selection,
+    now: datetime,
+    targets: dict[str, Target] | None,
+    severity: Severity | None,
+    history: int,
+) -> KpiTable:
+    """The table of loaded records, its incident KPIs of one severity if given."""
     words = describe(selection) + (f", {severity} incidents" if severity else "")
-    return table_of(loaded, period, words, now, targets, history)
+    return table_of(table.of_severity(loaded, severity), period, words, now, targets, history)
 
 
 def table_of(

@@ -19,7 +19,7 @@ from ninefold.reports.document import KINDS
 from ninefold.reports.render import FORMATS
 from ninefold.reports.report_api import Downloaded, answer
 from ninefold.reports.schemas import KpiTable
-from ninefold.reports.table import periods_ending
+from ninefold.reports.table import Loaded, periods_ending
 from ninefold.web.pages import PageUser, render
 
 router = APIRouter(include_in_schema=False)
@@ -38,11 +38,13 @@ LINKS = {
 
 def _table(
     session: SessionDep, settings: SettingsDep, now: Now, asked: Question
-) -> tuple[KpiTable, dict[str, Markup]]:
-    """The table over HISTORY periods, and each KPI's chart of them."""
+) -> tuple[KpiTable, dict[str, Markup], Loaded]:
+    """The table over HISTORY periods, each KPI's chart of them, and the records read (the
+    page shows more of them)."""
     found = targets.configured(settings.config_dir)
-    kpi_table = kpis.kpi_table(
-        session, asked.period, asked.selection, now, found, asked.severity, HISTORY
+    loaded = kpis.load(session, asked.period, asked.selection, HISTORY)
+    kpi_table = kpis.table_for(
+        loaded, asked.period, asked.selection, now, found, asked.severity, HISTORY
     )
     starts = [p.start for p in periods_ending(asked.period, HISTORY)]
     charts = {
@@ -50,7 +52,7 @@ def _table(
         row.key: Markup(kpi_chart(row, found.get(row.key, BY_KEY[row.key].target), starts))  # noqa: S704
         for row in kpi_table.rows
     }
-    return kpi_table, charts
+    return kpi_table, charts, loaded
 
 
 @router.get("/kpis")
@@ -62,13 +64,13 @@ def kpi_page(
     me: PageUser,
     now: Now,
 ) -> HTMLResponse:
-    found, charts = _table(session, settings, now, asked)
+    found, charts, loaded = _table(session, settings, now, asked)
     query = request.query_params
     context = {
         "me": me,
         "table": found,
         "charts": charts,
-        "rules": kpis.alert_quality(session, asked.period, asked.selection, MIN_PAGES),
+        "rules": kpis.rules_of(loaded, asked.period, MIN_PAGES),
         "min_pages": MIN_PAGES,
         "loads": kpis.oncall_loads(session, asked.period, asked.selection.team, me),
         "query": request.url.query,
@@ -93,7 +95,7 @@ def kpi_records_page(
 ) -> HTMLResponse:
     if key not in BY_KEY:
         raise NotFound(f"no KPI named {key!r}")
-    found, charts = _table(session, settings, now, asked)
+    found, charts, _ = _table(session, settings, now, asked)
     row = next(r for r in found.rows if r.key == key)
     link = LINKS.get(row.records, "")
     context = {
