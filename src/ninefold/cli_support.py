@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -59,6 +60,20 @@ def instant_option(text: str, option: str, now: datetime) -> datetime:
         return parse_instant(text, option.lstrip("-"), now)
     except Invalid as exc:
         raise Invalid(f"{option}: {exc.message}", field=exc.field) from None
+
+
+def files_under(paths: list[Path], suffix: str) -> list[Path]:
+    """The files named, and those ending in `suffix` below the directories named (sorted);
+    a path that does not exist is an error."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(path.rglob(f"*{suffix}"))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise Invalid(f"{path}: no such file or directory")
+    return found
 
 
 def operator(via: str = "cli") -> Principal:

@@ -12,23 +12,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ninefold.cli_support import now_of, operator, print_whole, settings_of, transaction
+from ninefold.cli_support import (
+    files_under,
+    now_of,
+    operator,
+    print_whole,
+    settings_of,
+    transaction,
+)
 from ninefold.errors import Invalid
 
 app = typer.Typer(no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
-
-
-def _files(paths: list[Path], fmt: str) -> list[Path]:
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(path.rglob(f"*.{fmt}"))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise Invalid(f"{path}: no such file or directory")
-    return found
 
 
 def import_incidents(
@@ -52,7 +47,7 @@ def import_incidents(
     except ValueError:
         raise Invalid(f"--severity must be SEV1 to SEV4, not {severity!r}") from None
     records: list[history.Record | history.Refused] = []
-    for path in _files(files, fmt):
+    for path in files_under(files, f".{fmt}"):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:

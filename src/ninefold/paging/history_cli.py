@@ -9,23 +9,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ninefold.cli_support import now_of, operator, settings_of, transaction
+from ninefold.cli_support import files_under, now_of, operator, settings_of, transaction
 from ninefold.errors import Invalid
 
 out = Console(highlight=False, soft_wrap=True)
 SUFFIXES = {"json": ".json", "pagerduty-csv": ".csv"}
-
-
-def _files(paths: list[Path], fmt: str) -> list[Path]:
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(path.rglob(f"*{SUFFIXES[fmt]}"))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise Invalid(f"{path}: no such file or directory")
-    return found
 
 
 def _count(number: int, thing: str) -> str:
@@ -56,7 +44,7 @@ def import_pages(
     read = history_pagerduty.read if fmt == history_pagerduty.FORMAT else history.read
     now = now_of(ctx)
     records: list[history.Record] = []
-    for path in _files(files, fmt):
+    for path in files_under(files, SUFFIXES[fmt]):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
