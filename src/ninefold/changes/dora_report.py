@@ -59,7 +59,8 @@ def load(session: Session, period: dora.Period, selection: Selection) -> Loaded:
     near = neighbourhood(set(owners), graph)
     linked = load_deploys(session, sorted(near), start, end)
     incidents = [i for source in extensions(INCIDENTS) for i in source(session, start, end)]
-    links = dora.incident_links(linked, incidents, graph)
+    naming = link_candidates(session, sorted(near), start, end)
+    links = dora.incident_links([*linked, *naming], incidents, graph)
     deploys = [d for d in linked if d.service in owners]
     return Loaded(period, owners, deploys, graph, incidents, links)
 
@@ -125,6 +126,27 @@ def _grouping(group_by: GroupBy, owners: dict[str, tuple[str, int]]) -> Callable
     if group_by == "tier":
         return lambda service: str(owners[service][1])
     return lambda _service: "all"
+
+
+def link_candidates(
+    session: Session, services: Sequence[str], since: datetime, until: datetime
+) -> list[dora.Deploy]:
+    """The deploys the incident links must see besides those of `services`: every deploy
+    that names an incident it caused, whatever its service (the first one naming an incident
+    takes it, and that one may be anyone's). As the link rules read them: id, service,
+    finish and the incident named."""
+    query = select(Change.id, Change.service, Change.finished_at, Change.caused_incident).where(
+        Change.role == Role.DEPLOY.value,
+        Change.caused_incident.is_not(None),
+        Change.service.not_in(services),
+        Change.finished_at >= since,
+        Change.finished_at < until,
+    )
+    return [
+        dora.Deploy(id=i, service=name, finished_at=at, caused_incidents=(caused,))
+        for i, name, at, caused in session.execute(query)
+        if caused is not None
+    ]
 
 
 def load_deploys(

@@ -11,7 +11,13 @@ from ninefold.auth.model import Principal
 from ninefold.catalog import service as catalog
 from ninefold.changes import dora
 from ninefold.changes.dora import Period
-from ninefold.changes.dora_report import Selection, load_deploys, neighbourhood, services_of
+from ninefold.changes.dora_report import (
+    Selection,
+    link_candidates,
+    load_deploys,
+    neighbourhood,
+    services_of,
+)
 from ninefold.changes.links import DEFAULT_WINDOW
 from ninefold.incidents import dora_feed
 from ninefold.incidents.model import Severity
@@ -51,7 +57,11 @@ def load(session: Session, period: Period, selection: Selection, history: int = 
         deploys=deploys,
         dora_incidents=dora_incidents,
         depends_on=graph,
-        links=dora.incident_links(deploys, dora_incidents, graph),
+        links=dora.incident_links(
+            [*deploys, *link_candidates(session, linked, start - DEFAULT_WINDOW, end)],
+            dora_incidents,
+            graph,
+        ),
     )
     return loaded if chosen is None else loaded.narrowed(chosen, selection.team)
 
