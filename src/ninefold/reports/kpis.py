@@ -46,8 +46,11 @@ def load(session: Session, period: Period, selection: Selection, history: int = 
     # A shift starting in the period may end after it: its pages count (pages per shift).
     paging = records.paging_records(session, start, end + records.SHIFT_MARGIN, chosen)
     linked = sorted(owners if chosen is None else neighbourhood(chosen, graph))
-    deploys = load_deploys(session, linked, start - DEFAULT_WINDOW, end)
-    dora_incidents = dora_feed.incidents(session, start - DEFAULT_WINDOW, end + DEFAULT_WINDOW)
+    # The links look a window past the end: an incident just after it belongs to a deploy
+    # just after it, not to the period's last.
+    since, until = start - DEFAULT_WINDOW, end + DEFAULT_WINDOW
+    deploys = load_deploys(session, linked, since, until)
+    dora_incidents = dora_feed.incidents(session, since, until)
     loaded = table.Loaded(
         incidents=records.incident_records(session, start, end),
         items=records.item_records(session, start, end),
@@ -58,7 +61,7 @@ def load(session: Session, period: Period, selection: Selection, history: int = 
         dora_incidents=dora_incidents,
         depends_on=graph,
         links=dora.incident_links(
-            [*deploys, *link_candidates(session, linked, start - DEFAULT_WINDOW, end)],
+            [*deploys, *link_candidates(session, linked, since, until)],
             dora_incidents,
             graph,
         ),

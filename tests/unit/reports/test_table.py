@@ -120,3 +120,14 @@ def test_a_selections_deploys_are_judged_on_links_made_over_every_deploy() -> No
     assert (web.value, web.counted) == (0.0, (1,))
     db = by_key(rows(loaded.narrowed({"db"}), MARCH))["change_failure_rate"]
     assert db.value == 1.0
+
+
+def test_an_incident_just_after_the_period_belongs_to_a_deploy_just_after_it() -> None:
+    """web deployed on 28 March 23:00 (in March) and 29 March 00:30 (after it); an incident
+    at 01:00 is the later deploy's: March's deploy did not fail."""
+    deploys = [Deploy(1, "web", MARCH.end - timedelta(hours=1)),
+               Deploy(2, "web", MARCH.end + timedelta(minutes=30))]  # fmt: skip
+    incident = DoraIncident(7, "web", MARCH.end + timedelta(hours=1), None)
+    loaded = Loaded(deploys=deploys, dora_incidents=[incident])
+    row = by_key(rows(loaded, MARCH))["change_failure_rate"]
+    assert (row.value, row.counted) == (0.0, (1,))
