@@ -76,6 +76,20 @@ def files_under(paths: list[Path], suffix: str) -> list[Path]:
     return found
 
 
+def report_import(
+    out: Console, refused: list[str], notes: list[tuple[str, str]], summary: str
+) -> None:
+    """What a history import did: each refused record, each note, the counts; exit 1 when
+    something was refused (the good records are in)."""
+    for line in refused:
+        out.print(f"refused {line}", markup=False)
+    for where, note in notes:
+        out.print(f"imported {where}, but {note}", markup=False)
+    out.print(summary, markup=False)
+    if refused:
+        raise typer.Exit(1)
+
+
 def operator(via: str = "cli") -> Principal:
     """Whoever runs the CLI on the server holds its database: they act as an admin."""
     return Principal(name=f"{via}:{getpass.getuser()}", role=Role.ADMIN, via=via)

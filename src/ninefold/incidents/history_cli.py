@@ -17,6 +17,7 @@ from ninefold.cli_support import (
     now_of,
     operator,
     print_whole,
+    report_import,
     settings_of,
     transaction,
 )
@@ -58,17 +59,11 @@ def import_incidents(
             raise Invalid(str(exc)) from None
     with transaction(settings_of(ctx)) as session:
         report = history_import.import_records(session, operator(), records, fmt, now_of(ctx))
-    for refused in report.refused:
-        out.print(f"refused {refused.ref}: {refused.reason}", markup=False)
-    for where, note in report.notes:
-        out.print(f"imported {where}, but {note}", markup=False)
-    out.print(
+    summary = (
         f"{report.imported} imported, {report.unchanged} already there, "
-        f"{len(report.refused)} refused",
-        markup=False,
+        f"{len(report.refused)} refused"
     )
-    if report.refused:
-        raise typer.Exit(1)
+    report_import(out, [f"{r.ref}: {r.reason}" for r in report.refused], report.notes, summary)
 
 
 def _minutes(value: float | None) -> str:

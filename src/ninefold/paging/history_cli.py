@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ninefold.cli_support import files_under, now_of, operator, settings_of, transaction
+from ninefold.cli_support import (
+    files_under,
+    now_of,
+    operator,
+    report_import,
+    settings_of,
+    transaction,
+)
 from ninefold.errors import Invalid
 
 out = Console(highlight=False, soft_wrap=True)
@@ -55,15 +62,11 @@ def import_pages(
             raise Invalid(str(exc)) from None
     with transaction(settings_of(ctx)) as session:
         report = history_import.import_records(session, operator(), records, fmt, now, integration)
-    for refused in report.refused:
-        which = f" ({refused.source_id})" if refused.source_id else ""
-        out.print(f"refused {refused.ref}{which}: {refused.reason}", markup=False)
-    for where, note in report.notes:
-        out.print(f"imported {where}, but {note}", markup=False)
-    out.print(
+    refused = [
+        f"{r.ref}{f' ({r.source_id})' if r.source_id else ''}: {r.reason}" for r in report.refused
+    ]
+    summary = (
         f"{_count(report.groups, 'alert group')} and {_count(report.shifts, 'shift')} "
-        f"imported, {report.unchanged} already there, {len(report.refused)} refused",
-        markup=False,
+        f"imported, {report.unchanged} already there, {len(report.refused)} refused"
     )
-    if report.refused:
-        raise typer.Exit(1)
+    report_import(out, refused, report.notes, summary)

@@ -105,7 +105,7 @@ def deliver_handoffs(
         row.name for row in schedules.all_rows(session) if spec.team in (None, row.team)
     ]
     since = now - HANDOFF_LOOKBACK
-    shifts = records.shift_records(session, since, now)
+    shifts = records.shift_records(session, since, now, set(names))
     sent = 0
     for name in names:
         for found in handoff.handoffs(shifts, name, since, now):

@@ -68,7 +68,9 @@ def last_handoff(session: Session, schedule: str, before: datetime) -> Handoff:
     if schedules.find_row(session, schedule) is None:
         raise NotFound(f"no schedule named {schedule!r}")
     since = before - records.SHIFT_MARGIN
-    found = handoffs(records.shift_records(session, since, before), schedule, since, before)
+    found = handoffs(
+        records.shift_records(session, since, before, {schedule}), schedule, since, before
+    )
     if not found:
         raise Invalid(
             f"schedule {schedule!r} had no handoff in the 14 days before "

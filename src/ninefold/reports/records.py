@@ -110,11 +110,16 @@ def paging_records(
     return Paging(records, pages)
 
 
-def shift_records(session: Session, start: datetime, end: datetime) -> list[ShiftRecord]:
-    """Every person's stretches on call in each schedule around [start, end)."""
+def shift_records(
+    session: Session, start: datetime, end: datetime, names: Collection[str] | None = None
+) -> list[ShiftRecord]:
+    """Every person's stretches on call in each schedule (of `names`, or all) around
+    [start, end)."""
     since, until = start - SHIFT_MARGIN, end + SHIFT_MARGIN
     found = []
     for row in schedules.all_rows(session):
+        if names is not None and row.name not in names:
+            continue
         model = schedules.model(session, row, since, until)
         people = sorted({p for segment in model.shifts(since, until) for p in segment.people})
         for person in people:
