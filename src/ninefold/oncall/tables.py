@@ -37,6 +37,8 @@ class ScheduleOverride(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     person: Mapped[str] = mapped_column(String(64))
     replaces: Mapped[str | None] = mapped_column(String(64))
+    # Someone learning on-call who shadows the override's shifts (paged with them, marked so).
+    shadow: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -45,6 +45,7 @@ class Escalation(Base):
     """
 
     __tablename__ = "escalations"
+    __table_args__ = (Index("ix_escalations_route_started", "route", "started_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(
@@ -65,6 +66,9 @@ class Escalation(Base):
     # While a silence or maintenance window holds the paging back: "silence:3", "maintenance:2".
     held_by: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The storm this group was folded into (state "folded"): its route opened too many groups
+    # too fast, and the storm's own group paged for all of them.
+    storm_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class Page(Base):
@@ -88,6 +92,10 @@ class Page(Base):
     time_zone: Mapped[str] = mapped_column(String(64))
     local_time: Mapped[str] = mapped_column(String(32))
     period: Mapped[str] = mapped_column(String(16))
+    # A shadow learns on-call: paged with the primary, marked so, and their acknowledgement
+    # (`acknowledged_at`) is their own, never the group's.
+    shadow: Mapped[bool] = mapped_column(Boolean, default=False)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class InstanceSecret(Base):
@@ -162,3 +170,21 @@ class MaintenanceWindow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class Storm(Base):
+    """A route opening more groups than its fold allows: one group (`group_id`) pages for all
+    the groups folded into it while the storm lasts, and the storm ends by itself."""
+
+    __tablename__ = "storms"
+    __table_args__ = (Index("ix_storms_route_ended", "route", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    route: Mapped[str] = mapped_column(String(64))
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_groups.id", ondelete="CASCADE"), unique=True
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    groups: Mapped[int] = mapped_column(Integer, default=0)

@@ -34,3 +34,15 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(16))  # done | failed | cancelled
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class WorkerSeen(Base):
+    """Each worker's heartbeat, in the database so that any server's /metrics can tell a
+    worker on another machine is alive (or is not)."""
+
+    __tablename__ = "workers"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    jobs_run: Mapped[int] = mapped_column(Integer, default=0)
