@@ -33,6 +33,8 @@ class Route(Managed, Base):
     policy: Mapped[str] = mapped_column(String(64))
     service: Mapped[str | None] = mapped_column(String(64))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The storm fold, {"groups": N, "minutes": M} (see `paging.storms`); NULL: never folds.
+    fold: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
 
 class Escalation(Base):

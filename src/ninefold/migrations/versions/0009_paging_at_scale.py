@@ -40,6 +40,9 @@ def upgrade() -> None:
     with op.batch_alter_table("storms", schema=None) as batch_op:
         batch_op.create_index("ix_storms_route_ended", ["route", "ended_at"], unique=False)
 
+    with op.batch_alter_table("routes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("fold", sa.JSON(), nullable=True))
+
     with op.batch_alter_table("escalations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("storm_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_escalations_storm_id"), ["storm_id"], unique=False)
@@ -81,6 +84,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_escalations_route_started")
         batch_op.drop_index(batch_op.f("ix_escalations_storm_id"))
         batch_op.drop_column("storm_id")
+    with op.batch_alter_table("routes", schema=None) as batch_op:
+        batch_op.drop_column("fold")
     with op.batch_alter_table("storms", schema=None) as batch_op:
         batch_op.drop_index("ix_storms_route_ended")
     op.drop_table("storms")
