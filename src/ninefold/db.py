@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.types import TypeDecorator
 
 from ninefold.conventions import MANAGED_BY_API
+from ninefold.sqlite_writers import take_turns
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -82,6 +83,8 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path and path != ":memory:":
+            take_turns(engine, Path(path))
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -34,7 +32,8 @@ def serve_command(
         bool | None,
         typer.Option(
             "--worker/--no-worker",
-            help="Run background jobs in this process too (default: NINEFOLD_RUN_WORKER).",
+            help="Start worker processes beside the server (default: NINEFOLD_RUN_WORKER; how "
+            "many: NINEFOLD_WORKER_PROCESSES).",
         ),
     ] = None,
 ) -> None:
@@ -55,6 +54,7 @@ def _serve(settings: Settings, clock: Clock, migrate: bool) -> None:
 
     from ninefold.app import create_app
     from ninefold.db import make_engine
+    from ninefold.worker.beside import WorkerProcesses
 
     engine = make_engine(settings.resolved_database_url())
     if migrate:
@@ -65,13 +65,9 @@ def _serve(settings: Settings, clock: Clock, migrate: bool) -> None:
             f"the database is at revision {current or 'none (empty)'} but this Ninefold needs "
             f"{migrations.head()}; run `ninefold db upgrade` first, or start with `serve --migrate`"
         )
-    stop = threading.Event()
-    if settings.run_worker:
-        from ninefold.db import make_session_factory
-        from ninefold.jobs import worker
-
-        runner = worker(make_session_factory(engine), settings, clock, timedelta(minutes=2))
-        threading.Thread(target=runner.run_forever, args=(stop,), daemon=True).start()
+    workers = WorkerProcesses(settings, settings.worker_processes) if settings.run_worker else None
+    if workers:
+        workers.start()
     log.info("serving on http://%s:%s", settings.host, settings.port)
     try:
         uvicorn.run(
@@ -81,7 +77,8 @@ def _serve(settings: Settings, clock: Clock, migrate: bool) -> None:
             log_config=None,
         )
     finally:
-        stop.set()
+        if workers:
+            workers.stop()
 
 
 @demo.command("demo")

@@ -68,8 +68,15 @@ class Settings(BaseSettings):
     )
     run_worker: bool = Field(
         default=True,
-        description="`serve` runs background jobs (escalations, notifications) in-process too; "
-        "turn off when separate `ninefold worker` processes run them.",
+        description="`serve` starts worker processes beside itself for the background jobs "
+        "(escalations, notifications); turn off when separate `ninefold worker` processes run "
+        "them.",
+    )
+    worker_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="How many worker processes `serve` starts when `run_worker` is on.",
     )
     public_url: str = Field(
         default="",

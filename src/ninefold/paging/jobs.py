@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninefold.alerts import groups
 from ninefold.clock import Clock
 from ninefold.conventions import JOB_ALERT_GROUP_OPENED
-from ninefold.paging import actions, escalation
+from ninefold.paging import actions, escalation, storms
 from ninefold.paging.notifications import delivery
 from ninefold.paging.notifications.channels import channels
 from ninefold.paging.notifications.delivery import Sender
@@ -35,9 +35,15 @@ def resume_due(ctx: JobContext) -> None:
     escalation.resume(ctx.session, int(ctx.payload["group_id"]), ctx.now)
 
 
+def storm_sweep(ctx: JobContext) -> None:
+    storms.sweep(ctx.session, ctx.now)
+
+
 def jobs(settings: Settings, clock: Clock) -> Jobs:
-    """The paging jobs. A message to a person goes out before any other due job: in an alert
-    storm, routing the thousandth new group must not keep the first one's page waiting."""
+    """The paging jobs, every one urgent: each brings a page nearer (routing a new group, the
+    next step, a message, the end of a snooze or a hold), and a person may be waiting for it.
+    In a storm, the thousandth new group's routing must not wait behind flapping checks, and
+    nothing of paging behind a report."""
     sender = Sender(channels(settings, clock), Renderer(settings.resolved_public_url()))
     handlers: dict[str, Handler] = {
         JOB_ALERT_GROUP_OPENED: group_opened,
@@ -46,4 +52,9 @@ def jobs(settings: Settings, clock: Clock) -> Jobs:
         actions.JOB_UNSNOOZE: snooze_over,
         silences.JOB_RESUME: resume_due,
     }
-    return Jobs(handlers, urgent=frozenset({delivery.JOB_SEND}))
+    # The storm sweep pages nobody: it ends quiet storms and resolves their groups.
+    return Jobs(
+        {**handlers, storms.JOB_SWEEP: storm_sweep},
+        urgent=frozenset(handlers),
+        every={storms.JOB_SWEEP: storms.SWEEP_EVERY},
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from datetime import timedelta
@@ -11,6 +12,7 @@ import typer
 from rich.console import Console
 
 out = Console(soft_wrap=True)
+PARENT_CHECK = 1.0  # seconds
 
 
 app = typer.Typer()
@@ -31,6 +33,14 @@ def worker_command(
             min=1,
         ),
     ] = 120,
+    exit_with: Annotated[
+        int | None,
+        typer.Option(
+            help="Stop when the process PID, this worker's parent, is gone (how `serve` starts "
+            "its workers).",
+            metavar="PID",
+        ),
+    ] = None,
 ) -> None:
     """Run due jobs until stopped (SIGTERM or Ctrl-C); `serve` also runs one in-process."""
     from ninefold.cli_support import clock_of, migrated_engine, settings_of
@@ -48,4 +58,14 @@ def worker_command(
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    if exit_with is not None:
+        threading.Thread(target=_stop_with, args=(exit_with, stop), daemon=True).start()
     worker.run_forever(stop, poll)
+
+
+def _stop_with(parent: int, stop: threading.Event) -> None:
+    """Set `stop` once `parent` is no longer this process's parent: it died, even by SIGKILL,
+    and the worker it started must not outlive it."""
+    while not stop.wait(PARENT_CHECK):
+        if os.getppid() != parent:
+            stop.set()

@@ -98,22 +98,26 @@ def claim(
     lease: timedelta,
     limit: int,
     first: Collection[str] = (),
+    only: Collection[str] | None = None,
 ) -> list[Claimed]:
-    """Claim up to `limit` due jobs, those of the kinds in `first` before the others, then the
-    longest due first."""
+    """Claim up to `limit` due jobs (of the kinds in `only`, when given), those of the kinds in
+    `first` before the others, then the longest due first."""
     token = f"{worker}:{uuid4().hex}"
     order = (
         (case((Job.kind.in_(first), 0), else_=1), Job.due_at, Job.id)
         if first
         else (Job.due_at, Job.id)
     )
+    conditions = [
+        Job.finished_at.is_(None),
+        Job.due_at <= now,
+        or_(Job.locked_until.is_(None), Job.locked_until < now),
+    ]
+    if only is not None:
+        conditions.append(Job.kind.in_(only))
     due = (
         select(Job.id)
-        .where(
-            Job.finished_at.is_(None),
-            Job.due_at <= now,
-            or_(Job.locked_until.is_(None), Job.locked_until < now),
-        )
+        .where(*conditions)
         .order_by(*order)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -12,7 +12,7 @@ import logging
 import socket
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +24,8 @@ from ninefold.db import unit_of_work
 from ninefold.worker import queue
 
 log = logging.getLogger(__name__)
+URGENT_POLL = 0.2  # seconds between looks for urgent jobs: a page waits at most this long
+OTHERS_BATCH = 4
 
 
 @dataclass(frozen=True)
@@ -98,40 +100,74 @@ class Worker:
         # Periodic kinds: each run schedules the next slot's; the first is scheduled when the
         # worker starts, so a chain broken by a crash mends at the next start.
         self.every = dict(every or {})
+        # Other jobs are claimed a few at a time when urgent ones exist (see `run_once`).
+        self.others_batch = min(batch, OTHERS_BATCH) if first else batch
         self.started = False
 
     def run_once(self) -> int:
-        """Run every job due now, batch after batch; return how many ran."""
-        ran = 0
+        """Run every job due now; return how many ran.
+
+        Urgent kinds are claimed in batches ahead of everything else; other jobs a few at a
+        time, so that an urgent job made meanwhile waits behind at most a few of them."""
         if not self.started and self.every:
             with unit_of_work(self.factory) as session:
                 now = self.clock()
                 for kind, every in self.every.items():
                     queue.schedule(session, kind, queue.slot_start(now, every), now=now)
         self.started = True
+        ran = 0
         while True:
-            with unit_of_work(self.factory) as session:
-                claimed = queue.claim(
-                    session, self.name, self.clock(), self.lease, self.batch, self.first
-                )
-            for job in claimed:
-                self._run(job)
-            ran += len(claimed)
-            if len(claimed) < self.batch:
+            if self.first:
+                urgent = self._run_batch(self.batch, only=self.first)
+                ran += urgent
+                if urgent:
+                    continue
+            others = self._run_batch(self.others_batch)
+            ran += others
+            if not others:
                 return ran
 
+    def run_urgent(self) -> int:
+        """Run the urgent jobs due now, none other; return how many ran."""
+        ran = 0
+        while ran_now := self._run_batch(self.batch, only=self.first):
+            ran += ran_now
+        return ran
+
     def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
+        """Run jobs until `stop` is set. A lane of its own runs the urgent kinds, looking for
+        them every URGENT_POLL seconds: a page is never queued behind a long job (a report)
+        this worker is running."""
         log.info("worker %s started", self.name)
+        lanes = [threading.Thread(target=self._loop, args=(stop, poll_seconds, self.run_once))]
+        if self.first:
+            poll = min(poll_seconds, URGENT_POLL)
+            lanes.append(threading.Thread(target=self._loop, args=(stop, poll, self.run_urgent)))
+        for lane in lanes:
+            lane.start()
+        for lane in lanes:
+            lane.join()
+        log.info("worker %s stopped", self.name)
+
+    def _loop(self, stop: threading.Event, poll_seconds: float, run: Callable[[], int]) -> None:
         while not stop.is_set():
             try:
-                ran = self.run_once()
+                ran = run()
             except Exception:
                 # The database may be away for a moment (restart, failover); keep polling.
                 log.exception("worker %s: claiming jobs failed", self.name)
                 ran = 0
             if not ran:
                 stop.wait(poll_seconds)
-        log.info("worker %s stopped", self.name)
+
+    def _run_batch(self, limit: int, only: Collection[str] | None = None) -> int:
+        with unit_of_work(self.factory) as session:
+            claimed = queue.claim(
+                session, self.name, self.clock(), self.lease, limit, self.first, only
+            )
+        for job in claimed:
+            self._run(job)
+        return len(claimed)
 
     def _run(self, job: queue.Claimed) -> None:
         handler = self.handlers.get(job.kind)
