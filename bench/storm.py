@@ -48,11 +48,11 @@ from bench.storm_stack import (
     free_port,
     machine_cpu,
     postgres_problem,
-    process_cpu,
     recreate_database,
     serve_errors,
     serving,
     storm_config,
+    tree_cpu,
 )
 from ninefold.alerts.tables import Alert, AlertGroup, Integration
 from ninefold.clock import system_clock
@@ -269,10 +269,10 @@ def storm(
         client += ["--out", str(answers_file)]
         log = work / "serve.log"
         with serving(env, log, workers) as servers:
-            serve_before = sum(process_cpu(server.pid) for server in servers)
+            serve_before = sum(tree_cpu(server.pid) for server in servers)
             busy_before, all_before = machine_cpu()
             ran = run_process(client, cwd=ROOT).check("bench.storm_load")
-            serve_cpu = sum(process_cpu(server.pid) for server in servers) - serve_before
+            serve_cpu = sum(tree_cpu(server.pid) for server in servers) - serve_before
             busy_after, all_after = machine_cpu()
             result = json.loads(answers_file.read_text())
             settled = wait_for_pages(engine, sink, timeout=max(600, 5 * ran.wall))

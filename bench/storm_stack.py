@@ -127,6 +127,20 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a running process and of its children (the workers `serve` starts
+    beside itself), from /proc."""
+    total = process_cpu(pid)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                total += process_cpu(int(stat.parent.name))
+        except OSError:  # the process ended meanwhile
+            continue
+    return total
+
+
 def machine_cpu() -> tuple[float, float]:
     """CPU seconds busy and in all, summed over every core, since boot (/proc/stat)."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]

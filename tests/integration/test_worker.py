@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from ninefold.db import make_session_factory, unit_of_work
-from ninefold.worker import queue
+from ninefold.worker import heartbeat, queue
 from ninefold.worker.runner import JobContext, RetryLater, Worker
-from ninefold.worker.tables import Job
+from ninefold.worker.tables import Job, WorkerSeen
 from tests.support.clock import FrozenClock
+from tests.support.waiting import eventually
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -216,3 +217,29 @@ def test_a_periodic_job_runs_once_per_slot_across_workers_and_a_failure_waits_fo
         ("sweep", "done", T0 + timedelta(minutes=2)),
         ("sweep", None, T0 + timedelta(minutes=6)),
     ]
+
+
+def test_a_running_worker_beats_and_a_stopped_one_leaves(
+    engine: Engine, clock: FrozenClock
+) -> None:
+    """The heartbeat /metrics reads: written while the worker runs, removed when it stops."""
+    factory = make_session_factory(engine)
+    worker = Worker(factory, {"k": lambda _: None}, name="w1", clock=clock, first=frozenset({"k"}))
+    add(engine, "k", 3)
+    stop = threading.Event()
+    runner = threading.Thread(target=worker.run_forever, args=(stop, 0.1))
+    runner.start()
+
+    def seen() -> list[tuple[str, int]]:
+        with factory() as session:
+            return [(row.name, row.jobs_run) for row in session.scalars(select(WorkerSeen))]
+
+    try:
+        eventually(lambda: [name for name, _ in seen()] == ["w1"], "the worker's heartbeat", 20)
+        eventually(lambda: {j.outcome for j in jobs(engine)} == {"done"}, "the jobs run", 20)
+        clock.set(T0 + heartbeat.BEAT_EVERY)
+        eventually(lambda: seen() == [("w1", 3)], "the next heartbeat, with the jobs run", 20)
+    finally:
+        stop.set()
+        runner.join()
+    assert seen() == []

@@ -9,6 +9,7 @@ ones with an outside effect (sending a message) record it first (see oncall noti
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 import traceback
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ninefold.clock import Clock
 from ninefold.db import unit_of_work
-from ninefold.worker import queue
+from ninefold.worker import heartbeat, queue
 
 log = logging.getLogger(__name__)
 URGENT_POLL = 0.2  # seconds between looks for urgent jobs: a page waits at most this long
@@ -73,7 +74,7 @@ class LeaseLost(Exception):
 
 
 def default_name() -> str:
-    return f"{socket.gethostname()}:{threading.get_ident()}"
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class Worker:
@@ -103,6 +104,10 @@ class Worker:
         # Other jobs are claimed a few at a time when urgent ones exist (see `run_once`).
         self.others_batch = min(batch, OTHERS_BATCH) if first else batch
         self.started = False
+        self.jobs_run = 0
+        self.up_since = clock()
+        self.beaten: datetime | None = None
+        self.beating = threading.Lock()
 
     def run_once(self) -> int:
         """Run every job due now; return how many ran.
@@ -147,6 +152,11 @@ class Worker:
             lane.start()
         for lane in lanes:
             lane.join()
+        try:
+            with unit_of_work(self.factory) as session:
+                heartbeat.leave(session, self.name)
+        except Exception:
+            log.exception("worker %s: removing its heartbeat failed", self.name)
         log.info("worker %s stopped", self.name)
 
     def _loop(self, stop: threading.Event, poll_seconds: float, run: Callable[[], int]) -> None:
@@ -157,8 +167,24 @@ class Worker:
                 # The database may be away for a moment (restart, failover); keep polling.
                 log.exception("worker %s: claiming jobs failed", self.name)
                 ran = 0
+            self._beat()
             if not ran:
                 stop.wait(poll_seconds)
+
+    def _beat(self) -> None:
+        """Say this worker is alive (ninefold.worker.heartbeat), every BEAT_EVERY at most,
+        from whichever lane comes by: a lane stuck in one job does not beat."""
+        with self.beating:
+            now = self.clock()
+            if self.beaten is not None and now - self.beaten < heartbeat.BEAT_EVERY:
+                return
+            try:
+                with unit_of_work(self.factory) as session:
+                    heartbeat.beat(session, self.name, self.up_since, now, self.jobs_run)
+            except Exception:
+                log.exception("worker %s: recording its heartbeat failed", self.name)
+                return
+            self.beaten = now
 
     def _run_batch(self, limit: int, only: Collection[str] | None = None) -> int:
         with unit_of_work(self.factory) as session:
@@ -167,6 +193,8 @@ class Worker:
             )
         for job in claimed:
             self._run(job)
+        with self.beating:
+            self.jobs_run += len(claimed)
         return len(claimed)
 
     def _run(self, job: queue.Claimed) -> None:
