@@ -16,9 +16,8 @@ from ninefold.auth.model import Principal, Role, require_responder
 from ninefold.auth.service import find_user, users_by_name
 from ninefold.errors import Conflict, Invalid, NotFound
 from ninefold.paging import escalation as esc
-from ninefold.paging import policies
+from ninefold.paging import storms
 from ninefold.paging.notifications.links import Grant, instance_secret, read_token
-from ninefold.paging.routing import choose, route_labels
 from ninefold.paging.tables import Escalation
 from ninefold.worker import queue
 
@@ -88,10 +87,7 @@ def unsnooze(session: Session, group_id: int, until: str, now: datetime) -> None
 
 def _restart(session: Session, escalation: Escalation, group: AlertGroup, now: datetime) -> None:
     """A new round from the first step of the policy the group routes to now."""
-    routing = choose(
-        [policies.route_spec(row) for row in policies.route_rows(session)],
-        route_labels(group.labels, group.service, group.severity),
-    )
+    routing = storms.route_of(session, group)
     escalation.round += 1
     escalation.policy = routing.policy
     escalation.level = escalation.pass_number = escalation.step = 0
@@ -103,7 +99,8 @@ def _restart(session: Session, escalation: Escalation, group: AlertGroup, now: d
 
 
 def escalate_now(session: Session, actor: Principal, group_id: int, now: datetime) -> None:
-    """Page the next step at once instead of waiting; an acknowledged group is re-triggered."""
+    """Page the next step at once instead of waiting; an acknowledged group is re-triggered.
+    A group folded into an alert storm leaves it: it pages on its own, from the first step."""
     require_responder(actor, "escalate alerts")
     group = _open_group(session, group_id, "escalate")
     escalation = _escalation(session, group)
@@ -114,7 +111,8 @@ def escalate_now(session: Session, actor: Principal, group_id: int, now: datetim
         )
     if group.state == ACKNOWLEDGED:
         groups.retrigger(session, group, now, actor.name, "escalated")
-    esc.event(session, group, now, "escalated", by=actor.name)
+    unfolded = {"unfolded": True} if escalation.state == storms.FOLDED else {}
+    esc.event(session, group, now, "escalated", by=actor.name, **unfolded)
     escalation.state = esc.RUNNING
     escalation.snoozed_until = escalation.held_by = None
     esc.run_step(session, escalation, group, now)

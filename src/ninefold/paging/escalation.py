@@ -22,10 +22,10 @@ from ninefold.auth.service import users_by_name
 from ninefold.catalog.service import find_team, service_labels
 from ninefold.db import insert_new
 from ninefold.oncall import service as schedules
-from ninefold.paging import policies
+from ninefold.paging import policies, storms
 from ninefold.paging.hours import local_view
 from ninefold.paging.notifications import delivery
-from ninefold.paging.routing import choose, route_labels, service_by_labels
+from ninefold.paging.routing import service_by_labels
 from ninefold.paging.schemas import EscalationPolicySpec, StepSpec
 from ninefold.paging.silences import service as silences
 from ninefold.paging.silences.holds import Hold
@@ -74,11 +74,10 @@ def get_escalation(session: Session, group_id: int, *, lock: bool = False) -> Es
 
 
 def start(session: Session, group: AlertGroup, now: datetime) -> None:
-    """Route the group and run the first step; a second run (a repeated job) does nothing."""
-    routing = choose(
-        [policies.route_spec(row) for row in policies.route_rows(session)],
-        route_labels(group.labels, group.service, group.severity),
-    )
+    """Route the group and run the first step, unless its route is in an alert storm: then
+    the group is folded into the storm's group, which pages instead (see `storms`). A second
+    run (a repeated job) does nothing."""
+    routing = storms.route_of(session, group)
     if group.service is None:
         group.service = (routing.route.service if routing.route else None) or _catalog_service(
             session, group.labels
@@ -118,10 +117,14 @@ def start(session: Session, group: AlertGroup, now: datetime) -> None:
     if escalation.policy is None:
         event(session, group, now, "nobody_paged", reason="no route matched and none is default")
         return
-    if group.state == TRIGGERED:
-        run_or_hold(session, escalation, group, now)
-    else:
+    if group.state != TRIGGERED:
         escalation.state = STOPPED
+        return
+    folded = storms.fold(session, escalation, group, routing.route, now)
+    if folded is None:
+        run_or_hold(session, escalation, group, now)
+    elif folded.opened is not None:
+        start(session, folded.opened, now)
 
 
 def _catalog_service(session: Session, labels: dict[str, str]) -> str | None:

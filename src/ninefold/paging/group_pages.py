@@ -1,5 +1,6 @@
 """Pages of alert groups: the list (filtered, refreshing itself) and a group's page with its
-alerts, paging and timeline, and the forms that act on it.
+alerts, paging and timeline, and the forms that act on it. An alert storm's group lists the
+groups folded into it; a folded group links to its storm's group.
 
 The forms post to these routes, not to the API: a browser carries a session cookie and a CSRF
 token, not a bearer token. Every action ends in a redirect back to the group (post, redirect,
@@ -21,7 +22,7 @@ from ninefold.changes.web import group_changes
 from ninefold.conventions import CSRF_FORM_FIELD
 from ninefold.errors import NotFound
 from ninefold.http import Now, Offset, RowId, SessionDep
-from ninefold.paging import actions
+from ninefold.paging import actions, storms
 from ninefold.paging.overview import escalation_out
 from ninefold.paging.timeline import describe
 from ninefold.web.pages import PageUser, render, require_csrf
@@ -70,12 +71,18 @@ def group_page(
     me: PageUser,
     now: Now,
     done: str | None = None,
+    folded_offset: Offset = 0,
 ) -> HTMLResponse:
     group = groups.detail(session, group_id)
     changes = None
     panels = []
+    storm = folded = folded_into = None
     if not request.headers.get("hx-request"):
         panels = [panel(session, group_id, me, now) for panel in request.app.state.group_panels]
+        storm = storms.storm_of(session, group_id)
+        if storm is not None:
+            folded = storms.folded_groups(session, storm, limit=PAGE_SIZE, offset=folded_offset)
+        folded_into = storms.folded_into(session, group_id)
         if group.service is not None:
             changes = group_changes(
                 session, group.service, group.created_at, group.resolved_at, now
@@ -98,6 +105,9 @@ def group_page(
         "refresh": REFRESH_SECONDS,
         "changes": changes,
         "panels": panels,
+        "storm": storm,
+        "folded": folded,
+        "folded_into": folded_into,
     }
     template = (
         "paging/alert_group_live.html"

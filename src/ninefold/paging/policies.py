@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ninefold.errors import NotFound
-from ninefold.paging.schemas import EscalationPolicySpec, RouteSpec, StepSpec
+from ninefold.paging.schemas import EscalationPolicySpec, FoldSpec, RouteSpec, StepSpec
 from ninefold.paging.tables import EscalationPolicy, Route
 
 
@@ -69,7 +69,14 @@ def route_spec(row: Route) -> RouteSpec:
         policy=row.policy,
         service=row.service,
         default=row.is_default,
+        fold=FoldSpec.model_validate(row.fold) if row.fold else None,
     )
+
+
+def lock_route(session: Session, name: str) -> Route | None:
+    """The route, locked until the transaction ends: what two workers decide about one
+    route's storm at the same moment, they decide one after the other."""
+    return session.scalar(select(Route).where(Route.name == name).with_for_update())
 
 
 def write_route(
@@ -88,6 +95,7 @@ def write_route(
     row.policy = spec.policy
     row.service = spec.service
     row.is_default = spec.default
+    row.fold = spec.fold.model_dump() if spec.fold else None
     row.managed_by = managed_by
     row.touch(now)
     session.flush()

@@ -66,6 +66,22 @@ def _check_matcher(text: str) -> str:
 MatcherText = Annotated[str, Field(max_length=500), AfterValidator(_check_matcher)]
 
 
+class FoldSpec(Spec):
+    """An alert storm folded into one page: once the route has opened more than `groups`
+    groups within `minutes`, each further group pages nobody and one storm group pages for
+    all of them, until the route has opened no group for `minutes`."""
+
+    groups: int = Field(
+        ge=1, le=10000, description="Groups the route may open within `minutes` before folding."
+    )
+    minutes: int = Field(
+        ge=1,
+        le=1440,
+        description="The window groups are counted in; also how long the route must stay quiet "
+        "for the fold to end.",
+    )
+
+
 class RouteSpec(Spec):
     """Alerts whose labels satisfy every matcher go to `policy` (routes are tried in the order
     written; the first that matches wins). The `default` route takes what no other matches."""
@@ -82,6 +98,11 @@ class RouteSpec(Spec):
     )
     default: bool = Field(
         default=False, description="The fallback for alerts no route matches (at most one)."
+    )
+    fold: FoldSpec | None = Field(
+        default=None,
+        description="Fold alert storms into one page, e.g. {groups: 10, minutes: 5}; "
+        "absent: every group pages.",
     )
 
     @model_validator(mode="after")
@@ -134,7 +155,8 @@ class EscalationOut(BaseModel):
     unrouted: bool = Field(description="No route matched; the default route (if any) took it.")
     policy: str | None
     state: str = Field(
-        description="running, stopped, exhausted, unrouted, reassigned, silenced or maintenance."
+        description="running, stopped, exhausted, unrouted, reassigned, silenced, maintenance "
+        "or folded (into an alert storm's group, which pages instead)."
     )
     round: int
     next_step_at: datetime | None = Field(

@@ -56,6 +56,20 @@ def _notification(status: str) -> Callable[[Detail], str]:
     return text
 
 
+def _storm_ended(detail: Detail) -> str:
+    route = detail.get("route")
+    if detail.get("why") == "resolved":
+        return (
+            f"The storm is over: this group was resolved; route {route} pages group by group again"
+        )
+    if detail.get("why") == "unfolded":
+        return f"The storm is over: route {route} no longer folds storms"
+    return (
+        f"The storm is over: route {route} opened no group for {detail.get('minutes')} minutes; "
+        f"{detail.get('folded')} groups were folded into this one, {detail.get('open')} still open"
+    )
+
+
 FIXED = {"triggered": "Group opened", "acknowledged": "Acknowledged", "resolved": "Resolved"}
 SENTENCES: dict[str, Callable[[Detail], str]] = {
     "alert_firing": lambda d: f"{_alert(d)} firing at the source",
@@ -88,7 +102,24 @@ SENTENCES: dict[str, Callable[[Detail], str]] = {
     "notification_suppressed": _notification("suppressed"),
     "notification_uncertain": _notification("uncertain"),
     "snoozed": lambda d: f"Snoozed by {_who(d)} until {d.get('until')}",
-    "escalated": lambda d: f"Escalated now by {_who(d)}",
+    "escalated": lambda d: (
+        f"Escalated now by {_who(d)}"
+        + (", out of the alert storm: it pages on its own" if d.get("unfolded") else "")
+    ),
+    "folded": lambda d: (
+        f"Not paged: route {d.get('route')} opened more than {d.get('groups')} groups in "
+        f"{d.get('minutes')} minutes; folded into the alert storm of group "
+        f"{d.get('storm_group')}, which pages once for all"
+    ),
+    "storm_started": lambda d: (
+        f"Alert storm: route {d.get('route')} opened {d.get('opened')} groups in "
+        f"{d.get('minutes')} minutes (it folds beyond {d.get('groups')}); its new groups fold "
+        "into this one and page nobody until it is quiet"
+    ),
+    "storm_ended": _storm_ended,
+    "storm_resolved": lambda d: (
+        f"Every group folded into the storm ({d.get('folded')}) is resolved; so is this one"
+    ),
     "reassigned": lambda d: f"Reassigned by {_who(d)} to {d.get('to')}",
     "held": lambda d: (
         f"Not paged: {d.get('hold')} {d.get('id')} by {d.get('by')} ({d.get('reason')}) "

@@ -1,6 +1,9 @@
 """What a notification says: the alert, its service and severity, the SLO it burns, how
 often it fired lately, where to look (runbook, dashboard, source) and what to do (signed
 acknowledge and resolve links). Every transport renders the same `Message`.
+
+An alert storm's group says how many groups it folded so far (counted when the message goes
+out) and links their list.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from ninefold.alerts import groups
 from ninefold.auth.service import user_by_id
 from ninefold.catalog.service import find_service
 from ninefold.conventions import SLO_LABEL_SERVICE, SLO_LABEL_SLO
+from ninefold.paging import storms
 from ninefold.paging.notifications.links import LINK_LIFETIME, Grant, action_url, instance_secret
-from ninefold.paging.tables import Notification
+from ninefold.paging.tables import Notification, Storm
 from ninefold.weblinks import is_web_url
 
 if TYPE_CHECKING:
@@ -46,6 +50,9 @@ class Renderer:
 
         links = [("Acknowledge", act("ack")), ("Resolve", act("resolve"))]
         links.append(("Open in Ninefold", f"{self.base_url}/alerts/{group.id}"))
+        storm = storms.storm_of(session, group.id)
+        if storm is not None:
+            links.append(("Folded groups", f"{self.base_url}/alerts/{group.id}#folded"))
         runbook = annotations.get("runbook_url") or _first_url(service, "runbooks")
         dashboard = annotations.get("dashboard_url") or _first_url(service, "dashboards")
         links += [(title, url) for title, url in (("Runbook", runbook), ("Dashboard", dashboard))]
@@ -56,7 +63,7 @@ class Renderer:
         fields = [
             ("Service", group.service or "unknown"),
             ("Severity", group.severity or "unknown"),
-            ("Alerts firing", str(firing)),
+            ("Groups folded", str(storm.groups)) if storm else ("Alerts firing", str(firing)),
             ("Fired in the last 7 days", _times(recent_count(session, group, now))),
         ]
         slo = group.labels.get(SLO_LABEL_SLO)
@@ -69,6 +76,8 @@ class Renderer:
         text = annotations.get("summary") or group.title
         if annotations.get("description") and not slo:
             text += "\n" + annotations["description"]
+        if storm is not None:
+            text = _storm_text(storm)
         if user.chat_handle and row.kind in ("slack", "teams"):
             text = f"{user.chat_handle}: {text}"
         return Message(
@@ -84,6 +93,15 @@ class Renderer:
 def recent_count(session: Session, group: AlertGroup, now: datetime) -> int:
     """How often this alert paged lately: its groups opened in the last 7 days."""
     return groups.opened_since(session, group, now - RECENT)
+
+
+def _storm_text(storm: Storm) -> str:
+    folded = "1 of them was" if storm.groups == 1 else f"{storm.groups} of them were"
+    return (
+        f"Route {storm.route} opens more alert groups than its fold allows. {folded} folded "
+        "into this page so far: they page nobody while the storm lasts. Each is listed under "
+        "Folded groups, where you can act on it."
+    )
 
 
 def _times(count: int) -> str:
