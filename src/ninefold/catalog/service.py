@@ -108,7 +108,8 @@ def owning_team(session: Session, name: str) -> str | None:
 
 def service_labels(session: Session) -> dict[str, dict[str, str]]:
     """Every service's labels by its name."""
-    return dict(session.execute(select(Service.name, Service.labels)).tuples().all())
+    rows = session.execute(select(Service.name, Service.labels)).all()
+    return {row.name: row.labels for row in rows}
 
 
 def get_team_row(session: Session, name: str) -> Team:
