@@ -51,6 +51,7 @@ def test_the_list_and_a_schedule_say_who_is_on_call_now(
             "time_zone": "Europe/Berlin",
             "description": "",
             "on_call_now": list(OFFICE.to_schedule().who(now)),
+            "shadows_now": [],
         },
         {
             "name": "primary",
@@ -58,6 +59,7 @@ def test_the_list_and_a_schedule_say_who_is_on_call_now(
             "time_zone": "Europe/Berlin",
             "description": "",
             "on_call_now": list(PRIMARY.to_schedule().who(now)),
+            "shadows_now": [],
         },
     ]
     assert client.get(f"{API}/schedules").status_code == 401
@@ -93,6 +95,7 @@ def test_a_schedule_shows_its_spec_shifts_and_gaps(
         "start": "2026-03-23T08:00:00Z",
         "end": "2026-03-23T16:00:00Z",
         "people": ["alice"],
+        "shadows": [],
     }
     assert body["shifts"][-2]["start"] == "2026-04-03T07:00:00Z"
     assert body["spec"] == OFFICE.model_dump(mode="json")

@@ -67,6 +67,7 @@ def test_an_override_changes_the_shifts_and_is_audited(
         "end": "2026-03-24T13:00:00Z",
         "person": "carol",
         "replaces": "alice",
+        "shadow": None,
         "reason": "swap",
         "created_by": "carol",
         "created_at": "",

@@ -8,8 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ninefold.oncall import service
-from ninefold.oncall.schedule import Schedule
-from ninefold.oncall.schemas import OverrideOut, ScheduleDetail, ScheduleSummary, SegmentOut
+from ninefold.oncall.schedule import OnCall, Schedule, shadow_shifts
+from ninefold.oncall.schemas import (
+    OverrideOut,
+    ScheduleDetail,
+    ScheduleSummary,
+    SegmentOut,
+    shadows_out,
+)
 from ninefold.oncall.tables import Schedule as ScheduleRow
 from ninefold.oncall.tables import ScheduleOverride
 from ninefold.pagination import MAX_LIMIT, Page, every, paged
@@ -27,9 +33,9 @@ def model_around(
     return service.model(session, row, min(start, now), max(end, now + INSTANT))
 
 
-def who(session: Session, name: str, at: datetime) -> tuple[str, ...]:
+def who(session: Session, name: str, at: datetime) -> OnCall:
     row = service.get_row(session, name)
-    return service.model(session, row, at, at + INSTANT).who(at)
+    return service.model(session, row, at, at + INSTANT).on_call(at)
 
 
 def summaries(
@@ -38,7 +44,7 @@ def summaries(
     """Schedules by name, each with who is on call at `now`."""
 
     def summary(row: ScheduleRow) -> ScheduleSummary:
-        on_call = service.model(session, row, now, now + INSTANT).who(now)
+        on_call = service.model(session, row, now, now + INSTANT).on_call(now)
         return service.summary(service.spec_of(row), on_call)
 
     query = select(ScheduleRow).order_by(ScheduleRow.name)
@@ -96,10 +102,16 @@ def overrides(
 def shifts_of(
     session: Session, person: str, start: datetime, end: datetime
 ) -> list[tuple[str, SegmentOut]]:
-    """`person`'s shifts in `[start, end)` across every schedule, by start."""
-    found = [
-        (row.name, service.segment_out(segment))
-        for row in service.all_rows(session)
-        for segment in service.model(session, row, start, end).shifts_of(person, start, end)
-    ]
+    """`person`'s shifts in `[start, end)` across every schedule, by start: their own turns
+    (holding them alone) and the stretches they shadow someone (holding only that pairing)."""
+    found = []
+    for row in service.all_rows(session):
+        model = service.model(session, row, start, end)
+        segments = model.shifts(start, end)
+        found += [(row.name, service.segment_out(s)) for s in model.shifts_of(person, start, end)]
+        found += [
+            (row.name, SegmentOut(start=s.start, end=s.end, people=[], shadows=shadows_out([p])))
+            for s in shadow_shifts(segments, person)
+            for p in [(s.shadow, s.of)]
+        ]
     return sorted(found, key=lambda pair: (pair[1].start, pair[0]))

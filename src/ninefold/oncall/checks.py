@@ -1,5 +1,5 @@
 """Checks across objects in configuration files: a schedule's team, and the people of its
-rotations, who must exist and be reachable."""
+rotations and their shadows, who must exist and be reachable."""
 
 from __future__ import annotations
 
@@ -31,6 +31,15 @@ def _schedule(item: Item, known: dict[str, set[str]], users: dict[str, UserSpec]
                 continue
             reported.add(person)
             problems += paged_in_vain(item, (*loc, j), users.get(person), "on schedule", spec.name)
+        for j, shadow in enumerate(layer.shadows):
+            where = ("layers", i, "shadows", j, "person")
+            if shadow.person not in known["users"]:
+                problems.append(at(item, where, f"no user named {shadow.person!r}"))
+                continue
+            if shadow.person not in reported:
+                reported.add(shadow.person)
+                user = users.get(shadow.person)
+                problems += paged_in_vain(item, where, user, "a shadow on schedule", spec.name)
     return problems
 
 

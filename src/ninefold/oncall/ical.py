@@ -5,6 +5,9 @@ whole: shifts are looked up `MARGIN` beyond the window on both sides, so a shift
 edge keeps its real start and end. That keeps each event's UID (schedule, person, start)
 the same from one refresh to the next, so calendar apps update events instead of
 duplicating them. Times are UTC; the apps show them in their user's zone.
+
+A shadow's stretches are events of their own, named as shadowing and with their own UIDs, so a
+person learning on-call sees when they will be paged without mistaking it for their own turn.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from urllib.parse import quote
 
 from icalendar import Calendar, Event
 
-from ninefold.oncall.schedule import Schedule, Segment
+from ninefold.oncall.schedule import Schedule, Segment, shadow_shifts
 
 PRODID = "-//Ninefold//On-call schedules//EN"
 FEED_PAST = timedelta(days=7)
@@ -37,17 +40,21 @@ def lookup_range(window: tuple[datetime, datetime]) -> tuple[datetime, datetime]
 
 @dataclass(frozen=True)
 class Shift:
-    """One person's unbroken stretch on call in one schedule: one calendar event."""
+    """One person's unbroken stretch on call in one schedule, or shadowing `shadowing`
+    there: one calendar event."""
 
     schedule: str
     person: str
     start: datetime
     end: datetime
+    shadowing: str | None = None
 
     @property
     def uid(self) -> str:
         # Quoted so that names with spaces or "/" cannot make two shifts' UIDs collide.
         names = f"{quote(self.schedule, safe='')}/{quote(self.person, safe='')}"
+        if self.shadowing is not None:
+            names += f"/shadowing/{quote(self.shadowing, safe='')}"
         return f"{names}/{self.start:%Y%m%dT%H%M%SZ}@ninefold"
 
 
@@ -72,15 +79,22 @@ def shifts(
     everyone, ordered by start and person. `schedule` must hold the overrides touching the
     `lookup_range` of the window."""
     start, end = window
-    by_person = stretches(schedule.shifts(*lookup_range(window)))
+    segments = schedule.shifts(*lookup_range(window))
+    by_person = stretches(segments)
     people = sorted(by_person) if person is None else [person]
     found = [
         Shift(schedule.name, name, stretch.start, stretch.end)
         for name in people
         for stretch in by_person.get(name, [])
-        if stretch.start < end and start < stretch.end
     ]
-    return sorted(found, key=lambda shift: (shift.start, shift.person))
+    found += [
+        Shift(schedule.name, s.shadow, s.start, s.end, shadowing=s.of)
+        for s in shadow_shifts(segments, person)
+    ]
+    return sorted(
+        (shift for shift in found if shift.start < end and start < shift.end),
+        key=lambda shift: (shift.start, shift.person, shift.shadowing or ""),
+    )
 
 
 def render(
@@ -102,7 +116,8 @@ def render(
 def person_calendar(
     person: str, schedules: Iterable[Schedule], window: tuple[datetime, datetime], now: datetime
 ) -> bytes:
-    """`person`'s shifts across `schedules`: "On call: <schedule>"."""
+    """`person`'s shifts across `schedules`: "On call: <schedule>", or "Shadowing <primary>:
+    <schedule>"."""
     found = sorted(
         (shift for schedule in schedules for shift in shifts(schedule, window, person)),
         key=lambda shift: (shift.start, shift.schedule),
@@ -110,21 +125,31 @@ def person_calendar(
     return render(
         f"{person} on call",
         f"ninefold-person-{quote(person, safe='')}",
-        [(shift, f"On call: {shift.schedule}") for shift in found],
+        [(shift, _mine(shift)) for shift in found],
         now,
     )
+
+
+def _mine(shift: Shift) -> str:
+    if shift.shadowing is None:
+        return f"On call: {shift.schedule}"
+    return f"Shadowing {shift.shadowing}: {shift.schedule}"
+
+
+def _theirs(shift: Shift) -> str:
+    if shift.shadowing is None:
+        return f"{shift.person} on call ({shift.schedule})"
+    return f"{shift.person} shadowing {shift.shadowing} ({shift.schedule})"
 
 
 def schedule_calendar(
     schedule: Schedule, window: tuple[datetime, datetime], now: datetime
 ) -> bytes:
-    """Every shift of `schedule`: "<person> on call (<schedule>)"."""
+    """Every shift of `schedule`: "<person> on call (<schedule>)", and the shadows':
+    "<person> shadowing <primary> (<schedule>)"."""
     return render(
         f"On call: {schedule.name}",
         f"ninefold-schedule-{quote(schedule.name, safe='')}",
-        [
-            (shift, f"{shift.person} on call ({schedule.name})")
-            for shift in shifts(schedule, window)
-        ],
+        [(shift, _theirs(shift)) for shift in shifts(schedule, window)],
         now,
     )

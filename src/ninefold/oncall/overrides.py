@@ -35,17 +35,19 @@ def _require_user(session: Session, name: str, field: str, *, on_call: bool) -> 
     if user is None:
         raise Invalid(f"no user named {name!r}", field=field)
     if on_call and user.disabled:
-        raise Invalid(f"user {name!r} is disabled and cannot be put on call", field=field)
+        raise Invalid(f"user {name!r} is disabled and cannot be paged", field=field)
 
 
 def create(
     session: Session, actor: Principal, name: str, body: OverrideIn, now: datetime
 ) -> OverrideOut:
     row = _writable(session, actor, name)
-    override = Override(body.kind, body.start, body.end, body.person, body.replaces)
-    _require_user(session, body.person, "person", on_call=body.kind != "remove")
+    override = Override(body.kind, body.start, body.end, body.person, body.replaces, body.shadow)
+    _require_user(session, body.person, "person", on_call=body.kind not in ("remove", "shadow"))
     if body.replaces is not None:
         _require_user(session, body.replaces, "replaces", on_call=False)
+    if body.shadow is not None:
+        _require_user(session, body.shadow, "shadow", on_call=True)
     stored = service.add_override(session, row, override, actor.name, now, body.reason)
     out = service.override_out(stored, row.name)
     audit.record(

@@ -15,7 +15,14 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field, model_validator
 
 from ninefold.oncall.rotations import Rotation
-from ninefold.oncall.schedule import Layer, Override, OverrideKind, Restriction, Schedule
+from ninefold.oncall.schedule import (
+    Layer,
+    Override,
+    OverrideKind,
+    Restriction,
+    Schedule,
+    Shadow,
+)
 from ninefold.spec import Instant, LocalTime, Name, Spec, TimeZone
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -42,6 +49,18 @@ class RestrictionSpec(Spec):
         return Restriction(days, self.start, self.end)
 
 
+class ShadowSpec(Spec):
+    """Someone learning on-call: paged with each turn they shadow, marked as shadow; the
+    escalation never waits on them."""
+
+    person: Name = Field(description="User name of the shadow.")
+    of: Name | None = Field(
+        default=None,
+        description="The participant whose turns they shadow; none: every turn of the layer "
+        "(but their own).",
+    )
+
+
 class LayerSpec(Spec):
     """A rotation: participants take turns of `shift_length` `shift_unit`s."""
 
@@ -64,6 +83,27 @@ class LayerSpec(Spec):
         default_factory=list,
         description="Windows the layer is on call in; none means around the clock.",
     )
+    shadows: list[ShadowSpec] = Field(
+        default_factory=list,
+        description="People shadowing the layer's turns: paged with the person on call, "
+        "marked as shadow, never waited on.",
+    )
+
+    @model_validator(mode="after")
+    def _shadows_follow_participants(self) -> LayerSpec:
+        seen: set[tuple[str, str | None]] = set()
+        for i, shadow in enumerate(self.shadows):
+            where = f"shadows[{i}]"
+            if shadow.of is not None and shadow.of not in self.participants:
+                raise ValueError(
+                    f"{where}.of: {shadow.of!r} is not a participant of layer {self.name!r}"
+                )
+            if shadow.of == shadow.person:
+                raise ValueError(f"{where}: {shadow.person!r} cannot shadow themselves")
+            if (shadow.person, shadow.of) in seen:
+                raise ValueError(f"{where}: {shadow.person!r} is written twice for the same turns")
+            seen.add((shadow.person, shadow.of))
+        return self
 
 
 class ScheduleSpec(Spec):
@@ -99,10 +139,22 @@ class ScheduleSpec(Spec):
                     start=layer.start,
                 ),
                 restrictions=tuple(r.to_restriction() for r in layer.restrictions),
+                shadows=tuple(Shadow(s.person, s.of) for s in layer.shadows),
             )
             for layer in self.layers
         )
         return Schedule(self.name, layers, tuple(overrides))
+
+
+class ShadowOut(BaseModel):
+    """`person` shadows `of`: paged with them, marked as shadow."""
+
+    person: str
+    of: str
+
+
+def shadows_out(pairs: Iterable[tuple[str, str]]) -> list[ShadowOut]:
+    return [ShadowOut(person=shadow, of=primary) for shadow, primary in pairs]
 
 
 class SegmentOut(BaseModel):
@@ -111,6 +163,9 @@ class SegmentOut(BaseModel):
     start: datetime
     end: datetime
     people: list[str]
+    shadows: list[ShadowOut] = Field(
+        default_factory=list, description="Who shadows whom; shadows are not on call."
+    )
 
 
 class ScheduleSummary(BaseModel):
@@ -119,6 +174,9 @@ class ScheduleSummary(BaseModel):
     time_zone: str
     description: str
     on_call_now: list[str] = Field(description="Empty when nobody is: a coverage gap.")
+    shadows_now: list[ShadowOut] = Field(
+        default_factory=list, description="Who shadows whom now (not on call themselves)."
+    )
 
 
 class OverrideIn(Spec):
@@ -126,12 +184,18 @@ class OverrideIn(Spec):
 
     kind: OverrideKind = Field(
         description="add puts `person` on call, remove takes them off, replace swaps "
-        "`replaces` for `person` wherever `replaces` is on call."
+        "`replaces` for `person` wherever `replaces` is on call, shadow has `shadow` shadow "
+        "`person` wherever `person` is on call."
     )
     start: Instant = Field(description="With a time zone: 2026-11-23T09:00:00Z.")
     end: Instant = Field(description="With a time zone; after `start`.")
     person: Name = Field(description="User name.")
     replaces: Name | None = Field(default=None, description="User name; replace only.")
+    shadow: Name | None = Field(
+        default=None,
+        description="User name of someone learning on-call, paged with `person` and marked "
+        "as shadow; required by shadow, refused by remove.",
+    )
     reason: str = Field(default="", max_length=2000)
 
 
@@ -143,6 +207,7 @@ class OverrideOut(BaseModel):
     end: datetime
     person: str
     replaces: str | None
+    shadow: str | None
     reason: str
     created_by: str
     created_at: datetime

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ninefold.conventions import API_PREFIX
 from ninefold.errors import Conflict, NotFound
-from ninefold.oncall.schedule import Override, Schedule, Segment
+from ninefold.oncall.schedule import OnCall, Override, Schedule, Segment
 from ninefold.oncall.schemas import (
     CalendarUrls,
     LayerSpec,
@@ -25,6 +25,7 @@ from ninefold.oncall.schemas import (
     ScheduleSpec,
     ScheduleSummary,
     SegmentOut,
+    shadows_out,
 )
 from ninefold.oncall.tables import Schedule as ScheduleRow
 from ninefold.oncall.tables import ScheduleOverride
@@ -100,19 +101,26 @@ def model(session: Session, row: ScheduleRow, start: datetime, end: datetime) ->
 
 
 def to_override(row: ScheduleOverride) -> Override:
-    return Override(row.kind, row.starts_at, row.ends_at, row.person, row.replaces)  # type: ignore[arg-type]
+    return Override(row.kind, row.starts_at, row.ends_at, row.person, row.replaces, row.shadow)  # type: ignore[arg-type]
 
 
 def people_of(override: Override) -> set[str]:
-    return {override.person} | ({override.replaces} if override.replaces else set())
+    """Whom an override concerns. A shadow override concerns its shadow only: pairing a
+    shadow with someone leaves that person's turn free to be swapped."""
+    if override.kind == "shadow":
+        named = [override.shadow]
+    else:
+        named = [override.person, override.replaces, override.shadow]
+    return {name for name in named if name is not None}
 
 
 def add_override(
     session: Session, row: ScheduleRow, override: Override, actor: str, now: datetime, reason: str
 ) -> ScheduleOverride:
     """Store an override unless it clashes with one already stored: overlapping in time and
-    concerning the same person (two people taking over the same shift, or removing someone
-    another override puts on). Overrides for different people may overlap freely."""
+    concerning the same person (two people taking over the same shift, removing someone
+    another override puts on, or shadowing two turns at once). Overrides for different
+    people may overlap freely."""
     session.execute(
         update(ScheduleRow)
         .where(ScheduleRow.id == row.id)
@@ -133,6 +141,7 @@ def add_override(
         ends_at=override.end,
         person=override.person,
         replaces=override.replaces,
+        shadow=override.shadow,
         reason=reason,
         created_by=actor,
         created_at=now,
@@ -146,16 +155,22 @@ def add_override(
 
 
 def segment_out(segment: Segment) -> SegmentOut:
-    return SegmentOut(start=segment.start, end=segment.end, people=list(segment.people))
+    return SegmentOut(
+        start=segment.start,
+        end=segment.end,
+        people=list(segment.people),
+        shadows=shadows_out(segment.shadows),
+    )
 
 
-def summary(spec: ScheduleSpec, on_call_now: Iterable[str]) -> ScheduleSummary:
+def summary(spec: ScheduleSpec, now: OnCall) -> ScheduleSummary:
     return ScheduleSummary(
         name=spec.name,
         team=spec.team,
         time_zone=spec.time_zone,
         description=spec.description,
-        on_call_now=list(on_call_now),
+        on_call_now=list(now.people),
+        shadows_now=shadows_out(now.shadows),
     )
 
 
@@ -168,6 +183,7 @@ def override_out(row: ScheduleOverride, schedule: str) -> OverrideOut:
         end=row.ends_at,
         person=row.person,
         replaces=row.replaces,
+        shadow=row.shadow,
         reason=row.reason,
         created_by=row.created_by,
         created_at=row.created_at,
@@ -186,7 +202,7 @@ def detail(
     start, end = window
     shifts = [segment_out(s) for s in schedule.shifts(start, end)]
     return ScheduleDetail(
-        **summary(spec, schedule.who(now)).model_dump(),
+        **summary(spec, schedule.on_call(now)).model_dump(),
         managed_by=managed_by,
         spec=spec,
         start=start,

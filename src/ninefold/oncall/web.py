@@ -50,13 +50,18 @@ def _my_shifts(
     request: Request, session: Session, now: datetime, me: Principal, **extra: object
 ) -> HTMLResponse:
     user = auth_service.get_user_row(session, me.name)
+    summaries = browse.all_summaries(session, now)
     context = {
         "me": me,
         "time_zone": user.time_zone,
         "days": MY_SHIFTS.days,
         "shifts": browse.shifts_of(session, me.name, now, now + MY_SHIFTS),
-        "on_call_now": [
-            s.name for s in browse.all_summaries(session, now) if me.name in s.on_call_now
+        "on_call_now": [s.name for s in summaries if me.name in s.on_call_now],
+        "shadowing_now": [
+            f"{shadow.of} in {s.name}"
+            for s in summaries
+            for shadow in s.shadows_now
+            if shadow.person == me.name
         ],
         **extra,
     }

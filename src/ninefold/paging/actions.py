@@ -17,6 +17,7 @@ from ninefold.auth.service import find_user, users_by_name
 from ninefold.errors import Conflict, Invalid, NotFound
 from ninefold.paging import escalation as esc
 from ninefold.paging import storms
+from ninefold.paging.acks import Acknowledgement, acknowledge, refuse_shadow
 from ninefold.paging.notifications.links import Grant, instance_secret, read_token
 from ninefold.paging.tables import Escalation
 from ninefold.worker import queue
@@ -51,6 +52,7 @@ def snooze(
 ) -> datetime:
     """Acknowledge now and re-trigger after `minutes` unless it resolves first."""
     require_responder(actor, "snooze alerts")
+    refuse_shadow(session, actor, group_id, "snooze")
     if not 1 <= minutes <= MAX_SNOOZE.total_seconds() // 60:
         raise Invalid("snooze for 1 to 1440 minutes", field="minutes")
     group = _open_group(session, group_id, "snooze")
@@ -156,11 +158,10 @@ def link_grant(session: Session, token: str, now: datetime) -> tuple[Grant, Prin
 
 def act_by_link(
     session: Session, token: str, now: datetime, actionable: groups.Actionable | None
-) -> tuple[Grant, bool]:
-    """Carry out what a signed link grants; the grant and whether it changed anything."""
+) -> tuple[Grant, Acknowledgement]:
+    """Carry out what a signed link grants; the grant and what it did (a shadow's
+    acknowledgement link acknowledges for them only, as every acknowledgement does)."""
     grant, actor = link_grant(session, token, now)
     if grant.action == "ack":
-        changed = groups.acknowledge(session, actor, grant.group_id, now)
-    else:
-        changed = groups.resolve(session, actor, grant.group_id, now, actionable)
-    return grant, changed
+        return grant, acknowledge(session, actor, grant.group_id, now)
+    return grant, Acknowledgement(groups.resolve(session, actor, grant.group_id, now, actionable))

@@ -15,7 +15,7 @@ from ninefold.alerts.groups import Actionable
 from ninefold.alerts.schemas import AlertGroupDetail, AlertGroupOut
 from ninefold.http import CurrentUser, Limit, Now, Offset, RowId, SessionDep
 from ninefold.pagination import Page
-from ninefold.paging import actions
+from ninefold.paging import acks, actions
 from ninefold.paging.overview import escalation_out
 from ninefold.paging.schemas import EscalationOut, ReassignBody, SnoozeBody
 
@@ -78,11 +78,14 @@ class ResolveBody(BaseModel):
     )
 
 
-@router.post("/alert-groups/{group_id}/acknowledge", summary="Acknowledge: stops escalation")
+@router.post(
+    "/alert-groups/{group_id}/acknowledge",
+    summary="Acknowledge: stops escalation (a shadow's acknowledges their own pages only)",
+)
 def acknowledge(
     group_id: RowId, session: SessionDep, now: Now, me: CurrentUser
 ) -> AlertGroupDetail:
-    groups.acknowledge(session, me, group_id, now)
+    acks.acknowledge(session, me, group_id, now)
     return groups.detail(session, group_id)
 
 

@@ -24,7 +24,7 @@ from ninefold.auth.model import Principal, Role
 from ninefold.cli_support import now_of, operator, settings_of, transaction
 from ninefold.errors import Invalid, NotFound
 from ninefold.pagination import MAX_LIMIT
-from ninefold.paging import actions, overview
+from ninefold.paging import acks, actions, overview
 from ninefold.paging.escalation import get_escalation
 from ninefold.paging.schemas import EscalationOut
 from ninefold.spec import MAX_INT
@@ -229,11 +229,19 @@ def show_command(ctx: typer.Context, group_id: GroupId) -> None:
 
 @app.command("ack")
 def ack_command(ctx: typer.Context, group_id: GroupId, as_user: As = None) -> None:
-    """Acknowledge an alert group: its escalation stops."""
+    """Acknowledge an alert group: its escalation stops. Someone paged on it only as a
+    shadow acknowledges their own pages: the escalation goes on."""
     with transaction(settings_of(ctx)) as session:
-        changed = groups.acknowledge(session, acting(session, as_user), group_id, now_of(ctx))
+        actor = acting(session, as_user)
+        done = acks.acknowledge(session, actor, group_id, now_of(ctx))
         state = groups.get_row(session, group_id).state
-    if changed:
+    if done.shadow:
+        what = "acknowledged" if done.changed else "had already acknowledged"
+        out.print(
+            f"{actor.name} {what} their own pages of alert group {group_id} as a shadow; "
+            f"the group stays {state} and its escalation goes on"
+        )
+    elif done.changed:
         out.print(f"acknowledged alert group {group_id}")
     else:
         out.print(f"alert group {group_id} was already {state}")

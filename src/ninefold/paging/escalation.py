@@ -22,11 +22,13 @@ from ninefold.auth.service import users_by_name
 from ninefold.catalog.service import find_team, service_labels
 from ninefold.db import insert_new
 from ninefold.oncall import service as schedules
+from ninefold.oncall.schedule import OnCall
 from ninefold.paging import policies, storms
 from ninefold.paging.hours import local_view
 from ninefold.paging.notifications import delivery
 from ninefold.paging.routing import service_by_labels
 from ninefold.paging.schemas import EscalationPolicySpec, StepSpec
+from ninefold.paging.shadowing import Target, step_targets
 from ninefold.paging.silences import service as silences
 from ninefold.paging.silences.holds import Hold
 from ninefold.paging.tables import Escalation, Notification, Page
@@ -49,13 +51,19 @@ def event(session: Session, group: AlertGroup, now: datetime, kind: str, **detai
 
 
 def first_notifications(
-    session: Session, group_ids: Select[int]
+    session: Session, group_ids: Select[int], *, shadow: bool = False
 ) -> list[tuple[int, int, datetime]]:
     """(group, user id, sent) of each person's first sent notification of each group of the
-    query: the pages of KPIS.md."""
+    query: the pages of KPIS.md; with `shadow`, those of the people paged as shadows instead
+    (a shadow's pages are theirs, not the team's)."""
     query = (
         select(Notification.group_id, Notification.user_id, func.min(Notification.sent_at))
-        .where(Notification.group_id.in_(group_ids), Notification.sent_at.is_not(None))
+        .join(Page, Page.id == Notification.page_id)
+        .where(
+            Notification.group_id.in_(group_ids),
+            Notification.sent_at.is_not(None),
+            Page.shadow.is_(shadow),
+        )
         .group_by(Notification.group_id, Notification.user_id)
     )
     return [(g, u, sent) for g, u, sent in session.execute(query) if sent is not None]
@@ -212,8 +220,12 @@ def run_step(session: Session, escalation: Escalation, group: AlertGroup, now: d
     step = policy.steps[escalation.step]
     escalation.sequence += 1
     paged = 0
-    for user, reason in targets(session, step, now):
-        paged += page(session, group, escalation, user, reason, step_number(escalation), now)
+    number = step_number(escalation)
+    for user, target in targets(session, step, now):
+        count = page(
+            session, group, escalation, user, target.reason, number, now, shadow=target.shadow
+        )
+        paged += 0 if target.shadow else count  # nothing waits on a shadow
     if not paged:
         event(session, group, now, "step_empty", policy=policy.name, step=step_number(escalation))
     wait = timedelta(minutes=step.wait_minutes if paged else 0)
@@ -270,21 +282,27 @@ def _stop(
     event(session, group, now, kind, **detail)
 
 
-def targets(session: Session, step: StepSpec, now: datetime) -> list[tuple[User, str]]:
-    """The people a step pages, each once, with why: named, on call, or in the team."""
+def targets(session: Session, step: StepSpec, now: datetime) -> list[tuple[User, Target]]:
+    """The people a step pages, each once, with why: named, on call, or in the team; then
+    the shadows of those on call (see `shadowing`)."""
     found: dict[str, str] = dict.fromkeys(step.users, "named in the policy")
+    on_call: list[tuple[str, OnCall]] = []
     for name in step.schedules:
         row = schedules.find_row(session, name)
         if row is None:
             continue
-        for person in schedules.model(session, row, now, now + timedelta(seconds=1)).who(now):
+        there = schedules.model(session, row, now, now + timedelta(seconds=1)).on_call(now)
+        on_call.append((name, there))
+        for person in there.people:
             found.setdefault(person, f"on call for {name}")
     for name in step.teams:
         team = find_team(session, name)
         for member in team.members if team else []:
             found.setdefault(member.user.name, f"member of {name}")
-    users = users_by_name(session, found, enabled=True)
-    return [(users[name], reason) for name, reason in found.items() if name in users]
+    shadows = {shadow for _, there in on_call for shadow, _ in there.shadows}
+    users = users_by_name(session, [*found, *shadows], enabled=True)
+    chosen = step_targets({name: why for name, why in found.items() if name in users}, on_call)
+    return [(users[target.name], target) for target in chosen if target.name in users]
 
 
 def page(
@@ -295,8 +313,11 @@ def page(
     reason: str,
     step: int,
     now: datetime,
+    *,
+    shadow: bool = False,
 ) -> int:
-    """Record the page and plan its notifications; 0 when this step already paged them."""
+    """Record the page and plan its notifications; 0 when this step already paged them. A
+    shadow's page is marked so, and so are its timeline entry and its messages."""
     local, period = local_view(now, user.time_zone)
     created = insert_new(
         session,
@@ -308,11 +329,12 @@ def page(
             "policy": escalation.policy or "",
             "user_id": user.id,
             "user_name": user.name,
-            "reason": reason,
+            "reason": reason[:200],
             "paged_at": now,
             "time_zone": user.time_zone,
             "local_time": local.strftime("%a %H:%M"),
             "period": period,
+            "shadow": shadow,
         },
         ["group_id", "sequence", "user_id"],
     )
@@ -331,10 +353,11 @@ def page(
         now,
         "paged",
         user=user.name,
-        reason=reason,
+        reason=row.reason,
         step=step,
         local_time=row.local_time,
         period=period,
+        **({"shadow": True} if shadow else {}),
     )
     if not delivery.plan(session, row, user, now):
         event(session, group, now, "unreachable", user=user.name)

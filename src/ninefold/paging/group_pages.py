@@ -23,6 +23,8 @@ from ninefold.conventions import CSRF_FORM_FIELD
 from ninefold.errors import NotFound
 from ninefold.http import Now, Offset, RowId, SessionDep
 from ninefold.paging import actions, storms
+from ninefold.paging.acks import acknowledge as acknowledge_group
+from ninefold.paging.acks import only_shadow
 from ninefold.paging.overview import escalation_out
 from ninefold.paging.timeline import describe
 from ninefold.web.pages import PageUser, render, require_csrf
@@ -99,6 +101,7 @@ def group_page(
         "paging": paging,
         "timeline": timeline,
         "can_act": may_respond(me),
+        "shadowing": only_shadow(session, group_id, me.name),
         "responders": responders,
         "snooze_choices": SNOOZE_CHOICES,
         "done": done,
@@ -126,8 +129,8 @@ def acknowledge(
     group_id: RowId, session: SessionDep, now: Now, me: PageUser, csrf: CsrfField = None
 ) -> Response:
     require_csrf(me, csrf)
-    groups.acknowledge(session, me, group_id, now)
-    return _back(group_id, "acknowledged")
+    done = acknowledge_group(session, me, group_id, now)
+    return _back(group_id, "shadow-acknowledged" if done.shadow else "acknowledged")
 
 
 @router.post("/alerts/{group_id}/resolve")

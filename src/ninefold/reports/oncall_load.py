@@ -1,6 +1,9 @@
 """On-call load per schedule: the team's figures (hours on call, pages, off-hours and
 sleep-hours pages, the fairness spread) and each participant's share (KPIS.md, fairness).
 
+A shadow's hours and pages are a row of their own, marked `shadow` (after the participants'),
+and count in no team figure: learning on-call is load on the learner, not on the rotation.
+
 Individual figures are shown to their person and to admins only (KPIS.md, seed 002: no
 leaderboard of people): `seen_by` keeps the team figures whole and drops other people's rows.
 """
@@ -12,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from ninefold.auth.model import Principal
 from ninefold.changes.dora import Period
-from ninefold.reports.paging_kpis import PageRecord, Share, ShiftRecord, fairness
+from ninefold.reports.paging_kpis import PageRecord, Share, ShiftRecord, fairness, shadow_shares
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,9 @@ class ScheduleLoad:
     spread: float | None
     """max / min of the participants' on-call hours."""
     people: tuple[Share, ...]
+    """The participants' shares, then the shadows' (marked `shadow`)."""
     participants: int
-    """How many people shared it (their rows may be hidden from the reader)."""
+    """How many people shared it, shadows not counted (rows may be hidden from the reader)."""
 
     @property
     def pages_per_hour(self) -> float | None:
@@ -42,7 +46,8 @@ def load(
 ) -> list[ScheduleLoad]:
     """Every schedule of `schedules` (name: team) someone was on call for in the period. A
     schedule's figures are the sums of its participants' (someone on call in two schedules
-    counts in both, as their pages are theirs in each)."""
+    counts in both, as their pages are theirs in each); its shadows' rows follow, counted in
+    none of them."""
     found = []
     for name in sorted(schedules):
         fair = fairness(shifts, pages, period, name)
@@ -58,7 +63,7 @@ def load(
                 off_hours_pages=sum(p.off_hours_pages for p in people),
                 sleep_hours_pages=sum(p.sleep_hours_pages for p in people),
                 spread=fair.spread,
-                people=people,
+                people=people + shadow_shares(shifts, pages, period, name),
                 participants=len(people),
             )
         )

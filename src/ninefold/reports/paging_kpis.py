@@ -9,7 +9,11 @@ Where KPIS.md leaves room (written down in docs/kpis.md as well):
   their shifts), for pages per on-call hour and fairness alike;
 - a group resolved "at the source" is one whose alerts all resolved (not resolved by a
   person), and the 10 minutes of the noise rule are counted from its opening;
-- off-hours use the recipient's zone as it is now (a person who moved has their new zone).
+- off-hours use the recipient's zone as it is now (a person who moved has their new zone);
+- a shadow (someone learning on-call, paged with the person they shadow) is on call for none
+  of these figures: their pages and hours are theirs (`shadow_shares`), never the team's. The
+  records hold the team's pages and shifts only, unless asked for the shadows' too (marked
+  `shadow`), which only the on-call load asks for and `fairness` leaves out.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ class PageRecord:
     time_zone: str
     holidays: frozenset[date] = frozenset()
     """Of the recipient's teams."""
+    shadow: bool = False
+    """Sent to them as a shadow: theirs alone, in no team figure."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class ShiftRecord:
     user: str
     start: datetime
     end: datetime
+    shadow: bool = False
+    """A stretch shadowing someone: not on call, in no team figure."""
 
 
 def paged_in(groups: Iterable[GroupRecord], period: Period) -> list[GroupRecord]:
@@ -224,6 +232,8 @@ class Share:
     pages: int
     off_hours_pages: int
     sleep_hours_pages: int = 0
+    shadow: bool = False
+    """Their hours and pages as a shadow, apart from any of their own turns."""
 
 
 @dataclass(frozen=True)
@@ -238,15 +248,38 @@ def fairness(
 ) -> Fairness:
     """Per participant of `schedule` (anyone with a shift of it overlapping the period): their
     on-call hours in it clipped to the period, and the pages and off-hours pages they got in
-    the period."""
-    mine = [s for s in shifts if s.schedule == schedule]
-    spans = _shifts_of(mine)
+    the period. Shadows are no participants (see `shadow_shares`)."""
+    shares = _shares(shifts, pages, period, schedule, shadow=False)
+    least = min((s.hours for s in shares), default=0.0)
+    spread = max(s.hours for s in shares) / least if shares and least > 0 else None
+    return Fairness(tuple(shares), spread)
+
+
+def shadow_shares(
+    shifts: Sequence[ShiftRecord], pages: Sequence[PageRecord], period: Period, schedule: str
+) -> tuple[Share, ...]:
+    """Per shadow of `schedule` in the period: the hours they shadowed someone there, clipped
+    to the period, and the pages they got as a shadow in it: their own load as a learner."""
+    return tuple(_shares(shifts, pages, period, schedule, shadow=True))
+
+
+def _shares(
+    shifts: Sequence[ShiftRecord],
+    pages: Sequence[PageRecord],
+    period: Period,
+    schedule: str,
+    *,
+    shadow: bool,
+) -> list[Share]:
+    spans = _shifts_of(s for s in shifts if s.schedule == schedule and s.shadow == shadow)
     shares = []
     for user in sorted(spans):
         hours = _clipped_hours(spans[user], period)
         if hours <= 0:
             continue
-        received = [p for p in pages if p.user == user and period.holds(p.sent_at)]
+        received = [
+            p for p in pages if p.user == user and p.shadow == shadow and period.holds(p.sent_at)
+        ]
         shares.append(
             Share(
                 user,
@@ -254,11 +287,10 @@ def fairness(
                 len(received),
                 sum(off_hours(p) for p in received),
                 sum(sleep_hours(p) for p in received),
+                shadow,
             )
         )
-    least = min((s.hours for s in shares), default=0.0)
-    spread = max(s.hours for s in shares) / least if shares and least > 0 else None
-    return Fairness(tuple(shares), spread)
+    return shares
 
 
 TUNE_BELOW = 0.5

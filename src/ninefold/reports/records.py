@@ -16,6 +16,7 @@ from ninefold.catalog import service as catalog
 from ninefold.incidents import action_items, postmortems, read
 from ninefold.incidents.model import RECURRENCE_WINDOW, Severity
 from ninefold.oncall import service as schedules
+from ninefold.oncall.schedule import shadow_shifts
 from ninefold.paging.escalation import first_notifications
 from ninefold.reports.incident_kpis import IncidentRecord, ItemRecord
 from ninefold.reports.paging_kpis import GroupRecord, PageRecord, ShiftRecord
@@ -65,11 +66,18 @@ class Paging:
 
 
 def paging_records(
-    session: Session, start: datetime, end: datetime, services: Collection[str] | None = None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    services: Collection[str] | None = None,
+    *,
+    shadows: bool = False,
 ) -> Paging:
     """The alert groups (of `services`, or all) opened in [start - 1 day, end) (a page can
     come after its group opened, not before) with their first acknowledgement and answer,
-    and their pages with each recipient's zone and team holidays."""
+    and their pages with each recipient's zone and team holidays. The pages are the team's
+    (shadows' left out: their groups' first page and every team figure count without them);
+    with `shadows`, the shadows' pages follow, marked, for their own load."""
     since = start - timedelta(days=1)
     rows = groups.opened_between(session, since, end, services)
     ids = groups.opened_ids(since, end, services)
@@ -90,6 +98,12 @@ def paging_records(
     first: dict[int, datetime] = {}
     for p in pages:
         first[p.group_id] = min(first.get(p.group_id, p.sent_at), p.sent_at)
+    if shadows:
+        pages += [
+            PageRecord(group_id, names[user_id], sent, *zones[names[user_id]], shadow=True)
+            for group_id, user_id, sent in first_notifications(session, ids, shadow=True)
+            if user_id in names
+        ]
     records = []
     for row in rows:
         ack, answer = facts.get(row.id, (None, None))
@@ -111,20 +125,32 @@ def paging_records(
 
 
 def shift_records(
-    session: Session, start: datetime, end: datetime, names: Collection[str] | None = None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    names: Collection[str] | None = None,
+    *,
+    shadows: bool = False,
 ) -> list[ShiftRecord]:
     """Every person's stretches on call in each schedule (of `names`, or all) around
-    [start, end)."""
+    [start, end); with `shadows`, each shadow's stretches with each person they shadowed
+    follow, marked (a shadow is not on call: they count in no team figure)."""
     since, until = start - SHIFT_MARGIN, end + SHIFT_MARGIN
     found = []
     for row in schedules.all_rows(session):
         if names is not None and row.name not in names:
             continue
         model = schedules.model(session, row, since, until)
-        people = sorted({p for segment in model.shifts(since, until) for p in segment.people})
+        segments = model.shifts(since, until)
+        people = sorted({p for segment in segments for p in segment.people})
         for person in people:
             found += [
                 ShiftRecord(row.name, person, s.start, s.end)
                 for s in model.shifts_of(person, since, until)
+            ]
+        if shadows:
+            found += [
+                ShiftRecord(row.name, s.shadow, s.start, s.end, shadow=True)
+                for s in shadow_shifts(segments)
             ]
     return found

@@ -123,6 +123,10 @@ class Sender:
         channel = self.channels.get(row.kind)
         if group.state != TRIGGERED:
             return _settle(session, row, now, CANCELLED, f"group {group.state} before sending")
+        if session.get_one(Page, row.page_id).acknowledged_at is not None:
+            return _settle(
+                session, row, now, CANCELLED, "acknowledged by its shadow before sending"
+            )
         if channel is None:
             return _settle(session, row, now, FAILED, f"no {row.kind} transport is configured")
         if row.status == SENDING and not channel.idempotent:

@@ -38,7 +38,7 @@ def act(
     now: Now,
     actionable: Annotated[groups.Actionable | None, Form()] = None,
 ) -> HTMLResponse:
-    grant, changed = actions.act_by_link(session, token, now, actionable)
+    grant, done = actions.act_by_link(session, token, now, actionable)
     group = groups.get_row(session, grant.group_id)
     context = {
         "me": None,
@@ -46,6 +46,7 @@ def act(
         "group": group,
         "verb": VERBS[grant.action],
         "done": True,
-        "changed": changed,
+        "changed": done.changed,
+        "shadow": done.shadow,
     }
     return render(request, "paging/act.html", context)

@@ -3,7 +3,8 @@ often it fired lately, where to look (runbook, dashboard, source) and what to do
 acknowledge and resolve links). Every transport renders the same `Message`.
 
 An alert storm's group says how many groups it folded so far (counted when the message goes
-out) and links their list.
+out) and links their list. A shadow's message says so in its subject and first line, naming
+whom they shadow, and has no resolve link.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from ninefold.alerts import groups
 from ninefold.auth.service import user_by_id
 from ninefold.catalog.service import find_service
 from ninefold.conventions import SLO_LABEL_SERVICE, SLO_LABEL_SLO
-from ninefold.paging import storms
+from ninefold.paging import shadowing, storms
 from ninefold.paging.notifications.links import LINK_LIFETIME, Grant, action_url, instance_secret
-from ninefold.paging.tables import Notification, Storm
+from ninefold.paging.tables import Notification, Page, Storm
 from ninefold.weblinks import is_web_url
 
 if TYPE_CHECKING:
@@ -44,11 +45,16 @@ class Renderer:
         secret = instance_secret(session, now)
         expires = now + LINK_LIFETIME
 
+        page = session.get_one(Page, row.page_id)
+
         def act(action: str) -> str:
             grant = Grant(group.id, action, user.name, expires, now)  # type: ignore[arg-type]
             return action_url(self.base_url, secret, grant)
 
-        links = [("Acknowledge", act("ack")), ("Resolve", act("resolve"))]
+        # A shadow's page is for learning: no link to resolve the group in someone else's stead.
+        links = [("Acknowledge", act("ack"))]
+        if not page.shadow:
+            links.append(("Resolve", act("resolve")))
         links.append(("Open in Ninefold", f"{self.base_url}/alerts/{group.id}"))
         storm = storms.storm_of(session, group.id)
         if storm is not None:
@@ -78,6 +84,9 @@ class Renderer:
             text += "\n" + annotations["description"]
         if storm is not None:
             text = _storm_text(storm)
+        if page.shadow:
+            subject = shadowing.subject(subject, page.reason)
+            text = f"{shadowing.preamble(page.reason)}\n\n{text}"
         if user.chat_handle and row.kind in ("slack", "teams"):
             text = f"{user.chat_handle}: {text}"
         return Message(
