@@ -10,10 +10,10 @@ import logging
 import re
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     HTMLResponse,
@@ -40,10 +40,12 @@ from ninefold.domain import load
 from ninefold.domains import DOMAINS
 from ninefold.errors import NinefoldError, Unauthenticated
 from ninefold.headers import SecurityHeadersMiddleware
+from ninefold.jobs import all_jobs
 from ninefold.observability import HttpMetrics, MetricsMiddleware
 from ninefold.openapi_errors import add_error_answers
 from ninefold.settings import Settings
 from ninefold.web import pages
+from ninefold.worker import self_rules
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +150,25 @@ def _add_platform_routes(app: FastAPI, engine: Engine, metrics: HttpMetrics) -> 
     )
     def metrics_endpoint() -> Response:
         return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get(
+        "/metrics/rules",
+        tags=["platform"],
+        summary="Prometheus alert rules watching this Ninefold (`ninefold self-rules`)",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"application/yaml": {"schema": {"type": "string"}}}}},
+    )
+    def self_rules_endpoint(
+        request: Request,
+        job: Annotated[
+            str, Query(max_length=200, description="The Prometheus job scraping /metrics.")
+        ] = self_rules.DEFAULT_JOB,
+    ) -> Response:
+        """Served beside /metrics and, like it, without a token: a Prometheus host fetches the
+        rules of the very version it scrapes (docs/operations.md)."""
+        state = request.app.state
+        text = self_rules.render(job, all_jobs(state.settings, state.clock).urgent)
+        return Response(text, media_type="application/yaml; charset=utf-8")
 
     @app.get("/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:

@@ -5,6 +5,20 @@ from __future__ import annotations
 METRIC_HTTP_REQUESTS = "ninefold_http_requests_total"
 METRIC_HTTP_DURATION = "ninefold_http_request_duration_seconds"
 
+# Ninefold's own reliability (docs/operations.md): read from the database at each scrape, so
+# every server says the same, and watched by the rules of `ninefold self-rules`.
+METRIC_JOBS_QUEUED = "ninefold_jobs_queued"
+METRIC_JOBS_OLDEST_DUE_AGE = "ninefold_jobs_oldest_due_age_seconds"
+METRIC_JOBS_RETRYING = "ninefold_jobs_retrying"
+METRIC_JOBS_FAILED = "ninefold_jobs_failed_last_hour"
+METRIC_WORKER_LAST_SEEN = "ninefold_worker_last_seen_timestamp_seconds"
+METRIC_WORKER_UP = "ninefold_worker_up"
+METRIC_WORKERS_UP = "ninefold_workers_up"
+METRIC_NOTIFICATIONS_SENT = "ninefold_notifications_sent_total"
+METRIC_NOTIFICATIONS_FAILED = "ninefold_notifications_failed_total"
+METRIC_FIRST_NOTIFICATION = "ninefold_page_first_notification_seconds"
+SELF_RULE_GROUP = "ninefold-self"
+
 API_PREFIX = "/api/v1"
 SESSION_COOKIE = "ninefold_session"
 LOGIN_CSRF_COOKIE = "ninefold_login_csrf"

@@ -1,18 +1,25 @@
-"""Ninefold's own metrics and logs: request counts and latencies per route template."""
+"""Ninefold's own metrics and logs: request counts and latencies per route template, and a
+value recomputed at most once per period for the collectors that read the database."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
+import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ninefold.clock import Clock
 from ninefold.conventions import METRIC_HTTP_DURATION, METRIC_HTTP_REQUESTS
+
+T = TypeVar("T")
 
 
 class HttpMetrics:
@@ -82,6 +89,27 @@ def _route_template(scope: Scope) -> str:
     raw = scope["path"].rstrip("/").split("/")
     missing = len(raw) - len(template.rstrip("/").split("/"))
     return "/".join(raw[: missing + 1]) + template if missing > 0 else str(template)
+
+
+class Refreshed(Generic[T]):
+    """A figure computed from `now` at most once per `ttl` of `clock` (again when the clock
+    goes back), for a collector whose query reads a whole table: Prometheus scraping every
+    15 seconds must not run it 4 times a minute on every server. A lock keeps two scrapes
+    from computing it twice."""
+
+    def __init__(self, compute: Callable[[datetime], T], clock: Clock, ttl: timedelta) -> None:
+        self.compute = compute
+        self.clock = clock
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._kept: tuple[datetime, T] | None = None
+
+    def __call__(self) -> T:
+        now = self.clock()
+        with self._lock:
+            if self._kept is None or not self._kept[0] <= now < self._kept[0] + self.ttl:
+                self._kept = (now, self.compute(now))
+            return self._kept[1]
 
 
 class JsonFormatter(logging.Formatter):

@@ -42,4 +42,5 @@ DOMAIN = Domain(
         Section("routes", "ninefold.paging.schemas:RouteSpec", "ninefold.paging.sections:ROUTES"),
     ),
     checks="ninefold.paging.checks:cross_check",
+    collector="ninefold.paging.metrics:collector",
 )

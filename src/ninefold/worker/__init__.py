@@ -11,6 +11,12 @@ DOMAIN = Domain(
             "ninefold.worker.cli:app",
             "Run due jobs until stopped (SIGTERM or Ctrl-C); `serve` also runs one in-process.",
         ),
+        Command(
+            "self-rules",
+            "ninefold.worker.self_rules_cli:app",
+            "Prometheus alert rules for Ninefold itself: down, no worker, pages late or failing.",
+        ),
     ),
     tables="ninefold.worker.tables",
+    collector="ninefold.worker.metrics:collector",
 )
