@@ -30,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, literal, select, table, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 
 import ninefold.tables  # noqa: F401  (registers every table on Base.metadata)
 from ninefold import migrations
@@ -40,6 +41,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 ARCHIVE_MAGIC = b"PGDMP"  # pg_dump's custom format
 REVISIONS_TABLE = "alembic_version"
 LOCK_TIMEOUT = "30s"  # a restore waits this long for `serve` and workers to let go of a table
+_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 OTHER_FILES = {
     b"\x1f\x8b": "a gzip file: uncompress it first",
     b"--": "text, perhaps a plain SQL dump: restore one of those with psql; "
@@ -96,9 +98,6 @@ def restore(url: str, path: Path, *, force: bool = False) -> Restored:
     return Restored(_shown(parsed), path, revision)
 
 
-_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-
-
 def _shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
@@ -149,11 +148,23 @@ def _check_known(revision: str | None, path: Path) -> str:
     return revision
 
 
-def _refuse_to_overwrite(engine: Engine, force: bool) -> None:
+@contextmanager
+def _connected(url: URL) -> Iterator[Engine]:
+    """An engine on the database, disposed at the end; a database out of reach is said so."""
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        yield engine
+    except OperationalError as exc:
+        raise Invalid(f"{_shown(url)}: cannot use the database: {exc.orig}") from None
+    finally:
+        engine.dispose()
+
+
+def _refuse_to_overwrite(url: URL, force: bool) -> None:
     """A restore replaces everything: a database holding data is replaced only on purpose."""
     if force:
         return
-    with engine.connect() as connection:
+    with _connected(url) as engine, engine.connect() as connection:
         names = sorted(set(inspect(connection).get_table_names()) - {REVISIONS_TABLE})
         holding = [
             name
@@ -163,7 +174,7 @@ def _refuse_to_overwrite(engine: Engine, force: bool) -> None:
     if holding:
         shown = ", ".join(holding[:5]) + (", ..." if len(holding) > 5 else "")
         raise Conflict(
-            f"{_shown(engine.url)} holds data ({len(holding)} tables with rows: {shown}); "
+            f"{_shown(url)} holds data ({len(holding)} tables with rows: {shown}); "
             "a restore replaces all of it: back it up first, then pass --force"
         )
 
@@ -211,11 +222,7 @@ def _sqlite_restore(database: Path, path: Path, force: bool) -> str:
     with _sqlite_open(path, "ro") as source:
         revision = _check_known(_sqlite_checked(source, path), path)
         if database.exists():
-            engine = make_engine(f"sqlite:///{database}")
-            try:
-                _refuse_to_overwrite(engine, force)
-            finally:
-                engine.dispose()
+            _refuse_to_overwrite(make_url(f"sqlite:///{database}"), force)
         database.parent.mkdir(parents=True, exist_ok=True)
         try:
             with closing(sqlite3.connect(database, timeout=30)) as target:
@@ -308,13 +315,9 @@ def _run(argv: list[str], env: Mapping[str, str] | None = None) -> str:
 
 
 def _postgres_backup(url: URL, partial: Path) -> str:
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
+    with _connected(url) as engine, engine.connect() as connection:
         revision = migrations.current(engine)
-        with engine.connect() as connection:
-            server = int(connection.execute(text("SHOW server_version_num")).scalar_one())
-    finally:
-        engine.dispose()
+        server = int(connection.execute(text("SHOW server_version_num")).scalar_one())
     if revision is None:
         raise Invalid(f"{_shown(url)}: holds no Ninefold schema; nothing to back up")
     pg_dump = _program("pg_dump")
@@ -338,18 +341,15 @@ def _archive_revision(pg_restore: str, path: Path) -> str | None:
     if f"TABLE DATA public {REVISIONS_TABLE}" not in listing:
         return None
     data = _run([pg_restore, "--data-only", f"--table={REVISIONS_TABLE}", "--file=-", str(path)])
-    rows = data.split(" FROM stdin;\n", 1)[-1].split("\n\\.", 1)[0].split()
-    return rows[0] if rows else None
+    copied = data.split(" FROM stdin;\n", 1)  # COPY ... FROM stdin;, a line a row, then \.
+    first = copied[-1].split("\n", 1)[0] if len(copied) == 2 else "\\."
+    return None if first == "\\." else first
 
 
 def _postgres_restore(url: URL, path: Path, force: bool) -> str:
     pg_restore, psql = _program("pg_restore"), _program("psql")
     revision = _check_known(_archive_revision(pg_restore, path), path)
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        _refuse_to_overwrite(engine, force)
-    finally:
-        engine.dispose()
+    _refuse_to_overwrite(url, force)
     # Ninefold's tables go first, those the archive lacks too (a newer schema's): left
     # behind, they would stand in the way of the `db upgrade` that follows.
     tables = ", ".join(f'"{name}"' for name in [REVISIONS_TABLE, *Base.metadata.tables])

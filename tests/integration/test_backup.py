@@ -412,3 +412,14 @@ def test_restore_on_postgresql_refuses_what_pg_restore_cannot_read(
         assert refused.returncode == 1
         assert message in refused.stderr
     assert snapshot(postgres_url) == before
+
+
+def test_a_database_out_of_reach_is_said_so_with_its_password_hidden(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://ninefold:s3cret@127.0.0.1:1/ninefold"  # nothing listens on 1
+    refused = db("backup", tmp_path / "b.pgdump", url=url)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        "error: postgresql+psycopg://ninefold:***@127.0.0.1:1/ninefold: cannot use the database:"
+    ), refused.stderr
+    assert "s3cret" not in refused.stderr
+    assert not (tmp_path / "b.pgdump").exists()
