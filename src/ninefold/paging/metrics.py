@@ -5,8 +5,9 @@ Read from the database, so every server reports the same (docs/operations.md). T
 gauge histogram of the groups opened in the last hour (`WINDOW`): one pass over that hour's
 groups, their pages and notifications, through the indexes, whatever the history holds;
 counting every group ever at every scrape would read the whole notification table (2.3 s for
-a million notifications on PostgreSQL, measured). The totals by channel do read the whole
-table, so they are recounted at most once a minute (`TOTALS_TTL`, 0.25 s a million).
+a million notifications on PostgreSQL, measured; the window: 12 ms). The totals by channel do
+read the whole table, so they are recounted at most once a minute (`TOTALS_TTL`, 0.3 to 0.5 s
+a million).
 """
 
 from __future__ import annotations

@@ -54,6 +54,7 @@ def rules(job: str = DEFAULT_JOB, urgent: Collection[str] = ()) -> dict[str, Any
             "5m",
             "warning",
             "Ninefold server {{ $labels.instance }} does not answer",
+            "Prometheus cannot scrape it: the process is down, or cannot read its database. "
             "The other servers behind the load balancer, if any, carry on.",
         ),
         _alert(
