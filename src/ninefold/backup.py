@@ -67,14 +67,15 @@ class Restored:
 def backup(url: str, path: Path, *, force: bool = False) -> Backup:
     """Copy the database at `url` to the file `path`, written whole or not at all."""
     parsed = make_url(url)
+    database = _sqlite_file(parsed, path) if parsed.get_backend_name() == "sqlite" else None
     _check_destination(path, force)
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        if parsed.get_backend_name() == "sqlite":
-            revision = _sqlite_backup(_sqlite_file(parsed), partial)
-        else:
+        if database is None:
             revision = _postgres_backup(parsed, partial)
+        else:
+            revision = _sqlite_backup(database, partial)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
@@ -92,7 +93,7 @@ def restore(url: str, path: Path, *, force: bool = False) -> Restored:
             f"({_shown(parsed)}); a backup is restored into the kind of database it came from"
         )
     if wanted == "sqlite":
-        revision = _sqlite_restore(_sqlite_file(parsed), path, force)
+        revision = _sqlite_restore(_sqlite_file(parsed, path), path, force)
     else:
         revision = _postgres_restore(parsed, path, force)
     return Restored(_shown(parsed), path, revision)
@@ -182,10 +183,14 @@ def _refuse_to_overwrite(url: URL, force: bool) -> None:
 # --- SQLite -----------------------------------------------------------------------------
 
 
-def _sqlite_file(url: URL) -> Path:
+def _sqlite_file(url: URL, backup: Path) -> Path:
+    """The database's file, which the backup's must not be."""
     if not url.database or url.database == ":memory:":
         raise Invalid(f"{_shown(url)}: an in-memory database has nothing to back up or restore")
-    return Path(url.database)
+    database = Path(url.database)
+    if backup.resolve() == database.resolve():
+        raise Invalid(f"{backup}: is the database itself; name another file")
+    return database
 
 
 @contextmanager

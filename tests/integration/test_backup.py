@@ -370,7 +370,9 @@ def test_restore_refuses_what_is_not_a_ninefold_sqlite_backup(
     assert snapshot(sqlite_url) == before
 
 
-def test_backup_refuses_an_empty_database_and_a_folder(tmp_path: Path) -> None:
+def test_backup_refuses_a_missing_database_a_folder_and_the_database_itself(
+    sqlite_url: str, tmp_path: Path
+) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     nothing = db("backup", tmp_path / "b.db", url=url)
     assert nothing.returncode == 1
@@ -386,6 +388,10 @@ def test_backup_refuses_an_empty_database_and_a_folder(tmp_path: Path) -> None:
         nowhere.stderr
         == f"error: {tmp_path / 'no' / 'b.db'}: the directory {tmp_path / 'no'} does not exist\n"
     )
+    database = Path(make_url(sqlite_url).database or "")
+    for command in ("backup", "restore"):
+        itself = db(command, database, "--force", url=sqlite_url)
+        assert itself.stderr == f"error: {database}: is the database itself; name another file\n"
 
 
 @pytest.mark.postgres
