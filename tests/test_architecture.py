@@ -43,6 +43,7 @@ KERNEL = {
     "signing",
     "sourcefile",
     "spec",
+    "sqlite_writers",
     "stats",
     "weblinks",
 }

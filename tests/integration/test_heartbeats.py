@@ -13,7 +13,6 @@ from ninefold.conventions import JOB_HEARTBEAT_CHECK
 from ninefold.db import make_session_factory, unit_of_work
 from ninefold.jobs import handlers
 from ninefold.settings import Settings
-from ninefold.worker.tables import Job
 from ninefold.worker.runner import Worker
 from ninefold.worker.tables import Job
 from tests.support.clock import FrozenClock

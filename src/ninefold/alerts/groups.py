@@ -52,6 +52,41 @@ def rows_by_id(session: Session, ids: Sequence[int]) -> list[AlertGroup]:
     return list(session.scalars(query.order_by(AlertGroup.created_at, AlertGroup.id)))
 
 
+def unresolved_ids() -> Select[int]:
+    """The ids of the groups not resolved: a subquery for other domains' queries."""
+    return select(AlertGroup.id).where(AlertGroup.state != GROUP_RESOLVED)
+
+
+def open_unsourced(
+    session: Session,
+    *,
+    integration_id: int,
+    group_key: str,
+    title: str,
+    service: str | None,
+    severity: str,
+    labels: dict[str, str],
+    now: datetime,
+) -> AlertGroup:
+    """A triggered group no alert source opened (an alert storm's): it has no open key, so no
+    alert that comes in can ever join it."""
+    row = AlertGroup(
+        integration_id=integration_id,
+        group_key=group_key,
+        open_key=None,
+        title=title,
+        service=service,
+        severity=severity,
+        labels=labels,
+        state=TRIGGERED,
+        created_at=now,
+        truncated_alerts=0,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
 def open_since(session: Session, since: datetime) -> list[AlertGroup]:
     """Groups opened at or after `since` and not resolved, oldest first."""
     query = select(AlertGroup).where(

@@ -48,6 +48,8 @@ def escalation_out(session: Session, group_id: int) -> EscalationOut:
                 time_zone=page.time_zone,
                 local_time=page.local_time,
                 period=page.period,
+                shadow=page.shadow,
+                acknowledged_at=page.acknowledged_at,
                 notifications=[
                     NotificationOut(
                         contact=n.contact,

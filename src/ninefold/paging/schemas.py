@@ -147,6 +147,10 @@ class PageOut(BaseModel):
     time_zone: str
     local_time: str = Field(description="Weekday and time where the person was, e.g. Tue 03:00.")
     period: str = Field(description="working, off_hours, evening or sleeping.")
+    shadow: bool = Field(default=False, description="Paged as a shadow of someone on call.")
+    acknowledged_at: datetime | None = Field(
+        default=None, description="When the shadow acknowledged this page for themselves."
+    )
     notifications: list[NotificationOut]
 
 

@@ -24,19 +24,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ninefold.alerts import groups
-from ninefold.alerts.service import GROUP_RESOLVED, TRIGGERED, close
-from ninefold.alerts.tables import AlertGroup
+from ninefold.alerts.service import GROUP_RESOLVED, close
 from ninefold.pagination import Page
 from ninefold.paging import policies
 from ninefold.paging.routing import Routing, choose, route_labels
 from ninefold.paging.schemas import FoldSpec, RouteSpec
 from ninefold.paging.silences import service as silences
 from ninefold.paging.tables import Escalation, Storm
+
+if TYPE_CHECKING:
+    from ninefold.alerts.tables import AlertGroup
 
 JOB_SWEEP = "paging.storms.sweep"
 SWEEP_EVERY = timedelta(minutes=1)
@@ -202,22 +205,17 @@ def _start(
     labels = {"alertname": STORM_ALERTNAME, "route": route.name}
     if route.service:
         labels["service"] = route.service
-    storm_group = AlertGroup(
+    storm_group = groups.open_unsourced(
+        session,
         integration_id=group.integration_id,
         # One key for every storm of the route, so "fired in the last 7 days" counts storms.
         group_key=f"{STORM_ALERTNAME}:{route.name}",
-        # Never open to intake: no alert from a source can join a storm's group.
-        open_key=None,
         title=storm_title(route.name, opened, fold.minutes),
         service=route.service,
         severity=group.severity,
         labels=labels,
-        state=TRIGGERED,
-        created_at=now,
-        truncated_alerts=0,
+        now=now,
     )
-    session.add(storm_group)
-    session.flush()
     storm = Storm(route=route.name, group_id=storm_group.id, started_at=now, last_at=now, groups=0)
     session.add(storm)
     session.flush()
@@ -248,9 +246,9 @@ def sweep(session: Session, now: datetime) -> None:
             _ended(session, storm, policies.route_spec(route).fold if route else None, now)
     session.flush()
     ended = session.scalars(
-        select(Storm)
-        .join(AlertGroup, AlertGroup.id == Storm.group_id)
-        .where(Storm.ended_at.is_not(None), AlertGroup.state != GROUP_RESOLVED)
+        select(Storm).where(
+            Storm.ended_at.is_not(None), Storm.group_id.in_(groups.unresolved_ids())
+        )
     ).all()
     for storm in ended:
         if _open_folded(session, storm.id):
@@ -267,8 +265,7 @@ def _open_folded(session: Session, storm_id: int) -> int:
     query = (
         select(func.count())
         .select_from(Escalation)
-        .join(AlertGroup, AlertGroup.id == Escalation.group_id)
-        .where(Escalation.storm_id == storm_id, AlertGroup.state != GROUP_RESOLVED)
+        .where(Escalation.storm_id == storm_id, Escalation.group_id.in_(groups.unresolved_ids()))
     )
     return session.scalar(query) or 0
 
@@ -301,16 +298,18 @@ def folded_into(session: Session, group_id: int) -> Storm | None:
 def folded_groups(session: Session, storm: Storm, *, limit: int, offset: int) -> Page[FoldedGroup]:
     """The groups folded into the storm, oldest first, with where their paging stands now (a
     folded group escalated by hand pages on its own)."""
-    query = (
-        select(AlertGroup, Escalation.state)
-        .join(Escalation, Escalation.group_id == AlertGroup.id)
-        .where(Escalation.storm_id == storm.id)
-        .order_by(AlertGroup.created_at, AlertGroup.id)
-    )
     total = session.scalar(select(func.count()).where(Escalation.storm_id == storm.id)) or 0
-    rows = session.execute(query.limit(limit).offset(offset)).all()
+    paging = dict(
+        session.execute(
+            select(Escalation.group_id, Escalation.state)
+            .where(Escalation.storm_id == storm.id)
+            .order_by(Escalation.group_id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    )
     items = [
-        FoldedGroup(g.id, g.title, g.state, g.service, g.severity, g.created_at, state)
-        for g, state in rows
+        FoldedGroup(g.id, g.title, g.state, g.service, g.severity, g.created_at, paging[g.id])
+        for g in groups.rows_by_id(session, list(paging))
     ]
     return Page[FoldedGroup](items=items, total=total, limit=limit, offset=offset)

@@ -95,6 +95,9 @@ SENTENCES: dict[str, Callable[[Detail], str]] = {
     "handed_over": lambda d: f"Policy exhausted; handed over to {d.get('policy')}",
     "exhausted": lambda d: f"Escalation exhausted: {d.get('policy')} ran out of steps",
     "paged": _paged,
+    "shadow_acknowledged": lambda d: (
+        f"{_who(d)} acknowledged their own page as a shadow; the escalation goes on"
+    ),
     "unreachable": lambda d: f"{d.get('user')} has no way to be reached",
     "notified": lambda d: f"Sent by {d.get('via')} to {d.get('user')} at {d.get('contact')}",
     "notification_failed": _notification("failed"),

@@ -182,8 +182,8 @@ def oncall_loads(
     if team is not None:
         services_of(session, Selection(team=team))
         owners = {name: owner for name, owner in owners.items() if owner == team}
-    paging = records.paging_records(session, period.start, period.end)
-    shifts = records.shift_records(session, period.start, period.end)
+    paging = records.paging_records(session, period.start, period.end, shadows=True)
+    shifts = records.shift_records(session, period.start, period.end, shadows=True)
     found = oncall_load.load(shifts, paging.pages, period, owners)
     return [
         ScheduleLoadOut(

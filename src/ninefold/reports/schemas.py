@@ -100,6 +100,9 @@ class ShareOut(BaseModel):
     pages: int
     off_hours_pages: int
     sleep_hours_pages: int
+    shadow: bool = Field(
+        default=False, description="Their hours and pages as a shadow: in no team figure."
+    )
 
 
 class ScheduleLoadOut(BaseModel):
