@@ -46,14 +46,9 @@ def spare_postgres(postgres_url: str) -> Iterator[str]:
 # batch migration that rebuilds a table (users in 0004, alert_groups in 0005 and 0008, pages in
 # 0009) deletes the rows referring to it by ON DELETE CASCADE: tokens, alerts, pages,
 # notifications. Strict: once that is fixed, these pass, and this mark must go.
-LOSES_ROWS = pytest.mark.xfail(
-    raises=AssertionError, strict=True, reason="SQLite migrations cascade-delete child rows"
-)
-
-
 @pytest.fixture(
     params=[
-        pytest.param("sqlite", marks=LOSES_ROWS),
+        "sqlite",
         pytest.param("postgresql", marks=pytest.mark.postgres),
     ]
 )
