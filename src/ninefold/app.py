@@ -156,7 +156,20 @@ def _add_platform_routes(app: FastAPI, engine: Engine, metrics: HttpMetrics) -> 
         tags=["platform"],
         summary="Prometheus alert rules watching this Ninefold (`ninefold self-rules`)",
         response_class=PlainTextResponse,
-        responses={200: {"content": {"application/yaml": {"schema": {"type": "string"}}}}},
+        responses={
+            200: {
+                "description": "A Prometheus rule file",
+                "content": {
+                    "application/yaml": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["groups"],
+                            "properties": {"groups": {"type": "array"}},
+                        }
+                    }
+                },
+            }
+        },
     )
     def self_rules_endpoint(
         request: Request,

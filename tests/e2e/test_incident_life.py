@@ -55,9 +55,10 @@ def test_an_incident_from_the_first_page_to_the_reminder_of_its_last_action_item
     shop: tuple[TestClient, Settings], engine: Engine, clock: FrozenClock, smtp_sink: SmtpSink
 ) -> None:
     api, settings = shop
-    # checkout/availability's last outage in the sample data before 1 June 2026, 40 minutes.
+    # checkout/availability's latest outage in the sample data (one every nine days, 40
+    # minutes long) that ended before now: looking back twice nine days finds one at any time.
     outage = incident_starts(
-        "checkout", "availability", clock() - timedelta(days=9), clock() - timedelta(hours=2)
+        "checkout", "availability", clock() - timedelta(days=18), clock() - timedelta(hours=2)
     )[-1]
     clock.set(outage + timedelta(minutes=2))
     the_worker = worker(make_session_factory(engine), settings, clock, timedelta(minutes=2))

@@ -155,7 +155,7 @@ def test_a_responder_acknowledges_and_resolves_from_the_group_page(
     post_alert(intake, "PageCheckoutErrors", service="checkout")
     run_jobs(live_server.engine, worker_settings, live_server.clock)
     with make_session_factory(live_server.engine)() as session:
-        [on_call] = browse.who(session, "payments-primary", live_server.clock())
+        [on_call] = browse.who(session, "payments-primary", live_server.clock()).people
 
     page.goto(f"{live_server.base_url}/login")
     log_in(page, "jonas")
@@ -361,7 +361,7 @@ def test_escalation_page_lists_routes_in_order_and_who_each_step_pages_now(
         ["payments", "platform", "storefront", "catch-all (default)"]
     )
     with make_session_factory(live_server.engine)() as session:
-        on_call = browse.who(session, "payments-primary", live_server.clock())
+        on_call = browse.who(session, "payments-primary", live_server.clock()).people
     policy = page.get_by_role("region", name="Policy payments-default")
     expect(policy.get_by_test_id("step")).to_have_count(2)
     expect(policy.get_by_test_id("now")).to_have_text(f"(now: {', '.join(on_call)})")
