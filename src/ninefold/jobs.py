@@ -16,6 +16,8 @@ from ninefold.domains import DOMAINS
 from ninefold.settings import Settings
 from ninefold.worker.runner import Handler, Jobs, Worker
 
+URGENT_THREADS = 4  # paging jobs a worker runs side by side (docs/paging.md, "Pages first")
+
 
 def all_jobs(settings: Settings, clock: Clock) -> Jobs:
     found = [load(domain.jobs)(settings, clock) for domain in DOMAINS if domain.jobs]
@@ -41,5 +43,11 @@ def worker(
     periodic ones scheduled."""
     jobs = all_jobs(settings, clock)
     return Worker(
-        factory, jobs.handlers, clock=clock, lease=lease, first=jobs.urgent, every=jobs.every
+        factory,
+        jobs.handlers,
+        clock=clock,
+        lease=lease,
+        first=jobs.urgent,
+        every=jobs.every,
+        urgent_threads=URGENT_THREADS,
     )

@@ -73,7 +73,7 @@ class Settings(BaseSettings):
         "them.",
     )
     worker_processes: int = Field(
-        default=1,
+        default=2,
         ge=1,
         le=64,
         description="How many worker processes `serve` starts when `run_worker` is on.",

@@ -5,6 +5,7 @@ environment and streams, without an interpreter start per command)."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 from tests.factories import EXAMPLES
 from tests.support.cli import Completed
 from tests.support.cli import ninefold as in_process
+from tests.support.waiting import eventually
 
 
 def ninefold(
@@ -117,3 +119,73 @@ def test_db_upgrade_then_current(tmp_path: Path) -> None:
     assert "empty -> " in ninefold(["db", "upgrade"], url, tmp_path).stdout
     current = ninefold(["db", "current"], url, tmp_path).stdout.splitlines()
     assert current[0].split()[-1] == current[1].split()[-1]
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The live `ninefold worker` processes whose parent is `pid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z" and b"worker" in command:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_serve_runs_its_workers_beside_itself_restarts_one_that_dies_and_takes_them_along(
+    tmp_path: Path,
+) -> None:
+    """Paging never shares the server's interpreter: `serve` starts worker processes, starts
+    another when one dies, and they do not outlive it, even when it is killed."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "NINEFOLD_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+        "NINEFOLD_WORKER_PROCESSES": "2",
+    }
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "ninefold", "serve", "--migrate", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        first = eventually(lambda: len(w := _workers_of(serve.pid)) == 2 and w, "two workers")
+        for worker in first:
+            command = Path(f"/proc/{worker}/cmdline").read_bytes().split(b"\0")
+            assert command[-4:-1] == [b"worker", b"--exit-with", str(serve.pid).encode()]
+
+        def workers_up() -> str | None:
+            try:
+                text = httpx.get(f"{base}/metrics", timeout=2).text
+            except httpx.TransportError:
+                return None
+            return "ninefold_workers_up 2.0" in text and text
+
+        eventually(workers_up, "both workers' heartbeats on /metrics", 30)
+        os.kill(first[0], signal.SIGKILL)
+        again = eventually(
+            lambda: len(w := _workers_of(serve.pid)) == 2 and first[0] not in w and w,
+            "a worker started in place of the one killed",
+            20,
+        )
+        assert first[1] in again
+        serve.kill()
+        serve.wait(timeout=10)
+        eventually(lambda: not any(_alive(w) for w in again), "the workers gone with serve", 20)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait(timeout=10)

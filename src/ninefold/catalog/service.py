@@ -99,6 +99,15 @@ def find_service(session: Session, name: str) -> Service | None:
     return session.scalar(select(Service).where(Service.name == name))
 
 
+def service_links(session: Session, name: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """A service's runbooks and dashboards (none for no such service): two columns, not the
+    service with all it relates to, for every page's message in a storm."""
+    row = session.execute(
+        select(Service.runbooks, Service.dashboards).where(Service.name == name)
+    ).first()
+    return (list(row.runbooks), list(row.dashboards)) if row else ([], [])
+
+
 def owning_team(session: Session, name: str) -> str | None:
     """The team owning a service, None for no such service: one small query, for callers
     that need no more (recording a change, thousands a minute)."""

@@ -14,8 +14,10 @@ import socket
 import threading
 import traceback
 from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -89,6 +91,7 @@ class Worker:
         batch: int = 20,
         first: frozenset[str] = frozenset(),
         every: Mapping[str, timedelta] | None = None,
+        urgent_threads: int = 1,
     ) -> None:
         self.factory = factory
         self.handlers = dict(handlers)
@@ -103,6 +106,9 @@ class Worker:
         self.every = dict(every or {})
         # Other jobs are claimed a few at a time when urgent ones exist (see `run_once`).
         self.others_batch = min(batch, OTHERS_BATCH) if first else batch
+        # Urgent jobs run this many at a time in `run_forever`: a page's work is mostly waiting
+        # (on the database, on the mail server), which threads overlap.
+        self.urgent_threads = urgent_threads
         self.started = False
         self.jobs_run = 0
         self.up_since = clock()
@@ -132,10 +138,11 @@ class Worker:
             if not others:
                 return ran
 
-    def run_urgent(self) -> int:
-        """Run the urgent jobs due now, none other; return how many ran."""
+    def run_urgent(self, pool: ThreadPoolExecutor | None = None) -> int:
+        """Run the urgent jobs due now, none other, each batch's jobs side by side on `pool`
+        when given; return how many ran."""
         ran = 0
-        while ran_now := self._run_batch(self.batch, only=self.first):
+        while ran_now := self._run_batch(self.batch, only=self.first, pool=pool):
             ran += ran_now
         return ran
 
@@ -145,13 +152,16 @@ class Worker:
         this worker is running."""
         log.info("worker %s started", self.name)
         lanes = [threading.Thread(target=self._loop, args=(stop, poll_seconds, self.run_once))]
+        pool = ThreadPoolExecutor(self.urgent_threads, thread_name_prefix="pages")
         if self.first:
             poll = min(poll_seconds, URGENT_POLL)
-            lanes.append(threading.Thread(target=self._loop, args=(stop, poll, self.run_urgent)))
+            urgent = partial(self.run_urgent, pool)
+            lanes.append(threading.Thread(target=self._loop, args=(stop, poll, urgent)))
         for lane in lanes:
             lane.start()
         for lane in lanes:
             lane.join()
+        pool.shutdown()
         try:
             with unit_of_work(self.factory) as session:
                 heartbeat.leave(session, self.name)
@@ -186,13 +196,21 @@ class Worker:
                 return
             self.beaten = now
 
-    def _run_batch(self, limit: int, only: Collection[str] | None = None) -> int:
+    def _run_batch(
+        self,
+        limit: int,
+        only: Collection[str] | None = None,
+        pool: ThreadPoolExecutor | None = None,
+    ) -> int:
         with unit_of_work(self.factory) as session:
             claimed = queue.claim(
                 session, self.name, self.clock(), self.lease, limit, self.first, only
             )
-        for job in claimed:
-            self._run(job)
+        if pool is None:
+            for job in claimed:
+                self._run(job)
+        else:
+            list(pool.map(self._run, claimed))
         with self.beating:
             self.jobs_run += len(claimed)
         return len(claimed)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ninefold.adapters.notify import Message
 from ninefold.alerts import groups
 from ninefold.auth.service import user_by_id
-from ninefold.catalog.service import find_service
+from ninefold.catalog.service import service_links
 from ninefold.conventions import SLO_LABEL_SERVICE, SLO_LABEL_SLO
 from ninefold.paging import shadowing, storms
 from ninefold.paging.notifications.links import LINK_LIFETIME, Grant, action_url, instance_secret
@@ -26,7 +26,6 @@ from ninefold.weblinks import is_web_url
 
 if TYPE_CHECKING:
     from ninefold.alerts.tables import AlertGroup
-    from ninefold.catalog.tables import Service
 
 RECENT = timedelta(days=7)
 
@@ -41,7 +40,7 @@ class Renderer:
         alerts = groups.alerts_of(session, group.id)
         first = alerts[0] if alerts else None
         annotations = first.annotations if first else {}
-        service = find_service(session, group.service) if group.service else None
+        runbooks, dashboards = service_links(session, group.service) if group.service else ([], [])
         secret = instance_secret(session, now)
         expires = now + LINK_LIFETIME
 
@@ -59,8 +58,8 @@ class Renderer:
         storm = storms.storm_of(session, group.id)
         if storm is not None:
             links.append(("Folded groups", f"{self.base_url}/alerts/{group.id}#folded"))
-        runbook = annotations.get("runbook_url") or _first_url(service, "runbooks")
-        dashboard = annotations.get("dashboard_url") or _first_url(service, "dashboards")
+        runbook = annotations.get("runbook_url") or _first_url(runbooks)
+        dashboard = annotations.get("dashboard_url") or _first_url(dashboards)
         links += [(title, url) for title, url in (("Runbook", runbook), ("Dashboard", dashboard))]
         if first and first.generator_url:
             links.append(("Source", first.generator_url))
@@ -117,6 +116,5 @@ def _times(count: int) -> str:
     return "once" if count == 1 else f"{count} times"
 
 
-def _first_url(service: Service | None, kind: str) -> str:
-    links = getattr(service, kind, None) or []
+def _first_url(links: list[dict[str, str]]) -> str:
     return str(links[0]["url"]) if links else ""
