@@ -26,6 +26,9 @@ from tests.support.clock import FrozenClock
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/ninefold_test"
+# The servers the tests start run one worker process, not the default two: the suite runs on
+# two cores, and no test but those that say otherwise needs the second.
+os.environ.setdefault("NINEFOLD_WORKER_PROCESSES", "1")
 
 
 def _worker_suffix() -> str:

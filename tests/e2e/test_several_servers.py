@@ -34,8 +34,8 @@ from tests.support.waiting import eventually
 
 HAPROXY = "/usr/sbin/haproxy"
 HOST = "127.0.0.1"
-GROUPS = 40
-ALERTS_PER_GROUP = 6
+GROUPS = 24
+ALERTS_PER_GROUP = 5
 PEOPLE = ("kim", "lou")
 pytestmark = [
     pytest.mark.skipif(not Path(HAPROXY).exists(), reason="Debian's haproxy is not installed"),
