@@ -113,14 +113,14 @@ def test_a_worker_killed_mid_send_loses_nothing_and_repeats_only_what_can_be_ded
     post_alerts(engine, tmp_path, url, ["Disk full on db-1"])
     http_receiver.stall()
 
-    # 1: the Slack message is on the wire when the worker dies.
+    # 1: a message (Slack, and perhaps the webhook too) is on the wire when the worker dies.
     with worker(database_url, tmp_path, "first") as first:
         eventually(lambda: http_receiver.requests, "the Slack post")
         first.kill()
     # 2: the next worker may not repeat Slack (Slack cannot spot a copy); the webhook goes
     # out, and this worker dies while it is on the wire too.
     with worker(database_url, tmp_path, "second") as second:
-        eventually(lambda: len(http_receiver.requests) == 2, "the webhook post")
+        eventually(lambda: len(http_receiver.requests) >= 2, "the webhook post")
         second.kill()
     http_receiver.release()
     # 3: the webhook is sent again under the same idempotency key, and recorded as sent.
@@ -130,12 +130,15 @@ def test_a_worker_killed_mid_send_loses_nothing_and_repeats_only_what_can_be_ded
             "every notification settled",
         )
 
+    # A worker runs paging jobs side by side, so the two messages may be on the wire together
+    # when it dies: what must hold is the protocol, not the order.
     paths = [request.path for request in http_receiver.requests]
-    assert paths == ["/slack/0", "/hook/0", "/hook/0"]
-    keys = {request.headers["idempotency-key"] for request in http_receiver.requests[1:]}
+    assert paths.count("/slack/0") == 1
+    hooks = [request for request in http_receiver.requests if request.path == "/hook/0"]
+    assert len(hooks) >= 2
+    keys = {request.headers["idempotency-key"] for request in hooks}
     assert keys == {notifications(engine)["hook"].idempotency_key}
-    first_try, second_try = (request.json() for request in http_receiver.requests[1:])
-    assert first_try["subject"] == second_try["subject"] == "[ALERT] Disk full on db-1"
+    assert {request.json()["subject"] for request in hooks} == {"[ALERT] Disk full on db-1"}
     sent = notifications(engine)
     assert (sent["chat"].status, sent["hook"].status) == ("uncertain", "sent")
     assert sent["hook"].attempts == 2
