@@ -28,6 +28,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from ninefold.alerts.tables import Alert, AlertGroup, Delivery, Integration
+from ninefold.jobs import URGENT_THREADS
 from ninefold.paging.tables import Escalation, Notification, Page
 from tests.support.smtp_sink import SmtpSink
 from tests.support.waiting import eventually
@@ -37,10 +38,7 @@ HOST = "127.0.0.1"
 GROUPS = 24
 ALERTS_PER_GROUP = 5
 PEOPLE = ("kim", "lou")
-pytestmark = [
-    pytest.mark.skipif(not Path(HAPROXY).exists(), reason="Debian's haproxy is not installed"),
-    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
-]
+pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 CONFIG = """
 users:
@@ -210,6 +208,7 @@ def failed_login(base: str) -> str:
 def test_two_servers_and_two_workers_behind_haproxy_survive_a_kill_in_a_storm(
     database_url: str, engine: Engine, tmp_path: Path
 ) -> None:
+    assert Path(HAPROXY).exists(), "Debian's haproxy is missing: scripts/test installs it"
     config = tmp_path / "config"
     config.mkdir()
     (config / "shop.yaml").write_text(
@@ -316,8 +315,9 @@ def test_two_servers_and_two_workers_behind_haproxy_survive_a_kill_in_a_storm(
     assert Counter(step for _, step, _ in pages) == {1: GROUPS, 2: 2 * GROUPS}
     assert len({page for page, _, _ in notifications}) == len(notifications) == pages_wanted
     assert {status for _, status, _ in notifications} == {"sent"}
-    # A worker killed while an email was on the wire may have sent it before dying: the copy
-    # sent again carries the same key, which is how a receiver tells it is a copy.
+    # A worker killed while emails were on the wire (up to URGENT_THREADS at once) may have
+    # sent them before dying: a copy sent again carries the same key, which is how a receiver
+    # tells it is a copy.
     received = Counter(message["X-Ninefold-Idempotency-Key"] for message in sink.messages)
     assert set(received) == {key for _, _, key in notifications}
-    assert sum(received.values()) - len(received) <= 1
+    assert sum(received.values()) - len(received) <= URGENT_THREADS
