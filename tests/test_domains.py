@@ -17,10 +17,11 @@ from ninefold.cli import COMMANDS, load_command
 from ninefold.declared import Kind
 from ninefold.domain import Domain, Section, load
 from ninefold.domains import DOMAINS
+from ninefold.runbooks import coverage as runbook_coverage
 from ninefold.web.pages import NAV
 
 BY_NAME = {domain.name: domain for domain in DOMAINS}
-POINTS = {dora_report.INCIDENTS}
+POINTS = {dora_report.INCIDENTS, runbook_coverage.PAGED_RULES}
 """The extension points domains declare; an extension to any other point reaches nothing."""
 
 
@@ -45,6 +46,8 @@ def test_every_reference_of_a_manifest_loads_as_what_it_names(domain: Domain) ->
             assert isinstance(load(section.kind), Kind), section.kind
     for folder in domain.folders:
         assert callable(load(folder.read)), folder.read
+        if folder.kind:
+            assert isinstance(load(folder.kind), Kind), folder.kind
     for command in domain.commands:
         assert isinstance(load(command.app), typer.Typer), command.app
     for command in domain.imports:

@@ -59,7 +59,10 @@ class Bundle:
         return cls({name: [] for name in names}, invalid_names={name: set() for name in names})
 
     def specs(self, section: str) -> list[Any]:
-        return [item.spec for item in self.items[section]]
+        """The objects of a section, or of a folder read in a format of its own."""
+        if section in self.items:
+            return [item.spec for item in self.items[section]]
+        return list(self.documents.get(section, []))
 
     def known_names(self) -> dict[str, set[str]]:
         """Every name declared per section, the invalid objects' included: an object that

@@ -19,9 +19,8 @@ from ninefold.declared import Bundle, Item, Source
 from ninefold.domains import DOMAINS
 from ninefold.sourcefile import Problem, display_path, parse_yaml, read_source, validate
 
-# Folders whose YAML files are not sections: the domains' own (`Domain.folders`), and
-# runbooks/, where runbooks are kept as Markdown with front matter.
-OTHER_FORMATS = (*(folder.name for d in DOMAINS for folder in d.folders), "runbooks")
+# Folders whose YAML files are not sections: the domains' own (`Domain.folders`).
+OTHER_FORMATS = tuple(folder.name for d in DOMAINS for folder in d.folders)
 
 Schemas = Mapping[str, type[BaseModel]]
 

@@ -70,10 +70,13 @@ class Folder:
     """A folder of the configuration directory read in a format of its own (`slos/`).
 
     `read(folder, bundle)` returns its objects, adding its problems to `bundle.problems`; they
-    are kept in `bundle.documents[name]`, and YAML files below the folder are not sections."""
+    are kept in `bundle.documents[name]`, and YAML files below the folder are not sections.
+    With a `kind`, `ninefold apply` writes those objects as it writes a section's (runbooks);
+    without one they are read from the files where they are used (SLOs)."""
 
     name: str
     read: Ref
+    kind: Ref | None = None
 
 
 @dataclass(frozen=True)

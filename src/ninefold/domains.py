@@ -15,6 +15,7 @@ from ninefold import (
     oncall,
     paging,
     reports,
+    runbooks,
     slos,
     worker,
 )
@@ -27,6 +28,7 @@ DOMAINS: tuple[Domain, ...] = (
     changes.DOMAIN,
     slos.DOMAIN,
     alerts.DOMAIN,
+    runbooks.DOMAIN,
     oncall.DOMAIN,
     paging.DOMAIN,
     incidents.DOMAIN,

@@ -465,6 +465,7 @@ def test_the_audit_page_is_for_admins_only(
                 "Alerts",
                 "Incidents",
                 "Action items",
+                "Runbooks",
                 "Changes",
                 "DORA",
                 "Schedules",

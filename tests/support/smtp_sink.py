@@ -14,6 +14,7 @@ Messages are parsed with LF line endings, as Python code writes them, not SMTP's
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -25,6 +26,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 HOST = "127.0.0.1"
+
+# aiosmtpd logs every connection at INFO from its own thread; a CLI command run in-process in
+# the meantime would find those lines in its captured stderr.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class AnyPortController(Controller):

@@ -1,6 +1,6 @@
 """Alert intake: integrations, deliveries deduplicated and grouped, heartbeats, flapping."""
 
-from ninefold.domain import Command, Domain, Section
+from ninefold.domain import Command, Domain, Folder, Section
 
 DOMAIN = Domain(
     name="alerts",
@@ -22,5 +22,8 @@ DOMAIN = Domain(
             "ninefold.alerts.sections:INTEGRATIONS",
         ),
     ),
+    # Prometheus rule files of alerts not generated from SLOs: their names and runbook_url
+    # annotations, checked with the runbooks.
+    folders=(Folder("rules", "ninefold.alerts.rule_files:read_folder"),),
     checks="ninefold.alerts.checks:cross_check",
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from ninefold.declared import Kind
-from ninefold.domain import Folder, load
+from ninefold.domain import Folder, Section, load
 from ninefold.domains import DOMAINS
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -24,10 +24,8 @@ FOLDERS: dict[str, Folder] = {
 
 
 def applied_kinds() -> dict[str, Kind]:
-    """The sections `apply` writes, in the order it writes them, with how."""
-    return {
-        section.name: load(section.kind)
-        for domain in DOMAINS
-        for section in domain.sections
-        if section.kind is not None
-    }
+    """The sections `apply` writes, in the order of the domains, then the folders (runbooks),
+    which refer to sections only; with how each is written."""
+    parts: list[Section | Folder] = [*(s for d in DOMAINS for s in d.sections)]
+    parts += [f for d in DOMAINS for f in d.folders]
+    return {part.name: load(part.kind) for part in parts if part.kind is not None}

@@ -1,7 +1,7 @@
 """Paging: routes and escalation policies, escalations, notifications, silences and
 maintenance windows, and the alert group pages and actions."""
 
-from ninefold.domain import Command, Domain, NavEntry, Section
+from ninefold.domain import Command, Domain, Extension, NavEntry, Section
 
 DOMAIN = Domain(
     name="paging",
@@ -43,4 +43,7 @@ DOMAIN = Domain(
     ),
     checks="ninefold.paging.checks:cross_check",
     collector="ninefold.paging.metrics:collector",
+    extensions=(
+        Extension("runbooks.coverage.paged_rules", "ninefold.paging.runbook_feed:paged_rules"),
+    ),
 )

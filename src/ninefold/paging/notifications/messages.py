@@ -22,6 +22,7 @@ from ninefold.conventions import SLO_LABEL_SERVICE, SLO_LABEL_SLO
 from ninefold.paging import shadowing, storms
 from ninefold.paging.notifications.links import LINK_LIFETIME, Grant, action_url, instance_secret
 from ninefold.paging.tables import Notification, Page, Storm
+from ninefold.runbooks.service import names_for_alert
 from ninefold.weblinks import is_web_url
 
 if TYPE_CHECKING:
@@ -58,7 +59,11 @@ class Renderer:
         storm = storms.storm_of(session, group.id)
         if storm is not None:
             links.append(("Folded groups", f"{self.base_url}/alerts/{group.id}#folded"))
-        runbook = annotations.get("runbook_url") or _first_url(runbooks)
+        # The alert's own annotation first, then a runbook of Ninefold's covering the alert,
+        # then the service's first runbook link.
+        covering = names_for_alert(session, group.labels.get("alertname", ""), group.service)
+        ours = f"{self.base_url}/runbooks/{covering[0]}" if covering else None
+        runbook = annotations.get("runbook_url") or ours or _first_url(runbooks)
         dashboard = annotations.get("dashboard_url") or _first_url(dashboards)
         links += [(title, url) for title, url in (("Runbook", runbook), ("Dashboard", dashboard))]
         if first and first.generator_url:
