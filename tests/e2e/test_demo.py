@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from ninefold.reports.catalogue import CATALOGUE
 from tests.factories import EXAMPLES
 from tests.integration.prometheus_server import running_prometheus
 from tests.support.waiting import eventually
@@ -120,13 +121,20 @@ def test_demo_serves_the_example_shop_with_a_working_admin_login(tmp_path: Path)
             # The KPI page: every figure a link to its records, each of those a link too.
             kpis = client.get("/kpis").text
             figures = re.findall(r'<a href="(/kpis/\w+)\?">', kpis)
-            assert len(figures) == 18, kpis
-            assert kpis.count("<svg") == 18
+            assert len(figures) == len(CATALOGUE), kpis
+            assert kpis.count("<svg") == len(CATALOGUE)
             ack = client.get("/kpis/mtta_p50").text
             assert re.search(r'<a href="/alerts/\d+">alert group \d+</a>', ack)
             assert "never acknowledged" in ack  # the left out, with why
             assert 'data-rule="RedisMemoryHigh/redis" class="error"' in kpis  # tune or delete
             assert 'data-schedule="payments-primary"' in kpis
+
+            # Runbooks: the paging alerts without one, most pages first; fresh and stale ones.
+            runbooks = client.get("/runbooks").text
+            uncovered = re.findall(r"<tr><td>(\w+)</td><td><a href=\"/services/", runbooks)
+            assert uncovered[0] == "KafkaConsumerLagSpike", runbooks
+            assert "CheckoutLatencyHigh" not in uncovered
+            assert runbooks.count('<span class="badge">stale</span>') == 2
 
             # Each report in each format.
             for kind in ("weekly", "handoff", "monthly", "quarterly"):

@@ -5,6 +5,7 @@ hand count does; `ninefold check` names each bad file at its line."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import re
 import shutil
@@ -255,3 +256,69 @@ def test_check_names_each_bad_runbook_and_rule_at_its_line(tmp_path: Path) -> No
         "runbooks/redis-memory.md:3",
         "runbooks/Bad Name.md",
     } <= where, found.stderr
+
+
+def test_a_runbook_used_in_an_incident_is_a_test_of_it_and_on_its_timeline(
+    env: dict[str, str], client: TestClient, engine: Engine, clock: FrozenClock
+) -> None:
+    admin = bearer(engine, "root", Role.ADMIN, clock())
+    with unit_of_work(make_session_factory(engine)) as session:
+        sent = session.scalars(select(Notification).order_by(Notification.id)).all()
+        group_ids = sorted({n.group_id for n in sent})
+    # The imported groups that paged; h-3 is PaymentsProviderErrors on payments.
+    groups = {
+        g["id"]: g
+        for g in client.get("/api/v1/alert-groups", params={"limit": 100}, headers=admin).json()[
+            "items"
+        ]
+        if g["id"] in group_ids
+    }
+    payments = next(i for i, g in groups.items() if g["service"] == "payments")
+    declared = client.post(
+        "/api/v1/incidents", json={"severity": "SEV2", "groups": [payments]}, headers=admin
+    )
+    assert declared.status_code == 201, declared.text
+    incident = declared.json()["id"]
+    fitting = client.get(f"/api/v1/incidents/{incident}/runbooks", headers=admin).json()
+    assert [r["name"] for r in fitting] == ["payments-provider-errors"]
+
+    clock.set(datetime(2026, 1, 1, 0, 20, tzinfo=UTC))
+    used = client.post(
+        f"/api/v1/incidents/{incident}/runbooks",
+        json={"runbook": "payments-provider-errors", "note": "failed over to eu-west"},
+        headers=admin,
+    )
+    assert used.status_code == 201, used.text
+    assert (used.json()["source"], used.json()["incident_id"]) == ("incident", incident)
+    unknown = client.post(
+        f"/api/v1/incidents/{incident}/runbooks", json={"runbook": "nope"}, headers=admin
+    )
+    assert unknown.status_code == 404
+    shown = client.get("/api/v1/runbooks/payments-provider-errors", headers=admin).json()
+    assert (shown["fresh"], shown["last_tested"]) == (True, "2026-01-01")
+    timeline = client.get(f"/api/v1/incidents/{incident}", headers=admin).json()["timeline"]
+    assert "Runbook payments-provider-errors used: failed over to eu-west" in [
+        e["text"] for e in timeline
+    ]
+
+    by_cli = ninefold(
+        "incident", "runbook", str(incident), "payments-provider-errors", env=env, clock=clock
+    )
+    assert by_cli.stdout == f"incident {incident}: used runbook payments-provider-errors\n"
+    make_user(engine, "rita", Role.RESPONDER, now=clock())
+    assert log_in(client, "rita").status_code == 303
+    page = client.get(f"/incidents/{incident}").text
+    assert '<option value="payments-provider-errors">' in page
+    form = {
+        CSRF_FORM_FIELD: csrf_token(client, f"/incidents/{incident}"),
+        "runbook": "payments-provider-errors",
+        "note": "by the page",
+    }
+    done = client.post(f"/incidents/{incident}/runbooks", data=form, follow_redirects=False)
+    assert done.headers["location"] == f"/incidents/{incident}?done=runbook"
+    tests = client.get("/api/v1/runbooks/payments-provider-errors", headers=admin).json()["tests"]
+    assert [(t["source"], t["by"], t["incident_id"]) for t in tests] == [
+        ("incident", "rita", incident),
+        ("incident", "cli:" + getpass.getuser(), incident),
+        ("incident", "root", incident),
+    ]

@@ -19,8 +19,7 @@ only what is new, and nothing that has not ended yet.
 from __future__ import annotations
 
 import random
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -76,12 +75,6 @@ RULES = (
 )
 
 
-def burn_alertname(service: str, slo: str) -> str:
-    """`checkout`, `availability` -> CheckoutAvailabilityBudgetBurn."""
-    words = re.split(r"[^A-Za-z0-9]+", f"{service} {slo}")
-    return "".join(w[:1].upper() + w[1:] for w in words if w) + "BudgetBurn"
-
-
 def incident_key(service: str, slo: str, began: datetime) -> str:
     """The id a sample incident and its alert group share."""
     return f"demo:{service}:{slo}:{began:%Y%m%d%H%M}"
@@ -132,10 +125,11 @@ class OnCall:
 
 
 def seed_pages(
-    session: Session, now: datetime, slos: Sequence[tuple[str, str]]
+    session: Session, now: datetime, slos: Mapping[tuple[str, str], str]
 ) -> history_import.Report:
     """Import the history of the 90 days before `now` not imported yet. `slos` are the
-    (service, name) pairs whose sample incidents open alert groups."""
+    (service, name) pairs whose sample incidents open alert groups, with the name of the
+    alert their generated rules raise."""
     start = (now - timedelta(days=DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
     if catalog.find_service(session, "checkout") is None:
         return history_import.Report()  # not the example shop: nothing to page about
@@ -165,16 +159,16 @@ def _dumped(group: dict[str, Any]) -> dict[str, Any]:
 
 
 def _groups(
-    on_call: OnCall, start: datetime, now: datetime, slos: Sequence[tuple[str, str]]
+    on_call: OnCall, start: datetime, now: datetime, slos: Mapping[tuple[str, str], str]
 ) -> Iterator[dict[str, Any]]:
     day = start
     while day < now:
         for rule in RULES:
             yield from _day(on_call, rule, day)
         day += timedelta(days=1)
-    for svc, name in slos:
+    for (svc, name), alertname in slos.items():
         for began in incident_starts(svc, name, start, now - timedelta(hours=2)):
-            yield _burn(on_call, svc, name, began)
+            yield _burn(on_call, svc, name, alertname, began)
 
 
 def _day(on_call: OnCall, rule: Rule, day: datetime) -> Iterator[dict[str, Any]]:
@@ -245,7 +239,7 @@ def _lived(
     return group | ended
 
 
-def _burn(on_call: OnCall, svc: str, name: str, began: datetime) -> dict[str, Any]:
+def _burn(on_call: OnCall, svc: str, name: str, alertname: str, began: datetime) -> dict[str, Any]:
     """The fast-burn alert group of a sample incident: detected 3 minutes in, acknowledged
     3 minutes later (the instants the demo's incident records), resolved when it ends."""
     opened = began + timedelta(minutes=3)
@@ -254,7 +248,7 @@ def _burn(on_call: OnCall, svc: str, name: str, began: datetime) -> dict[str, An
     who = first[0] if first else None
     group: dict[str, Any] = {
         "id": incident_key(svc, name, began),
-        "alertname": burn_alertname(svc, name),
+        "alertname": alertname,
         "title": f"{svc}: {name} SLO burning its error budget fast",
         "service": svc,
         "severity": "critical",

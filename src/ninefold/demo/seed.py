@@ -21,7 +21,10 @@ from ninefold.settings import Settings
 def seed(session: Session, settings: Settings, bundle: Bundle, now: datetime) -> None:
     seed_alerts(session, now)
     slos = [(slo.service, slo.name) for slo in bundle.documents.get("slos", [])]
-    seed_pages(session, now, slos)
+    alerts = {
+        (slo.service, slo.name): slo.alerting.name for slo in bundle.documents.get("slos", [])
+    }
+    seed_pages(session, now, alerts)
     seed_changes(session, now, slos, {spec.name for spec in bundle.specs("services")})
     seed_incidents(session, settings, now, slos)
     seed_runbook_tests(session, now)

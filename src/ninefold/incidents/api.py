@@ -10,7 +10,16 @@ from fastapi.responses import PlainTextResponse
 
 from ninefold.errors import Invalid
 from ninefold.http import CurrentUser, Limit, Now, Offset, RawBody, RowId, SessionDep, SettingsDep
-from ninefold.incidents import action_items, notes, postmortems, read, roles, service, updates
+from ninefold.incidents import (
+    action_items,
+    notes,
+    postmortems,
+    read,
+    roles,
+    runbooks_used,
+    service,
+    updates,
+)
 from ninefold.incidents.model import Severity
 from ninefold.incidents.schemas import (
     ActionItemIn,
@@ -27,10 +36,12 @@ from ninefold.incidents.schemas import (
     PostmortemMove,
     PostmortemOut,
     RoleIn,
+    RunbookUseIn,
     StatusIn,
     UpdateIn,
 )
 from ninefold.pagination import Page, page_of
+from ninefold.runbooks.schemas import RunbookOut, TestOut
 from ninefold.slos.incident_burn import Pricer
 
 router = APIRouter(tags=["incidents"])
@@ -191,6 +202,27 @@ def post_update(
 ) -> IncidentDetail:
     updates.post(session, me, incident_id, body.text, now)
     return read.detail(session, incident_id, now)
+
+
+@router.get(
+    "/incidents/{incident_id}/runbooks",
+    summary="The runbooks of the incident's services and of its alert groups' alerts",
+)
+def incident_runbooks(
+    incident_id: RowId, session: SessionDep, now: Now, _me: CurrentUser
+) -> list[RunbookOut]:
+    return runbooks_used.fitting(session, incident_id, now)
+
+
+@router.post(
+    "/incidents/{incident_id}/runbooks",
+    status_code=status.HTTP_201_CREATED,
+    summary="Use a runbook in the incident: a test of it, and a timeline entry",
+)
+def use_runbook(
+    incident_id: RowId, body: RunbookUseIn, session: SessionDep, now: Now, me: CurrentUser
+) -> TestOut:
+    return runbooks_used.use(session, me, incident_id, body.runbook, now, body.note)
 
 
 @router.post(

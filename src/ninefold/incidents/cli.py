@@ -226,6 +226,21 @@ def link(
     _print(ctx, incident_id)
 
 
+@app.command("runbook")
+def runbook(
+    ctx: typer.Context,
+    incident_id: IncidentId,
+    name: Annotated[str, typer.Argument(help="The runbook used.")],
+    note: Annotated[str, typer.Option(help="What it did for the incident.")] = "",
+) -> None:
+    """Record that a runbook was used in the incident: a test of it, and a timeline entry."""
+    from ninefold.incidents import runbooks_used
+
+    with transaction(settings_of(ctx)) as session:
+        runbooks_used.use(session, operator(), incident_id, name, now_of(ctx), note)
+    out.print(f"incident {incident_id}: used runbook {name}")
+
+
 @app.command("note")
 def note(
     ctx: typer.Context,

@@ -226,6 +226,11 @@ class NoteIn(Spec):
     text: str = Field(min_length=1, max_length=20_000)
 
 
+class RunbookUseIn(Spec):
+    runbook: str = Field(min_length=1, max_length=64, description="The runbook's name.")
+    note: str = Field(default="", max_length=2000, description="What it did for the incident.")
+
+
 class UpdateIn(Spec):
     text: str = Field(min_length=1, max_length=10_000, description="What stakeholders read.")
 

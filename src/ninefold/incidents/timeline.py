@@ -52,6 +52,7 @@ SENTENCES: dict[str, Callable[[Detail], str]] = {
     ),
     "imported": lambda d: f"Imported from {d.get('via')} (id {d.get('source')})",
     "update_posted": lambda d: f"Status update sent to {d.get('recipients')} recipients",
+    "runbook_used": lambda d: f"Runbook {d.get('runbook')} used",
 }
 
 

@@ -29,6 +29,7 @@ from ninefold.incidents import (
     read,
     records,
     roles,
+    runbooks_used,
     service,
     settings,
     updates,
@@ -192,8 +193,24 @@ def incident_page(
         "instant_fields": INSTANT_FIELDS,
         "timeline": list(reversed(incident.timeline)),
         "has_postmortem": postmortems.exists(session, incident_id),
+        "runbooks": runbooks_used.fitting(session, incident_id, now),
     }
     return render(request, "incidents/incident.html", context)
+
+
+@router.post("/incidents/{incident_id}/runbooks")
+def use_runbook(
+    incident_id: RowId,
+    session: SessionDep,
+    now: Now,
+    me: PageUser,
+    runbook: Annotated[str, Form(max_length=64)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+    csrf: CsrfField = None,
+) -> Response:
+    require_csrf(me, csrf)
+    runbooks_used.use(session, me, incident_id, runbook, now, note)
+    return _back(incident_id, "runbook")
 
 
 @router.post("/incidents/{incident_id}/edit")

@@ -69,7 +69,8 @@ class Kpi:
     unit: Unit
     better: Better
     records: str
-    """What the figure counts: incident, alert group, page, deploy, action item."""
+    """What the figure counts: incident, alert group, page, deploy, action item, alert rule,
+    runbook."""
     target: Target = Target()
 
 
@@ -104,5 +105,9 @@ CATALOGUE = (
     Kpi("change_failure_rate", "Change failure rate", "ratio", "lower", "deploy",
         Target(at_most=0.15)),
     Kpi("rollback_rate", "Rollback rate", "ratio", "lower", "deploy", Target(change_at_most=0.0)),
+    Kpi("runbook_coverage", "Runbook coverage of the alerts that paged (90 days)", "ratio",
+        "higher", "alert rule", Target(at_least=0.8)),
+    Kpi("runbook_freshness", "Runbooks tested or reviewed within their interval", "ratio",
+        "higher", "runbook", Target(at_least=1.0)),
 )  # fmt: skip
 BY_KEY = {k.key: k for k in CATALOGUE}

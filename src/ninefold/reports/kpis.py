@@ -32,13 +32,22 @@ from ninefold.reports.schemas import (
     ScheduleLoadOut,
     ShareOut,
 )
+from ninefold.runbooks import coverage as runbook_coverage
+from ninefold.runbooks import service as runbooks
 
 
-def load(session: Session, period: Period, selection: Selection, history: int = 2) -> table.Loaded:
+def load(
+    session: Session,
+    period: Period,
+    selection: Selection,
+    history: int = 2,
+    now: datetime | None = None,
+) -> table.Loaded:
     """The records of `history` periods ending with `period` (at least it and the one
     before), read for the selection's services where a record has one (alert groups and
     their pages, deploys), the rest whole and narrowed after what must see everything
-    (recurrence, the incident links of DORA) has what it needs."""
+    (recurrence, the incident links of DORA) has what it needs. The runbooks are read as
+    they stood at each period's end (now, for a period not over)."""
     owners = services_of(session, selection)
     start, end = table.periods_ending(period, max(history, 2))[0].start, period.end
     graph = catalog.dependency_graph(session)
@@ -51,6 +60,8 @@ def load(session: Session, period: Period, selection: Selection, history: int = 
     since, until = start - DEFAULT_WINDOW, end + DEFAULT_WINDOW
     deploys = load_deploys(session, linked, since, until)
     dora_incidents = dora_feed.incidents(session, since, until)
+    periods = table.periods_ending(period, max(history, 2))
+    instants = {p.end: table.runbook_instant(p, now) for p in periods}
     loaded = table.Loaded(
         incidents=records.incident_records(session, start, end),
         items=records.item_records(session, start, end),
@@ -65,6 +76,12 @@ def load(session: Session, period: Period, selection: Selection, history: int = 
             dora_incidents,
             graph,
         ),
+        runbooks={end: tuple(runbooks.kept(session, at)) for end, at in instants.items()},
+        paged_rules={
+            end: tuple(runbook_coverage.paged_rules(session, at - runbook_coverage.WINDOW, at))
+            for end, at in instants.items()
+        },
+        now=now,
     )
     return loaded if chosen is None else loaded.narrowed(chosen, selection.team)
 
@@ -91,7 +108,7 @@ def kpi_table(
     severity: Severity | None = None,
     history: int = 2,
 ) -> KpiTable:
-    loaded = load(session, period, selection, history)
+    loaded = load(session, period, selection, history, now)
     return table_for(loaded, period, selection, now, targets, severity, history)
 
 

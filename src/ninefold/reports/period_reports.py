@@ -222,7 +222,7 @@ def dora_section(loaded: table.Loaded, period: Period) -> Section:
 
 
 def build(session: Session, kind: Kind, asked: Asked, title: str) -> Report:
-    loaded = kpis.load(session, asked.period, asked.selection, asked.history)
+    loaded = kpis.load(session, asked.period, asked.selection, asked.history, asked.now)
     words = kpis.describe(asked.selection)
     found = kpis.table_of(loaded, asked.period, words, asked.now, asked.targets, asked.history)
     period, team = asked.period, asked.selection.team

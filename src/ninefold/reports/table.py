@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from ninefold.changes import dora
@@ -21,6 +22,7 @@ from ninefold.reports import incident_kpis as ik
 from ninefold.reports import paging_kpis as pk
 from ninefold.reports.catalogue import CATALOGUE, Kpi, Target
 from ninefold.reports.figures import Durations, Left, Ratio, Ref
+from ninefold.runbooks import model as rb
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,12 @@ class Loaded:
     """The incident links of DORA, made over every deploy that matters before `deploys` is
     narrowed (an incident of another team's service may be linked to a selected deploy);
     None: made over `deploys`."""
+    runbooks: dict[datetime, tuple[rb.Kept, ...]] = field(default_factory=dict)
+    """The runbooks as they stood at each period's end (`runbook_instant`), by that end."""
+    paged_rules: dict[datetime, tuple[rb.PagedRule, ...]] = field(default_factory=dict)
+    """The alert rules that paged in the 90 days before each period's end, by that end."""
+    now: datetime | None = None
+    """When the table is read: a period not over yet has its runbooks read now."""
     memo: dict[tuple[str, Period], Any] = field(default_factory=dict, compare=False, repr=False)
     """Figures several KPIs share, per period (the DORA figures)."""
 
@@ -60,6 +68,14 @@ class Loaded:
             groups=groups,
             pages=[p for p in self.pages if p.group_id in group_ids],
             deploys=[d for d in self.deploys if d.service in services],
+            runbooks={
+                end: tuple(r for r in kept if r.service in services)
+                for end, kept in self.runbooks.items()
+            },
+            paged_rules={
+                end: tuple(r for r in rules if r.service in services)
+                for end, rules in self.paged_rules.items()
+            },
             everyone=self.recurrence_pool,
             links=self.dora_links,
             memo={},
@@ -187,6 +203,27 @@ def _dora(pick: Callable[[dora.Figures], float | None]) -> Figurer:
     return figure
 
 
+def runbook_instant(period: Period, now: datetime | None) -> datetime:
+    """Where the runbook KPIs of a period are read: its end, or now while it runs."""
+    return period.end if now is None else min(period.end, now)
+
+
+def _runbook_coverage(loaded: Loaded, period: Period) -> Figure:
+    end = period.end
+    found = rb.coverage(loaded.paged_rules.get(end, ()), loaded.runbooks.get(end, ()))
+    counted = [f"{r.alertname}/{r.service or '-'}" for r in (*found.covered, *found.uncovered)]
+    hits = [f"{r.alertname}/{r.service or '-'}" for r in found.covered]
+    parts = {"top_20": found.top_value, "tier_0_1": found.critical_value}
+    ratio = _of_ratio(Ratio(len(hits), len(counted), tuple(counted), tuple(hits)))
+    return replace(ratio, details={**ratio.details, **parts})
+
+
+def _runbook_freshness(loaded: Loaded, period: Period) -> Figure:
+    kept = loaded.runbooks.get(period.end, ())
+    found = rb.freshness(kept, runbook_instant(period, loaded.now).date())
+    return _of_ratio(Ratio(len(found.fresh), len(kept), tuple(r.name for r in kept), found.fresh))
+
+
 FIGURES: dict[str, Figurer] = {
     "mttd": _durations(ik.time_to_detect),
     "time_to_acknowledge": _durations(ik.time_to_acknowledge),
@@ -214,6 +251,8 @@ FIGURES: dict[str, Figurer] = {
     "deployment_frequency": _dora(lambda f: f.per_week),
     "change_failure_rate": _dora(lambda f: f.change_failure_rate),
     "rollback_rate": _dora(lambda f: f.rollback_rate),
+    "runbook_coverage": _runbook_coverage,
+    "runbook_freshness": _runbook_freshness,
 }
 
 

@@ -33,6 +33,7 @@ LINKS = {
     "deploy": "/changes/{}",
     "page": "/alerts/{}",
     "action item": "/action-items?show=all#item-{}",
+    "runbook": "/runbooks/{}",
 }
 
 
@@ -42,7 +43,7 @@ def _table(
     """The table over HISTORY periods, each KPI's chart of them, and the records read (the
     page shows more of them)."""
     found = targets.configured(settings.config_dir)
-    loaded = kpis.load(session, asked.period, asked.selection, HISTORY)
+    loaded = kpis.load(session, asked.period, asked.selection, HISTORY, now)
     kpi_table = kpis.table_for(
         loaded, asked.period, asked.selection, now, found, asked.severity, HISTORY
     )

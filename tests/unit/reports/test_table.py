@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from ninefold.changes.dora import Deploy, Period
 from ninefold.changes.dora import Incident as DoraIncident
@@ -11,6 +11,7 @@ from ninefold.incidents.model import Instants, Severity
 from ninefold.reports.catalogue import Target
 from ninefold.reports.incident_kpis import IncidentRecord
 from ninefold.reports.table import Loaded, Row, change, of_severity, periods_ending, rows
+from ninefold.runbooks.model import Kept, PagedRule
 
 MARCH = Period(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 29, tzinfo=UTC))  # 4 weeks
 
@@ -131,3 +132,34 @@ def test_an_incident_just_after_the_period_belongs_to_a_deploy_just_after_it() -
     loaded = Loaded(deploys=deploys, dora_incidents=[incident])
     row = by_key(rows(loaded, MARCH))["change_failure_rate"]
     assert (row.value, row.counted) == (0.0, (1,))
+
+
+def test_runbook_kpis_read_the_runbooks_and_rules_of_each_period_end() -> None:
+    """March: 3 rules paged in the 90 days before its end, 2 covered (checkout's alert, and
+    DiskFull of no service); of 2 runbooks on March 29, checkout's (tested March 1, 90 days)
+    is fresh and search's (tested February 20, 30 days: to March 22) is not. February's end: one rule,
+    no runbook yet."""
+    feb_end = MARCH.start
+    checkout = Kept("checkout", "checkout", ("Slow", "DiskFull"), 90, date(2026, 3, 1), None)
+    search = Kept("search", "search", ("Lag",), 30, date(2026, 2, 20), None)
+    march_rules = (
+        PagedRule("Slow", "checkout", 0, 5),
+        PagedRule("DiskFull", None, None, 2),
+        PagedRule("Lag", "kafka", 1, 9),
+    )
+    loaded = Loaded(
+        runbooks={MARCH.end: (checkout, search), feb_end: ()},
+        paged_rules={MARCH.end: march_rules, feb_end: (PagedRule("Slow", "checkout", 0, 1),)},
+    )
+    found = by_key(rows(loaded, MARCH))
+    coverage, freshness = found["runbook_coverage"], found["runbook_freshness"]
+    assert (coverage.value, coverage.previous) == (2 / 3, 0.0)
+    assert coverage.hits == ("Slow/checkout", "DiskFull/-")
+    assert coverage.details["tier_0_1"] == 1 / 2  # Slow (tier 0) covered, Lag (tier 1) not
+    assert (freshness.value, freshness.previous, freshness.hits) == (0.5, None, ("checkout",))
+    narrowed = by_key(rows(loaded.narrowed({"search", "kafka"}), MARCH))
+    assert narrowed["runbook_coverage"].value == 0.0
+    assert narrowed["runbook_freshness"].counted == ("search",)
+    # Read while March runs (March 10), search's runbook is still fresh.
+    early = by_key(rows(replace(loaded, now=datetime(2026, 3, 10, tzinfo=UTC)), MARCH))
+    assert early["runbook_freshness"].value == 1.0
