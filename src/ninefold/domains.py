@@ -17,6 +17,7 @@ from ninefold import (
     reports,
     runbooks,
     slos,
+    toil,
     worker,
 )
 from ninefold.domain import Domain, load
@@ -32,6 +33,7 @@ DOMAINS: tuple[Domain, ...] = (
     oncall.DOMAIN,
     paging.DOMAIN,
     incidents.DOMAIN,
+    toil.DOMAIN,
     reports.DOMAIN,
 )
 

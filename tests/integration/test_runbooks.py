@@ -280,7 +280,7 @@ def test_a_runbook_used_in_an_incident_is_a_test_of_it_and_on_its_timeline(
     assert declared.status_code == 201, declared.text
     incident = declared.json()["id"]
     fitting = client.get(f"/api/v1/incidents/{incident}/runbooks", headers=admin).json()
-    assert [r["name"] for r in fitting] == ["payments-provider-errors"]
+    assert [r["name"] for r in fitting["items"]] == ["payments-provider-errors"]
 
     clock.set(datetime(2026, 1, 1, 0, 20, tzinfo=UTC))
     used = client.post(

@@ -471,6 +471,7 @@ def test_the_audit_page_is_for_admins_only(
                 "Schedules",
                 "Escalation",
                 "My shifts",
+                "Toil",
                 "KPIs",
                 "Reports",
                 "Teams",

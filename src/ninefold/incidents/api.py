@@ -209,9 +209,15 @@ def post_update(
     summary="The runbooks of the incident's services and of its alert groups' alerts",
 )
 def incident_runbooks(
-    incident_id: RowId, session: SessionDep, now: Now, _me: CurrentUser
-) -> list[RunbookOut]:
-    return runbooks_used.fitting(session, incident_id, now)
+    incident_id: RowId,
+    session: SessionDep,
+    now: Now,
+    _me: CurrentUser,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[RunbookOut]:
+    found = runbooks_used.fitting(session, incident_id, now)
+    return page_of(found, limit=limit, offset=offset)
 
 
 @router.post(

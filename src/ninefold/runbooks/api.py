@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from ninefold.http import CurrentUser, Limit, Now, Offset, SessionDep
-from ninefold.pagination import Page
+from ninefold.pagination import Page, page_of
 from ninefold.runbooks import coverage, service
 from ninefold.runbooks.schemas import CoverageOut, RunbookDetail, RunbookOut, TestIn, TestOut
 
@@ -27,7 +27,7 @@ def list_runbooks(
     offset: Offset = 0,
 ) -> Page[RunbookOut]:
     found = service.list_runbooks(session, now, service_name, stale)
-    return Page(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
+    return page_of(found, limit=limit, offset=offset)
 
 
 @router.get(

@@ -47,13 +47,21 @@ def runbooks_page(request: Request, session: SessionDep, me: PageUser, now: Now)
     return render(request, "runbooks/runbooks.html", context)
 
 
+def _text(body: str, title: str) -> str:
+    """The body without its `# Title` line: the page's own heading says it once."""
+    first, _, rest = body.lstrip("\n").partition("\n")
+    return rest if first.strip() == f"# {title}" else body
+
+
 @router.get("/runbooks/{name}")
 def runbook_page(
     request: Request, name: str, session: SessionDep, me: PageUser, now: Now, done: str = ""
 ) -> HTMLResponse:
+    found = service.get_runbook(session, name, now)
     context = {
         "me": me,
-        "runbook": service.get_runbook(session, name, now),
+        "runbook": found,
+        "text": _text(found.body, found.title),
         "can_act": may_respond(me),
         "done": done,
     }

@@ -64,6 +64,7 @@ def test_the_written_directory_passes_check(tmp_path: Path) -> None:
         "root_causes": 0,
         "declare_rules": 0,
         "stakeholders": 0,
+        "automations": 0,
         "kpi_targets": 0,
         "report_deliveries": 0,
     }

@@ -13,7 +13,7 @@ from tests.factories import EXAMPLES
 SECTIONS = (
     "users, teams, services, environments, freezes, change_integrations, budget_policies, "
     "integrations, schedules, escalation_policies, routes, severities, root_causes, declare_rules, "
-    "stakeholders, kpi_targets, report_deliveries"
+    "stakeholders, automations, kpi_targets, report_deliveries"
 )
 
 # A small valid configuration the cases below break one piece at a time.
@@ -548,6 +548,7 @@ def test_the_examples_are_clean() -> None:
         "root_causes": 0,
         "declare_rules": 2,
         "stakeholders": 3,
+        "automations": 2,
         "kpi_targets": 0,
         "report_deliveries": 0,
     }
