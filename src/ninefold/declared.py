@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from ninefold.sourcefile import Problem, field_path, line_of
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
     from sqlalchemy.orm import Session
+
+    from ninefold.db import Managed
 
 Loc = tuple[str | int, ...]
 
@@ -231,3 +234,33 @@ def _node_at(node: Any, loc: Loc) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     return node
+
+
+S = TypeVar("S", bound="BaseModel")
+R = TypeVar("R", bound="Managed")
+
+
+def spec_of_columns(spec: type[S], row: Any) -> S:
+    """The spec of a row whose columns are the spec's fields, one for one."""
+    return spec.model_validate({name: getattr(row, name) for name in spec.model_fields})
+
+
+def write_columns(
+    session: Session,
+    table: Callable[..., R],
+    spec: BaseModel,
+    managed_by: str,
+    now: datetime,
+    row: R | None,
+) -> R:
+    """Create (`row` None) or update a row whose columns are the spec's fields, one for one,
+    found by its `name`; the caller has checked what the spec names."""
+    if row is None:
+        row = table(name=getattr(spec, "name"))  # noqa: B009 (every such spec has a name)
+        session.add(row)
+    for key, value in spec.model_dump(exclude={"name"}).items():
+        setattr(row, key, value)
+    row.managed_by = managed_by
+    row.touch(now)
+    session.flush()
+    return row

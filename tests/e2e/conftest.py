@@ -15,20 +15,24 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from ninefold import migrations
+from ninefold.alerts.tables import AlertGroup, Integration
 from ninefold.app import create_app
 from ninefold.auth.model import Role
-from ninefold.db import make_engine
+from ninefold.db import make_engine, make_session_factory
 from ninefold.settings import Settings
 from tests.factories import EXAMPLES, PASSWORD, load_examples, make_token, make_user
 from tests.support.clock import FrozenClock
 from tests.support.live_server import serving
+from tests.support.paging import alertmanager_body
 
 ROOT = Path(__file__).parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -142,3 +146,21 @@ def log_in(page: Page, name: str = ADMIN, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Log in").click()
+
+
+def open_group(live_server: LiveServer, alertname: str, service: str, summary: str) -> int:
+    """An alert group opened as Alertmanager would open it, three minutes ago: its id."""
+    with make_session_factory(live_server.engine)() as session:
+        key = session.scalars(select(Integration.key).where(Integration.name == "prometheus")).one()
+    body = alertmanager_body(
+        alertname,
+        starts_at=live_server.clock() - timedelta(minutes=3),
+        service=service,
+        summary=summary,
+    )
+    intake = f"{live_server.base_url}/api/v1/integrations/alertmanager/{key}"
+    assert httpx.post(intake, json=body).status_code == 200
+    with make_session_factory(live_server.engine)() as session:
+        found = session.scalars(select(AlertGroup.id).order_by(AlertGroup.id.desc())).first()
+    assert found is not None
+    return found

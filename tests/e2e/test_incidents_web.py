@@ -5,35 +5,17 @@ server holding the example shop."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import httpx
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from ninefold.alerts.tables import AlertGroup, Integration
-from ninefold.db import make_session_factory
-from tests.e2e.conftest import BrowserPage, LiveServer, log_in
-from tests.support.paging import alertmanager_body
+from tests.e2e.conftest import BrowserPage, LiveServer, log_in, open_group
 
 
 @pytest.mark.browser
 def test_an_incident_declared_on_a_group_page_worked_and_written_up(
     live_server: LiveServer, tab: BrowserPage
 ) -> None:
-    with make_session_factory(live_server.engine)() as session:
-        key = session.scalars(select(Integration.key).where(Integration.name == "prometheus")).one()
-    body = alertmanager_body(
-        "CartDown",
-        starts_at=live_server.clock() - timedelta(minutes=3),
-        service="cart",
-        summary="Cart saves fail",
-    )
-    intake = f"{live_server.base_url}/api/v1/integrations/alertmanager/{key}"
-    assert httpx.post(intake, json=body).status_code == 200
-    with make_session_factory(live_server.engine)() as session:
-        group = session.scalars(select(AlertGroup.id).order_by(AlertGroup.id.desc())).first()
+    group = open_group(live_server, "CartDown", "cart", "Cart saves fail")
 
     page = tab.page
     page.goto(f"{live_server.base_url}/login")

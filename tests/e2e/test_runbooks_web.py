@@ -4,35 +4,17 @@ Headless Chromium against a real Uvicorn server holding the example shop."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import httpx
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from ninefold.alerts.tables import AlertGroup, Integration
-from ninefold.db import make_session_factory
-from tests.e2e.conftest import BrowserPage, LiveServer, log_in
-from tests.support.paging import alertmanager_body
+from tests.e2e.conftest import BrowserPage, LiveServer, log_in, open_group
 
 
 @pytest.mark.browser
 def test_a_groups_runbook_is_read_and_tested_from_the_browser(
     live_server: LiveServer, tab: BrowserPage
 ) -> None:
-    with make_session_factory(live_server.engine)() as session:
-        key = session.scalars(select(Integration.key).where(Integration.name == "prometheus")).one()
-    body = alertmanager_body(
-        "RedisMemoryHigh",
-        starts_at=live_server.clock() - timedelta(minutes=3),
-        service="redis",
-        summary="Redis memory above 90%",
-    )
-    intake = f"{live_server.base_url}/api/v1/integrations/alertmanager/{key}"
-    assert httpx.post(intake, json=body).status_code == 200
-    with make_session_factory(live_server.engine)() as session:
-        group = session.scalars(select(AlertGroup.id).order_by(AlertGroup.id.desc())).first()
+    group = open_group(live_server, "RedisMemoryHigh", "redis", "Redis memory above 90%")
 
     page = tab.page
     page.goto(f"{live_server.base_url}/login")

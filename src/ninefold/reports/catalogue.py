@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["minutes", "hours", "ratio", "count", "per week", "per shift", "per hour"]
+Unit = Literal[
+    "minutes", "hours", "ratio", "count", "per week", "per shift", "per hour", "hours per month"
+]
 Better = Literal["lower", "higher"]
 
 
@@ -109,5 +111,8 @@ CATALOGUE = (
         "higher", "alert rule", Target(at_least=0.8)),
     Kpi("runbook_freshness", "Runbooks tested or reviewed within their interval", "ratio",
         "higher", "runbook", Target(at_least=1.0)),
+    Kpi("toil_ratio", "Toil ratio", "ratio", "lower", "toil entry", Target(at_most=0.5)),
+    Kpi("automation_savings", "Toil hours saved by automation", "hours per month", "higher",
+        "automation run", Target(at_least=5)),
 )  # fmt: skip
 BY_KEY = {k.key: k for k in CATALOGUE}

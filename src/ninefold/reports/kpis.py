@@ -34,6 +34,7 @@ from ninefold.reports.schemas import (
 )
 from ninefold.runbooks import coverage as runbook_coverage
 from ninefold.runbooks import service as runbooks
+from ninefold.toil import service as toil
 
 
 def load(
@@ -82,6 +83,10 @@ def load(
             for end, at in instants.items()
         },
         now=now,
+        toil=toil.records(session, start.date(), end.date()),
+        runs=toil.runs(session, start, end),
+        teams={t.name: len(t.members) for t in catalog.all_teams(session)},
+        service_teams={name: team for name, (team, _) in owners.items()},
     )
     return loaded if chosen is None else loaded.narrowed(chosen, selection.team)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from ninefold.changes import dora
@@ -23,6 +23,7 @@ from ninefold.reports import paging_kpis as pk
 from ninefold.reports.catalogue import CATALOGUE, Kpi, Target
 from ninefold.reports.figures import Durations, Left, Ratio, Ref
 from ninefold.runbooks import model as rb
+from ninefold.toil import model as toil_model
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,12 @@ class Loaded:
     """The alert rules that paged in the 90 days before each period's end, by that end."""
     now: datetime | None = None
     """When the table is read: a period not over yet has its runbooks read now."""
+    toil: Sequence[toil_model.Entry] = ()
+    runs: Sequence[toil_model.Run] = ()
+    teams: dict[str, int] = field(default_factory=dict)
+    """Each team's members, for the toil ratio's capacity; narrowed to the selection's teams."""
+    service_teams: dict[str, str] = field(default_factory=dict)
+    """Each service's owning team: a selection of services reads its teams' toil."""
     memo: dict[tuple[str, Period], Any] = field(default_factory=dict, compare=False, repr=False)
     """Figures several KPIs share, per period (the DORA figures)."""
 
@@ -76,10 +83,20 @@ class Loaded:
                 end: tuple(r for r in rules if r.service in services)
                 for end, rules in self.paged_rules.items()
             },
+            **self._toil_of(
+                {team} if team is not None else {self.service_teams.get(s) for s in services}
+            ),
             everyone=self.recurrence_pool,
             links=self.dora_links,
             memo={},
         )
+
+    def _toil_of(self, teams: set[str | None]) -> dict[str, Any]:
+        return {
+            "toil": [e for e in self.toil if e.team in teams],
+            "runs": [r for r in self.runs if r.team in teams],
+            "teams": {name: n for name, n in self.teams.items() if name in teams},
+        }
 
     @property
     def recurrence_pool(self) -> Sequence[ik.IncidentRecord]:
@@ -224,6 +241,45 @@ def _runbook_freshness(loaded: Loaded, period: Period) -> Figure:
     return _of_ratio(Ratio(len(found.fresh), len(kept), tuple(r.name for r in kept), found.fresh))
 
 
+def _first_day_from(instant: datetime) -> date:
+    """The first day whose midnight (UTC) is at or after `instant`."""
+    day = instant.astimezone(UTC).date()
+    midnight = datetime.combine(day, time(), UTC)
+    return day if midnight == instant else day + timedelta(days=1)
+
+
+def _toil_ratio(loaded: Loaded, period: Period) -> Figure:
+    """The selection's teams together: their toil hours over their capacity (KPIS.md). A
+    day's toil belongs to the period holding its midnight (UTC); capacity counts the period's
+    length in weeks."""
+    start, end = _first_day_from(period.start), _first_day_from(period.end)
+    weeks = (period.end - period.start) / timedelta(weeks=1)
+    found = {
+        team: toil_model.toil_ratio(loaded.toil, team, members, start, end)
+        for team, members in sorted(loaded.teams.items())
+    }
+    capacities = {
+        team: members * toil_model.HOURS_PER_WEEK * weeks for team, members in loaded.teams.items()
+    }
+    toil, capacity = sum(r.toil_hours for r in found.values()), sum(capacities.values())
+    counted = tuple(ref for r in found.values() for ref in r.entries)
+    details: dict[str, float | None] = {"toil_hours": toil, "capacity_hours": capacity}
+    details |= {
+        f"team:{team}": r.toil_hours / capacities[team] if capacities[team] else None
+        for team, r in found.items()
+    }
+    return Figure(toil / capacity if capacity else None, counted, (), details)
+
+
+def _automation_savings(loaded: Loaded, period: Period) -> Figure:
+    """Hours automation saved in the period, per month of 30 days."""
+    runs = [r for r in loaded.runs if period.holds(r.at)]
+    days = (period.end - period.start).total_seconds() / 86400
+    hours = sum(r.hours_saved for r in runs)
+    counted = tuple(f"{r.automation}@{r.at:%Y-%m-%dT%H:%M}" for r in runs)
+    return Figure(hours * 30 / days, counted, (), {"hours": hours, "runs": len(runs)})
+
+
 FIGURES: dict[str, Figurer] = {
     "mttd": _durations(ik.time_to_detect),
     "time_to_acknowledge": _durations(ik.time_to_acknowledge),
@@ -253,6 +309,8 @@ FIGURES: dict[str, Figurer] = {
     "rollback_rate": _dora(lambda f: f.rollback_rate),
     "runbook_coverage": _runbook_coverage,
     "runbook_freshness": _runbook_freshness,
+    "toil_ratio": _toil_ratio,
+    "automation_savings": _automation_savings,
 }
 
 

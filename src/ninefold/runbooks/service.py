@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ninefold.auth import audit
 from ninefold.auth.model import Principal, require_responder
 from ninefold.catalog import service as catalog
+from ninefold.declared import spec_of_columns, write_columns
 from ninefold.errors import Invalid, NotFound
 from ninefold.runbooks import model
 from ninefold.runbooks.schemas import (
@@ -29,18 +30,7 @@ def all_rows(session: Session) -> list[Runbook]:
 
 
 def spec_of(row: Runbook) -> RunbookSpec:
-    return RunbookSpec(
-        name=row.name,
-        path=row.path,
-        title=row.title,
-        service=row.service,
-        alerts=list(row.alerts),
-        owner=row.owner,
-        review_days=row.review_days,
-        last_tested=row.last_tested,
-        last_reviewed=row.last_reviewed,
-        body=row.body,
-    )
+    return spec_of_columns(RunbookSpec, row)
 
 
 def write_row(
@@ -50,15 +40,7 @@ def write_row(
         raise Invalid(f"runbook {spec.name!r}: no service {spec.service!r}")
     if spec.owner is not None and catalog.find_team(session, spec.owner) is None:
         raise Invalid(f"runbook {spec.name!r}: no team {spec.owner!r}")
-    if row is None:
-        row = Runbook(name=spec.name)
-        session.add(row)
-    for key, value in spec.model_dump(exclude={"name"}).items():
-        setattr(row, key, value)
-    row.managed_by = managed_by
-    row.touch(now)
-    session.flush()
-    return row
+    return write_columns(session, Runbook, spec, managed_by, now, row)
 
 
 def _row(session: Session, name: str) -> Runbook:

@@ -12,6 +12,7 @@ from ninefold.auth import audit
 from ninefold.auth import service as accounts
 from ninefold.auth.model import Principal, require_responder
 from ninefold.catalog import service as catalog
+from ninefold.declared import spec_of_columns, write_columns
 from ninefold.errors import Forbidden, Invalid, NotFound
 from ninefold.toil import model
 from ninefold.toil.schemas import (
@@ -103,14 +104,7 @@ def automation_rows(session: Session) -> list[Automation]:
 
 
 def automation_spec(row: Automation) -> AutomationSpec:
-    return AutomationSpec(
-        name=row.name,
-        team=row.team,
-        category=row.category,
-        hours_saved_per_run=row.hours_saved_per_run,
-        description=row.description,
-        url=row.url,
-    )
+    return spec_of_columns(AutomationSpec, row)
 
 
 def write_automation(
@@ -118,15 +112,7 @@ def write_automation(
 ) -> Automation:
     if catalog.find_team(session, spec.team) is None:
         raise Invalid(f"automation {spec.name!r}: no team {spec.team!r}")
-    if row is None:
-        row = Automation(name=spec.name)
-        session.add(row)
-    for key, value in spec.model_dump(exclude={"name"}).items():
-        setattr(row, key, value)
-    row.managed_by = managed_by
-    row.touch(now)
-    session.flush()
-    return row
+    return write_columns(session, Automation, spec, managed_by, now, row)
 
 
 def record_run(

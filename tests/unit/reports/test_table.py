@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from ninefold.changes.dora import Deploy, Period
 from ninefold.changes.dora import Incident as DoraIncident
 from ninefold.incidents.model import Instants, Severity
@@ -12,6 +14,8 @@ from ninefold.reports.catalogue import Target
 from ninefold.reports.incident_kpis import IncidentRecord
 from ninefold.reports.table import Loaded, Row, change, of_severity, periods_ending, rows
 from ninefold.runbooks.model import Kept, PagedRule
+from ninefold.toil.model import Entry as ToilEntry
+from ninefold.toil.model import Run
 
 MARCH = Period(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 29, tzinfo=UTC))  # 4 weeks
 
@@ -163,3 +167,37 @@ def test_runbook_kpis_read_the_runbooks_and_rules_of_each_period_end() -> None:
     # Read while March runs (March 10), search's runbook is still fresh.
     early = by_key(rows(replace(loaded, now=datetime(2026, 3, 10, tzinfo=UTC)), MARCH))
     assert early["runbook_freshness"].value == 1.0
+
+
+def test_toil_kpis_of_the_selections_teams() -> None:
+    """March (4 weeks to the 29th): platform (2 people) has 2 x 40 h x 4 = 320 h of
+    capacity, payments (1) 160 h. Platform logged 16 h (the entry of the 29th belongs to the
+    next period), payments 8 h: 24 / 480. Automation saved 3 h: 3 x 30 / 28 per month."""
+    toil = [
+        ToilEntry(1, "platform", "ana", "certs", "certificates", 600, date(2026, 3, 2)),
+        ToilEntry(2, "platform", "bo", "access", "access", 360, date(2026, 3, 28)),
+        ToilEntry(3, "platform", "bo", "access", "access", 600, date(2026, 3, 29)),
+        ToilEntry(4, "payments", "cy", "refunds", "refunds", 480, date(2026, 3, 10)),
+    ]
+    runs = [
+        Run("certs", "certificates", "platform", datetime(2026, 3, 5, tzinfo=UTC), 2.0),
+        Run("bot", "access", "payments", datetime(2026, 3, 6, tzinfo=UTC), 1.0),
+        Run("bot", "access", "payments", datetime(2026, 2, 6, tzinfo=UTC), 1.0),
+    ]
+    loaded = Loaded(
+        toil=toil,
+        runs=runs,
+        teams={"platform": 2, "payments": 1},
+        service_teams={"checkout": "payments", "postgres": "platform"},
+    )
+    found = by_key(rows(loaded, MARCH))
+    assert found["toil_ratio"].value == pytest.approx(24 / 480)
+    assert found["toil_ratio"].counted == (4, 1, 2)
+    assert found["toil_ratio"].details["team:platform"] == pytest.approx(16 / 320)
+    assert found["automation_savings"].value == pytest.approx(3 * 30 / 28)
+    assert found["automation_savings"].previous == pytest.approx(1 * 30 / 28)
+    payments = by_key(rows(loaded.narrowed({"checkout"}), MARCH))
+    assert payments["toil_ratio"].value == pytest.approx(8 / 160)
+    assert payments["automation_savings"].value == pytest.approx(30 / 28)
+    team = by_key(rows(loaded.narrowed({"checkout"}, team="platform"), MARCH))
+    assert team["toil_ratio"].value == pytest.approx(16 / 320)
