@@ -14,23 +14,29 @@ from ninefold.auth.model import Principal, require_responder
 from ninefold.incidents.records import event, get_row
 from ninefold.incidents.tables import IncidentGroup
 from ninefold.runbooks import service as runbooks
+from ninefold.runbooks.model import covers
 from ninefold.runbooks.schemas import RunbookOut, TestOut
 
 USED = "runbook_used"
 
 
 def fitting(session: Session, incident_id: int, now: datetime) -> list[RunbookOut]:
-    """The runbooks of the incident's services, then those covering its groups' alerts."""
+    """The runbooks of the incident's services and those covering its groups' alerts, by name,
+    read in one pass over the runbooks."""
     row = get_row(session, incident_id)
-    found = {r.name: r for s in row.services for r in runbooks.list_runbooks(session, now, s)}
     ids = list(
         session.scalars(select(IncidentGroup.group_id).where(IncidentGroup.incident_id == row.id))
     )
-    for group in groups.rows_by_id(session, ids):
-        alertname = group.labels.get("alertname", group.title)
-        for r in runbooks.for_alert(session, alertname, group.service, now):
-            found.setdefault(r.name, r)
-    return sorted(found.values(), key=lambda r: r.name)
+    rules = [
+        (group.labels.get("alertname", group.title), group.service)
+        for group in groups.rows_by_id(session, ids)
+    ]
+    return [
+        r
+        for r in runbooks.list_runbooks(session, now)
+        if r.service in row.services
+        or any(covers(r.alerts, r.service, alertname, service) for alertname, service in rules)
+    ]
 
 
 def use(

@@ -40,7 +40,12 @@ class Kept:
         return due is not None and on <= due
 
     def covers(self, alertname: str, service: str | None) -> bool:
-        return alertname in self.alerts and (service is None or service == self.service)
+        return covers(self.alerts, self.service, alertname, service)
+
+
+def covers(alerts: Iterable[str], for_service: str, alertname: str, service: str | None) -> bool:
+    """Whether a runbook of `for_service` naming `alerts` covers an alert rule (see above)."""
+    return alertname in alerts and service in (None, for_service)
 
 
 def latest(declared: date | None, recorded: Iterable[datetime]) -> date | None:

@@ -141,7 +141,7 @@ def names_for_alert(session: Session, alertname: str, service: str | None) -> li
     """The names of the runbooks covering an alert rule: what a page's message links to, read
     in one small query (a storm sends thousands)."""
     rows = session.execute(select(Runbook.name, Runbook.service, Runbook.alerts))
-    return sorted(n for n, s, alerts in rows if alertname in alerts and service in (None, s))
+    return sorted(n for n, s, alerts in rows if model.covers(alerts, s, alertname, service))
 
 
 def for_alert(
@@ -150,7 +150,7 @@ def for_alert(
     """The runbooks covering an alert rule (see `model.Kept.covers`), for the pages and
     messages of its alert groups."""
     rows = session.scalars(select(Runbook).order_by(Runbook.name))
-    found = [r for r in rows if alertname in r.alerts and service in (None, r.service)]
+    found = [r for r in rows if model.covers(r.alerts, r.service, alertname, service)]
     if not found:
         return []
     tests, owners = _tests(session, [r.id for r in found]), _owners(session)
