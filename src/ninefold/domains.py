@@ -11,6 +11,7 @@ from ninefold import (
     auth,
     catalog,
     changes,
+    dr,
     incidents,
     oncall,
     paging,
@@ -34,6 +35,7 @@ DOMAINS: tuple[Domain, ...] = (
     paging.DOMAIN,
     incidents.DOMAIN,
     toil.DOMAIN,
+    dr.DOMAIN,
     reports.DOMAIN,
 )
 

@@ -136,6 +136,13 @@ def test_demo_serves_the_example_shop_with_a_working_admin_login(tmp_path: Path)
             assert "CheckoutLatencyHigh" not in uncovered
             assert runbooks.count('<span class="badge">stale</span>') == 2
 
+            # DR: readiness by tier, a failed test's follow-ups, the overdue services.
+            dr = client.get("/dr").text
+            assert re.search(r'<tr data-tier="0"><td>0</td><td>4</td><td>3</td>\s*<td>75%', dr), dr
+            for overdue in ("api-gateway", "kafka", "redis"):
+                assert f'<span class="badge">{overdue}</span>' in dr
+            assert "Speed up the base backup restore" in client.get("/dr/3").text
+
             # Each report in each format.
             for kind in ("weekly", "handoff", "monthly", "quarterly"):
                 query = "schedule=payments-primary&" if kind == "handoff" else ""

@@ -1,7 +1,7 @@
 """Everything `ninefold demo` adds to the example configuration, in the order it builds on:
 live sample alerts first (they are added only to a database without alert groups), then the
 paging history, the changes, the incidents that link the history's alert groups and
-follow the changes, the runbooks' tests, and toil."""
+follow the changes, the runbooks' tests, toil and DR tests."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ninefold.declared import Bundle
 from ninefold.demo.alerts import seed_alerts
 from ninefold.demo.changes import seed_changes
+from ninefold.demo.dr import seed_dr_tests
 from ninefold.demo.incidents import seed_incidents
 from ninefold.demo.pages import seed_pages
 from ninefold.demo.runbooks import seed_runbook_tests
@@ -30,3 +31,4 @@ def seed(session: Session, settings: Settings, bundle: Bundle, now: datetime) ->
     seed_incidents(session, settings, now, slos)
     seed_runbook_tests(session, now)
     seed_toil(session, now)
+    seed_dr_tests(session, now)

@@ -78,21 +78,49 @@ def default_due(session: Session, incident: Incident, today: date) -> date:
     return today + timedelta(days=days)
 
 
+FOLLOW_UP_DAYS = 30
+
+
 def add(
     session: Session, actor: Principal, incident_id: int, body: ActionItemIn, now: datetime
 ) -> ActionItem:
     require_responder(actor, "add action items")
     incident = get_row(session, incident_id, lock=True)
+    due = body.due or default_due(session, incident, now.date())
+    row = _new(session, actor, incident.id, team_of(session, incident), body, due, now)
+    event(session, incident, now, "action_item_added", actor.name, item=row.id, title=row.title)
+    return row
+
+
+def add_follow_up(
+    session: Session, actor: Principal, team: str | None, body: ActionItemIn, now: datetime
+) -> ActionItem:
+    """An item no incident left (a DR test's follow-up): it names its team, and is due in
+    `FOLLOW_UP_DAYS` unless given a date."""
+    require_responder(actor, "add action items")
+    due = body.due or now.date() + timedelta(days=FOLLOW_UP_DAYS)
+    return _new(session, actor, None, team, body, due, now)
+
+
+def _new(
+    session: Session,
+    actor: Principal,
+    incident_id: int | None,
+    team: str | None,
+    body: ActionItemIn,
+    due: date,
+    now: datetime,
+) -> ActionItem:
     _check_owner(session, body.owner)
     _check_url(body.url)
     row = ActionItem(
-        incident_id=incident.id,
+        incident_id=incident_id,
         kind=body.kind,
         title=body.title,
         owner=body.owner,
-        team=team_of(session, incident),
+        team=team,
         priority=body.priority,
-        due=body.due or default_due(session, incident, now.date()),
+        due=due,
         status=OPEN,
         url=body.url,
         created_at=now,
@@ -100,7 +128,6 @@ def add(
     )
     session.add(row)
     session.flush()
-    event(session, incident, now, "action_item_added", actor.name, item=row.id, title=row.title)
     return row
 
 
@@ -162,6 +189,17 @@ def list_items(
     said = last_reminders(session, [row.id for row in rows])
     found = [out(row, today, said.get(row.id)) for row in rows]
     return sorted(found, key=lambda i: (not i.overdue, i.due, i.id))
+
+
+def listed(session: Session, ids: list[int], today: date) -> list[ActionItemOut]:
+    """The items of `ids` (another domain's follow-ups), in the order they were made."""
+    if not ids:
+        return []
+    rows = session.scalars(
+        select(ActionItem).where(ActionItem.id.in_(ids)).order_by(ActionItem.id)
+    ).all()
+    said = last_reminders(session, [row.id for row in rows])
+    return [out(row, today, said.get(row.id)) for row in rows]
 
 
 def due_between(session: Session, since: date, until: date) -> list[ActionItem]:

@@ -114,5 +114,7 @@ CATALOGUE = (
     Kpi("toil_ratio", "Toil ratio", "ratio", "lower", "toil entry", Target(at_most=0.5)),
     Kpi("automation_savings", "Toil hours saved by automation", "hours per month", "higher",
         "automation run", Target(at_least=5)),
+    Kpi("dr_readiness", "DR tests meeting their RTO and RPO", "ratio", "higher", "DR test",
+        Target(at_least=0.9)),
 )  # fmt: skip
 BY_KEY = {k.key: k for k in CATALOGUE}

@@ -19,6 +19,7 @@ from ninefold.changes.dora_report import (
     services_of,
 )
 from ninefold.changes.links import DEFAULT_WINDOW
+from ninefold.dr import service as dr
 from ninefold.incidents import dora_feed
 from ninefold.incidents.model import Severity
 from ninefold.oncall import service as schedules
@@ -87,6 +88,7 @@ def load(
         runs=toil.runs(session, start, end),
         teams={t.name: len(t.members) for t in catalog.all_teams(session)},
         service_teams={name: team for name, (team, _) in owners.items()},
+        drills=[d for d in dr.drills(session) if start.date() <= d.ran_on <= end.date()],
     )
     return loaded if chosen is None else loaded.narrowed(chosen, selection.team)
 

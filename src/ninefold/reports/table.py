@@ -17,6 +17,7 @@ from typing import Any
 
 from ninefold.changes import dora
 from ninefold.changes.dora import Period
+from ninefold.dr import model as dr_model
 from ninefold.incidents.model import Severity
 from ninefold.reports import incident_kpis as ik
 from ninefold.reports import paging_kpis as pk
@@ -55,6 +56,7 @@ class Loaded:
     """Each team's members, for the toil ratio's capacity; narrowed to the selection's teams."""
     service_teams: dict[str, str] = field(default_factory=dict)
     """Each service's owning team: a selection of services reads its teams' toil."""
+    drills: Sequence[dr_model.Drill] = ()
     memo: dict[tuple[str, Period], Any] = field(default_factory=dict, compare=False, repr=False)
     """Figures several KPIs share, per period (the DORA figures)."""
 
@@ -83,6 +85,7 @@ class Loaded:
                 end: tuple(r for r in rules if r.service in services)
                 for end, rules in self.paged_rules.items()
             },
+            drills=[d for d in self.drills if services & set(d.services)],
             **self._toil_of(
                 {team} if team is not None else {self.service_teams.get(s) for s in services}
             ),
@@ -280,6 +283,18 @@ def _automation_savings(loaded: Loaded, period: Period) -> Figure:
     return Figure(hours * 30 / days, counted, (), {"hours": hours, "runs": len(runs)})
 
 
+def _dr_readiness(loaded: Loaded, period: Period) -> Figure:
+    """DR tests run in the period (a run day belongs to the period holding its midnight, UTC)
+    that met both targets, over those tests; `tier:N` details per tier."""
+    start, end = _first_day_from(period.start), _first_day_from(period.end)
+    ran = [d for d in loaded.drills if start <= d.ran_on < end]
+    found = dr_model.readiness_by_tier(ran, start, end)
+    passed = tuple(d.id for d in ran if d.passed)
+    figure = _of_ratio(Ratio(len(passed), len(ran), tuple(d.id for d in ran), passed))
+    figure.details.update({f"tier:{r.tier}": r.value for r in found})
+    return figure
+
+
 FIGURES: dict[str, Figurer] = {
     "mttd": _durations(ik.time_to_detect),
     "time_to_acknowledge": _durations(ik.time_to_acknowledge),
@@ -311,6 +326,7 @@ FIGURES: dict[str, Figurer] = {
     "runbook_freshness": _runbook_freshness,
     "toil_ratio": _toil_ratio,
     "automation_savings": _automation_savings,
+    "dr_readiness": _dr_readiness,
 }
 
 

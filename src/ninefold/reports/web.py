@@ -34,6 +34,7 @@ LINKS = {
     "page": "/alerts/{}",
     "action item": "/action-items?show=all#item-{}",
     "runbook": "/runbooks/{}",
+    "DR test": "/dr/{}",
 }
 
 

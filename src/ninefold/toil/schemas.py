@@ -18,8 +18,6 @@ Category = Annotated[Name, Field(description="What kind of toil: certificates, a
 def minutes_of(text: str) -> int:
     """A toil duration as people type it (`30m`, `1h30m`, `2h`): whole minutes, more than
     none and at most a day; `ValueError` saying what is wrong otherwise."""
-    if text.strip().isdigit():
-        raise ValueError(f"{text!r} has no unit: write 30m or 2h")
     duration = parse_duration(text)
     if duration > MAX_ENTRY:
         raise ValueError(

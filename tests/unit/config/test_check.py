@@ -13,7 +13,7 @@ from tests.factories import EXAMPLES
 SECTIONS = (
     "users, teams, services, environments, freezes, change_integrations, budget_policies, "
     "integrations, schedules, escalation_policies, routes, severities, root_causes, declare_rules, "
-    "stakeholders, automations, kpi_targets, report_deliveries"
+    "stakeholders, automations, dr_tiers, kpi_targets, report_deliveries"
 )
 
 # A small valid configuration the cases below break one piece at a time.
@@ -549,6 +549,7 @@ def test_the_examples_are_clean() -> None:
         "declare_rules": 2,
         "stakeholders": 3,
         "automations": 2,
+        "dr_tiers": 2,
         "kpi_targets": 0,
         "report_deliveries": 0,
     }

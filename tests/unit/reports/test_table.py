@@ -9,6 +9,7 @@ import pytest
 
 from ninefold.changes.dora import Deploy, Period
 from ninefold.changes.dora import Incident as DoraIncident
+from ninefold.dr.model import Drill
 from ninefold.incidents.model import Instants, Severity
 from ninefold.reports.catalogue import Target
 from ninefold.reports.incident_kpis import IncidentRecord
@@ -201,3 +202,29 @@ def test_toil_kpis_of_the_selections_teams() -> None:
     assert payments["automation_savings"].value == pytest.approx(30 / 28)
     team = by_key(rows(loaded.narrowed({"checkout"}, team="platform"), MARCH))
     assert team["toil_ratio"].value == pytest.approx(16 / 320)
+
+
+def test_dr_readiness_of_the_tests_run_in_the_period_per_tier() -> None:
+    """March's tests (the 29th belongs to the next period): tier 0 passed 1 of 2, tier 2
+    passed its 1; February's failed test is the period before's."""
+    m = timedelta(minutes=1)
+
+    def drill(n: int, day: date, tier: int, services: tuple[str, ...], rto: int) -> Drill:
+        return Drill(n, tier, services, day, 30 * m, 5 * m, rto * m, 0 * m)
+
+    loaded = Loaded(
+        drills=[
+            drill(1, date(2026, 3, 3), 0, ("checkout", "cart"), 25),
+            drill(2, date(2026, 3, 20), 0, ("postgres",), 45),
+            drill(3, date(2026, 3, 21), 2, ("search",), 30),
+            drill(4, date(2026, 3, 29), 0, ("postgres",), 20),
+            drill(5, date(2026, 2, 10), 0, ("checkout",), 90),
+        ]
+    )
+    found = by_key(rows(loaded, MARCH))["dr_readiness"]
+    assert (found.value, found.previous) == (pytest.approx(2 / 3), 0.0)
+    assert (found.counted, found.hits) == ((1, 2, 3), (1, 3))
+    assert (found.details["tier:0"], found.details["tier:2"]) == (0.5, 1.0)
+    assert "tier:1" not in found.details
+    cart = by_key(rows(loaded.narrowed({"cart"}), MARCH))["dr_readiness"]
+    assert (cart.value, cart.counted) == (1.0, (1,))

@@ -16,6 +16,8 @@ def parse_duration(text: str) -> timedelta:
     """A positive duration, `ValueError` with the reason otherwise."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("duration must be text such as 5m, 1h or 28d")
+    if text.strip().isdigit():
+        raise ValueError(f"{text!r} has no unit: write it as 30m, 2h or 28d")
     try:
         value = promql_parser.parse_duration(text.strip())
     except ValueError:
