@@ -15,6 +15,7 @@ from ninefold import (
     incidents,
     oncall,
     paging,
+    readiness,
     reports,
     runbooks,
     slos,
@@ -36,6 +37,7 @@ DOMAINS: tuple[Domain, ...] = (
     incidents.DOMAIN,
     toil.DOMAIN,
     dr.DOMAIN,
+    readiness.DOMAIN,
     reports.DOMAIN,
 )
 

@@ -143,6 +143,16 @@ def test_demo_serves_the_example_shop_with_a_working_admin_login(tmp_path: Path)
                 assert f'<span class="badge">{overdue}</span>' in dr
             assert "Speed up the base backup restore" in client.get("/dr/3").text
 
+            # Readiness: which services fail which rules, and why.
+            grid = client.get("/readiness").text
+            checkout = re.search(r'<tr data-service="checkout">.*?</tr>', grid, re.S)
+            assert checkout is not None
+            assert "<td>gold</td>" in checkout.group(0)
+            assert re.search(r'data-rule="runbooks" title="paged without a runbook: '
+                             r'KafkaConsumerLagSpike"', grid)  # fmt: skip
+            assert re.search(r'data-rule="dr_test" title="last passing DR test [\d-]+, was due '
+                             r'again by', grid)  # fmt: skip
+
             # Each report in each format.
             for kind in ("weekly", "handoff", "monthly", "quarterly"):
                 query = "schedule=payments-primary&" if kind == "handoff" else ""

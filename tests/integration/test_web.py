@@ -472,6 +472,7 @@ def test_the_audit_page_is_for_admins_only(
                 "Escalation",
                 "My shifts",
                 "Toil",
+                "Readiness",
                 "DR",
                 "KPIs",
                 "Reports",
