@@ -29,7 +29,9 @@ from bench.measure import MIB, Spread, run_process
 from ninefold.clock import system_clock
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("engine", "events", "slo-generator", "storm", "delivery", "changes", "kpis")
+BENCHMARKS = (
+    "engine", "events", "slo-generator", "storm", "delivery", "changes", "kpis", "capacity"
+)  # fmt: skip
 PACKAGES = ("sqlalchemy", "psycopg", "uvicorn", "httpx", "aiosmtpd")  # versions printed
 
 
@@ -191,6 +193,14 @@ def kpi_table(args: argparse.Namespace) -> tuple[dict[str, object], bool]:
     return result.summary(), result.ok
 
 
+def capacity(args: argparse.Namespace) -> tuple[dict[str, object], bool]:
+    from bench.capacity_co2 import run
+
+    result = run(args.folds)
+    print(result.text(), flush=True)
+    return result.summary(), result.ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/bench",
@@ -274,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         help="(h) teams whose quarterly report is built and whose KPI page is requested "
         "through `ninefold serve`, 0 for none (default 3)",
     )
+    parser.add_argument(
+        "--folds", type=int, default=10, help="(i) years of the CO2 series held out (default 10)"
+    )
     parser.add_argument("--seed", type=int, default=20261123, help="seed of the synthetic data")
     parser.add_argument(
         "--cache",
@@ -313,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
                 ok &= agree
             elif name == "kpis":
                 results[name], agree = kpi_table(args)
+                ok &= agree
+            elif name == "capacity":
+                results[name], agree = capacity(args)
                 ok &= agree
             else:
                 results[name], agree = storm(args)

@@ -88,6 +88,7 @@ def postgres_url() -> str:
 PROCESS_CLOCK_MODULES = (
     "tests/e2e/",
     "tests/test_docs.py",
+    "tests/integration/test_capacity_prometheus.py",
     "tests/integration/test_config_cli.py",
     "tests/integration/test_gate.py",
     "tests/integration/test_server_cli.py",

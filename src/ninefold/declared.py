@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from ninefold.sourcefile import Problem, field_path, line_of
@@ -55,6 +56,8 @@ class Bundle:
     # not reported again as dangling on top of the object's own problems.
     invalid_names: dict[str, set[str]] = field(default_factory=dict)
     documents: dict[str, list[Any]] = field(default_factory=dict)
+    root: Path | None = None
+    """The configuration directory read, for checks of the files its objects name."""
 
     @classmethod
     def empty(cls, sections: Iterable[str]) -> Bundle:

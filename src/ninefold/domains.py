@@ -9,6 +9,7 @@ from typing import Any
 from ninefold import (
     alerts,
     auth,
+    capacity,
     catalog,
     changes,
     dr,
@@ -38,6 +39,7 @@ DOMAINS: tuple[Domain, ...] = (
     toil.DOMAIN,
     dr.DOMAIN,
     readiness.DOMAIN,
+    capacity.DOMAIN,
     reports.DOMAIN,
 )
 

@@ -153,6 +153,11 @@ def test_demo_serves_the_example_shop_with_a_working_admin_login(tmp_path: Path)
             assert re.search(r'data-rule="dr_test" title="last passing DR test [\d-]+, was due '
                              r'again by', grid)  # fmt: skip
 
+            # Capacity: a forecast with its measured accuracy.
+            capacity = client.get("/capacity/orders-db-disk").text
+            assert "Forecast to cross 400 GiB in 28 days" in capacity
+            assert re.search(r"MAPE \d+\.\d+% on the last 7 points held out", capacity)
+
             # Each report in each format.
             for kind in ("weekly", "handoff", "monthly", "quarterly"):
                 query = "schedule=payments-primary&" if kind == "handoff" else ""

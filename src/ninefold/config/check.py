@@ -19,6 +19,7 @@ from ninefold.sourcefile import Problem
 
 def check_directory(root: Path) -> Bundle:
     bundle = read_sections(root, SCHEMAS, every_section=True)
+    bundle.root = root
     bundle.problems.extend(cross_check(bundle))
     for name, folder in FOLDERS.items():
         path = root / name

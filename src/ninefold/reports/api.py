@@ -78,7 +78,7 @@ def get_kpis(
 ) -> KpiTable:
     found = targets.configured(settings.config_dir)
     return kpis.kpi_table(
-        session, asked.period, asked.selection, now, found, asked.severity, history
+        session, asked.period, asked.selection, now, found, asked.severity, history, settings
     )
 
 

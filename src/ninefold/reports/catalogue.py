@@ -116,5 +116,9 @@ CATALOGUE = (
         "automation run", Target(at_least=5)),
     Kpi("dr_readiness", "DR tests meeting their RTO and RPO", "ratio", "higher", "DR test",
         Target(at_least=0.9)),
+    Kpi("capacity_headroom", "Capacity headroom above P95 (tightest resource)", "ratio",
+        "higher", "resource", Target(at_least=0.2)),
+    Kpi("forecast_accuracy", "Capacity forecast error on a held-out season (MAPE)", "ratio",
+        "lower", "resource", Target(at_most=0.2)),
 )  # fmt: skip
 BY_KEY = {k.key: k for k in CATALOGUE}

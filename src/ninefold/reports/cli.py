@@ -68,6 +68,7 @@ def kpi(
             now,
             targets.configured(settings.config_dir),
             level,
+            settings=settings,
         )
     if fmt == "json":
         typer.echo(found.model_dump_json())

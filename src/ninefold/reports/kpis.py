@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ninefold.auth.model import Principal
+from ninefold.capacity import service as capacity
 from ninefold.catalog import service as catalog
 from ninefold.changes import dora
 from ninefold.changes.dora import Period
@@ -35,6 +36,7 @@ from ninefold.reports.schemas import (
 )
 from ninefold.runbooks import coverage as runbook_coverage
 from ninefold.runbooks import service as runbooks
+from ninefold.settings import Settings
 from ninefold.toil import service as toil
 
 
@@ -44,12 +46,14 @@ def load(
     selection: Selection,
     history: int = 2,
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> table.Loaded:
     """The records of `history` periods ending with `period` (at least it and the one
     before), read for the selection's services where a record has one (alert groups and
     their pages, deploys), the rest whole and narrowed after what must see everything
     (recurrence, the incident links of DORA) has what it needs. The runbooks are read as
-    they stood at each period's end (now, for a period not over)."""
+    they stood at each period's end (now, for a period not over). With `settings`, the
+    resources' series are read where they live (files, Prometheus) for the capacity KPIs."""
     owners = services_of(session, selection)
     start, end = table.periods_ending(period, max(history, 2))[0].start, period.end
     graph = catalog.dependency_graph(session)
@@ -89,6 +93,13 @@ def load(
         teams={t.name: len(t.members) for t in catalog.all_teams(session)},
         service_teams={name: team for name, (team, _) in owners.items()},
         drills=[d for d in dr.drills(session) if start.date() <= d.ran_on <= end.date()],
+        capacity=(
+            []
+            if settings is None
+            else capacity.readings(
+                session, settings.config_dir, settings.prometheus_url, now or period.end
+            )
+        ),
     )
     return loaded if chosen is None else loaded.narrowed(chosen, selection.team)
 
@@ -114,8 +125,9 @@ def kpi_table(
     targets: dict[str, Target] | None = None,
     severity: Severity | None = None,
     history: int = 2,
+    settings: Settings | None = None,
 ) -> KpiTable:
-    loaded = load(session, period, selection, history, now)
+    loaded = load(session, period, selection, history, now, settings)
     return table_for(loaded, period, selection, now, targets, severity, history)
 
 

@@ -140,7 +140,7 @@ class KpiCollector(Collector):
         period = Period(now - WINDOW, now)
         with self.factory() as session:
             owners = services_of(session, Selection())
-            loaded = kpis.load(session, period, Selection(), now=now)
+            loaded = kpis.load(session, period, Selection(), now=now, settings=self.settings)
         found = targets.configured(self.settings.config_dir)
         return samples(loaded, owners, period, found)
 

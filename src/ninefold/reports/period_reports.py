@@ -28,6 +28,7 @@ from ninefold.reports.catalogue import BY_KEY, Target, shown
 from ninefold.reports.charts import Bar, goal_of
 from ninefold.reports.document import Chart, Column, Kind, Measure, Report, Section, Table
 from ninefold.reports.schemas import KpiTable
+from ninefold.settings import Settings
 
 TREND_KPIS = ("mttr", "customer_impact", "incident_rate", "pages_per_on_call_hour",
               "actionable_ratio", "change_failure_rate")  # fmt: skip
@@ -47,6 +48,8 @@ class Asked:
     targets: dict[str, Target]
     now: datetime
     history: int
+    settings: Settings | None = None
+    """Where the capacity KPIs' series are read; None: those KPIs have no data."""
 
 
 def kpi_section(found: KpiTable, targets: dict[str, Target], history: int) -> Section:
@@ -222,7 +225,9 @@ def dora_section(loaded: table.Loaded, period: Period) -> Section:
 
 
 def build(session: Session, kind: Kind, asked: Asked, title: str) -> Report:
-    loaded = kpis.load(session, asked.period, asked.selection, asked.history, asked.now)
+    loaded = kpis.load(
+        session, asked.period, asked.selection, asked.history, asked.now, asked.settings
+    )
     words = kpis.describe(asked.selection)
     found = kpis.table_of(loaded, asked.period, words, asked.now, asked.targets, asked.history)
     period, team = asked.period, asked.selection.team

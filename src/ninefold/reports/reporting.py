@@ -68,6 +68,7 @@ def make(session: Session, settings: Settings, wanted: Wanted, now: datetime) ->
         targets.configured(settings.config_dir),
         now,
         HISTORY[wanted.kind],
+        settings,
     )
     title = f"{TITLES[wanted.kind]}, {periods.label(wanted.kind, period)}"
     return build(session, wanted.kind, asked, title)

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from ninefold.capacity import model as capacity_model
 from ninefold.changes import dora
 from ninefold.changes.dora import Period
 from ninefold.dr import model as dr_model
+from ninefold.errors import Invalid
 from ninefold.incidents.model import Severity
 from ninefold.reports import incident_kpis as ik
 from ninefold.reports import paging_kpis as pk
@@ -57,6 +59,8 @@ class Loaded:
     service_teams: dict[str, str] = field(default_factory=dict)
     """Each service's owning team: a selection of services reads its teams' toil."""
     drills: Sequence[dr_model.Drill] = ()
+    capacity: Sequence[capacity_model.Reading] = ()
+    """Each resource's series, read when the table is (files and Prometheus keep no copy here)."""
     memo: dict[tuple[str, Period], Any] = field(default_factory=dict, compare=False, repr=False)
     """Figures several KPIs share, per period (the DORA figures)."""
 
@@ -86,6 +90,7 @@ class Loaded:
                 for end, rules in self.paged_rules.items()
             },
             drills=[d for d in self.drills if services & set(d.services)],
+            capacity=[r for r in self.capacity if r.service in services],
             **self._toil_of(
                 {team} if team is not None else {self.service_teams.get(s) for s in services}
             ),
@@ -295,6 +300,49 @@ def _dr_readiness(loaded: Loaded, period: Period) -> Figure:
     return figure
 
 
+def _capacity_headroom(loaded: Loaded, period: Period) -> Figure:
+    """The tightest resource's (limit - P95) / limit over its points in the period; each
+    resource's in `details`."""
+    start, end = period.start.timestamp(), period.end.timestamp()
+    found: dict[str, float] = {}
+    left = []
+    for reading in loaded.capacity:
+        if reading.series is None:
+            left.append(Left(reading.resource, reading.problem))
+            continue
+        times = reading.series.times
+        inside = reading.series.values[(times >= start) & (times < end)]
+        if len(inside) == 0:
+            left.append(Left(reading.resource, "no points in the period"))
+            continue
+        found[reading.resource] = capacity_model.headroom(inside, reading.limit)
+    value = min(found.values()) if found else None
+    details: dict[str, float | None] = {f"resource:{k}": v for k, v in found.items()}
+    return Figure(value, tuple(found), tuple(left), details)
+
+
+def _forecast_accuracy(loaded: Loaded, period: Period) -> Figure:
+    """The mean error (MAPE, or sMAPE near zero) of each resource's forecast of the last season
+    before the period's end, held out of its fit; the seasonal-naive forecast's alongside."""
+    found: dict[str, capacity_model.Accuracy] = {}
+    left = []
+    for reading in loaded.capacity:
+        series = reading.until(period.end.timestamp())
+        if series is None:
+            left.append(Left(reading.resource, reading.problem))
+            continue
+        try:
+            found[reading.resource] = capacity_model.backtest(series, reading.season)
+        except Invalid as exc:
+            left.append(Left(reading.resource, exc.message))
+    if not found:
+        return Figure(None, (), tuple(left))
+    details: dict[str, float | None] = {f"resource:{k}": a.model for k, a in found.items()}
+    details["seasonal_naive"] = sum(a.naive for a in found.values()) / len(found)
+    value = sum(a.model for a in found.values()) / len(found)
+    return Figure(value, tuple(found), tuple(left), details)
+
+
 FIGURES: dict[str, Figurer] = {
     "mttd": _durations(ik.time_to_detect),
     "time_to_acknowledge": _durations(ik.time_to_acknowledge),
@@ -327,6 +375,8 @@ FIGURES: dict[str, Figurer] = {
     "toil_ratio": _toil_ratio,
     "automation_savings": _automation_savings,
     "dr_readiness": _dr_readiness,
+    "capacity_headroom": _capacity_headroom,
+    "forecast_accuracy": _forecast_accuracy,
 }
 
 

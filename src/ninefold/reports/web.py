@@ -35,6 +35,7 @@ LINKS = {
     "action item": "/action-items?show=all#item-{}",
     "runbook": "/runbooks/{}",
     "DR test": "/dr/{}",
+    "resource": "/capacity/{}",
 }
 
 
@@ -44,7 +45,7 @@ def _table(
     """The table over HISTORY periods, each KPI's chart of them, and the records read (the
     page shows more of them)."""
     found = targets.configured(settings.config_dir)
-    loaded = kpis.load(session, asked.period, asked.selection, HISTORY, now)
+    loaded = kpis.load(session, asked.period, asked.selection, HISTORY, now, settings)
     kpi_table = kpis.table_for(
         loaded, asked.period, asked.selection, now, found, asked.severity, HISTORY
     )

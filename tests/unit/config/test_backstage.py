@@ -67,6 +67,7 @@ def test_the_written_directory_passes_check(tmp_path: Path) -> None:
         "automations": 0,
         "dr_tiers": 0,
         "readiness_levels": 0,
+        "resources": 0,
         "kpi_targets": 0,
         "report_deliveries": 0,
     }

@@ -13,7 +13,8 @@ from tests.factories import EXAMPLES
 SECTIONS = (
     "users, teams, services, environments, freezes, change_integrations, budget_policies, "
     "integrations, schedules, escalation_policies, routes, severities, root_causes, declare_rules, "
-    "stakeholders, automations, dr_tiers, readiness_levels, kpi_targets, report_deliveries"
+    "stakeholders, automations, dr_tiers, readiness_levels, resources, kpi_targets, "
+    "report_deliveries"
 )
 
 # A small valid configuration the cases below break one piece at a time.
@@ -551,6 +552,7 @@ def test_the_examples_are_clean() -> None:
         "automations": 2,
         "dr_tiers": 2,
         "readiness_levels": 3,
+        "resources": 2,
         "kpi_targets": 0,
         "report_deliveries": 0,
     }

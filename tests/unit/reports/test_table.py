@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 
+from ninefold.capacity.model import Reading, Series
 from ninefold.changes.dora import Deploy, Period
 from ninefold.changes.dora import Incident as DoraIncident
 from ninefold.dr.model import Drill
@@ -228,3 +230,39 @@ def test_dr_readiness_of_the_tests_run_in_the_period_per_tier() -> None:
     assert "tier:1" not in found.details
     cart = by_key(rows(loaded.narrowed({"cart"}), MARCH))["dr_readiness"]
     assert (cart.value, cart.counted) == (1.0, (1,))
+
+
+def test_capacity_kpis_of_the_resources_series() -> None:
+    """March's points of each resource: the tightest headroom; the forecast error of the last
+    season before each period's end (a series whose pattern repeats exactly is forecast
+    almost exactly, seasonal naive exactly); a resource that could not be read, left out."""
+    step, start = 3600, MARCH.start.timestamp() - 10 * 86400
+    times = start + step * np.arange(24 * 45, dtype=np.float64)  # 45 days to mid-April
+    pattern = 50 + 10 * np.sin(2 * np.pi * np.arange(24 * 45) / 24)
+    steady = Series(times, pattern, step)
+    busy = Series(times, pattern + 30, step)
+    loaded = Loaded(
+        capacity=[
+            Reading("db-disk", "postgres", 100, 24, steady),
+            Reading("web-cpu", "checkout", 100, 24, busy),
+            Reading("queue", "checkout", 100, 24, None, "Prometheus at http://p is unreachable"),
+        ]
+    )
+    found = by_key(rows(loaded, MARCH))
+    in_march = (times >= MARCH.start.timestamp()) & (times < MARCH.end.timestamp())
+    expected = (100 - np.percentile(pattern[in_march] + 30, 95)) / 100
+    headroom = found["capacity_headroom"]
+    assert headroom.value == pytest.approx(expected)
+    assert headroom.counted == ("db-disk", "web-cpu")
+    assert headroom.details["resource:db-disk"] == pytest.approx(expected + 0.3)
+    assert [(left.ref, left.why) for left in headroom.left_out] == [
+        ("queue", "Prometheus at http://p is unreachable")
+    ]
+    accuracy = found["forecast_accuracy"]
+    assert accuracy.value is not None
+    assert accuracy.value < 0.01
+    assert accuracy.details["seasonal_naive"] == pytest.approx(0.0, abs=1e-9)
+    # February's end leaves 10 days of points before it: enough for three seasons.
+    assert accuracy.previous is not None
+    only = by_key(rows(loaded.narrowed({"postgres"}), MARCH))["capacity_headroom"]
+    assert only.counted == ("db-disk",)

@@ -26,13 +26,13 @@ def _blocks(value: Any) -> Any:
     return value
 
 
-def dump(documents: list[Any]) -> str:
+def dump(documents: list[Any], mark: str = GENERATED_MARK) -> str:
     yaml = YAML()
     yaml.default_flow_style = False
     yaml.width = 4096
     stream = StringIO()
     yaml.dump_all([_blocks(d) for d in documents], stream)
-    return f"# {GENERATED_MARK}\n" + stream.getvalue()
+    return f"# {mark}\n" + stream.getvalue()
 
 
 def kubernetes_name(text: str) -> str:
