@@ -18,6 +18,7 @@ from ninefold import (
     paging,
     readiness,
     reports,
+    risks,
     runbooks,
     slos,
     toil,
@@ -40,6 +41,7 @@ DOMAINS: tuple[Domain, ...] = (
     dr.DOMAIN,
     readiness.DOMAIN,
     capacity.DOMAIN,
+    risks.DOMAIN,
     reports.DOMAIN,
 )
 

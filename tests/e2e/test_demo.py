@@ -158,6 +158,13 @@ def test_demo_serves_the_example_shop_with_a_working_admin_login(tmp_path: Path)
             assert "Forecast to cross 400 GiB in 28 days" in capacity
             assert re.search(r"MAPE \d+\.\d+% on the last 7 points held out", capacity)
 
+            # Risks: the heat map, and the review that is overdue.
+            risks = client.get("/risks").text
+            assert 'data-cell="3x4" title="payment-provider-outage"' in risks
+            reindex = re.search(r'<tr data-risk="search-reindex-load">.*?</tr>', risks, re.S)
+            assert reindex is not None
+            assert "review overdue" in reindex.group(0)
+
             # Each report in each format.
             for kind in ("weekly", "handoff", "monthly", "quarterly"):
                 query = "schedule=payments-primary&" if kind == "handoff" else ""

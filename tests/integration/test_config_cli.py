@@ -216,7 +216,7 @@ def test_check_passes_on_the_examples() -> None:
     assert result.stdout == (
         "examples: OK (8 users, 3 teams, 14 services, 3 environments, 2 freezes, 3 change integrations, 1 budget policies, 4 integrations, "
         "3 schedules, 3 escalation policies, 4 routes, 4 severities, 0 root causes, "
-        "2 declare rules, 3 stakeholders, 2 automations, 2 dr tiers, 3 readiness levels, 2 resources, 0 kpi targets, 0 report deliveries, 3 slos, 13 rules, 5 runbooks)\n"
+        "2 declare rules, 3 stakeholders, 2 automations, 2 dr tiers, 3 readiness levels, 2 resources, 5 risks, 0 kpi targets, 0 report deliveries, 3 slos, 13 rules, 5 runbooks)\n"
     )
 
 
@@ -263,10 +263,11 @@ def test_dry_run_prints_the_plan_and_writes_nothing(database_url: str, engine: E
         + 2
         + 3
         + 2
-        + 5  # ..., 2 dr tiers, 3 readiness levels, 2 resources, 5 runbooks
+        + 5
+        + 5  # ..., 2 dr tiers, 3 readiness levels, 2 resources, 5 risks, 5 runbooks
     )
     assert lines[-2:] == [
-        "Plan: 70 to create, 0 to update, 0 to delete.",
+        "Plan: 75 to create, 0 to update, 0 to delete.",
         "Dry run: nothing was written.",
     ]
     assert snapshot(engine) == empty
@@ -278,7 +279,7 @@ def test_apply_creates_everything_then_has_nothing_left_to_do(
 ) -> None:
     first = run_process(database_url, "apply", "examples")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.splitlines()[-1] == "Plan: 70 to create, 0 to update, 0 to delete."
+    assert first.stdout.splitlines()[-1] == "Plan: 75 to create, 0 to update, 0 to delete."
 
     state = snapshot(engine)
     bundle = check_directory(EXAMPLES)

@@ -9,7 +9,7 @@ DOMAIN = Domain(
     package=__name__,
     api=("ninefold.capacity.api:router",),
     pages=("ninefold.capacity.web:router",),
-    nav=(NavEntry("Capacity", "/capacity", order=74),),
+    nav=(NavEntry("Capacity", "/capacity", order=73),),
     commands=(
         Command(
             "capacity", "ninefold.capacity.cli:app", "Capacity: forecasts and their alert rules."

@@ -1,7 +1,7 @@
 """Everything `ninefold demo` adds to the example configuration, in the order it builds on:
 live sample alerts first (they are added only to a database without alert groups), then the
 paging history, the changes, the incidents that link the history's alert groups and
-follow the changes, the runbooks' tests, toil and DR tests."""
+follow the changes, the runbooks' tests, toil, DR tests and risk reviews."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ninefold.demo.changes import seed_changes
 from ninefold.demo.dr import seed_dr_tests
 from ninefold.demo.incidents import seed_incidents
 from ninefold.demo.pages import seed_pages
+from ninefold.demo.risks import seed_risk_reviews
 from ninefold.demo.runbooks import seed_runbook_tests
 from ninefold.demo.toil import seed_toil
 from ninefold.settings import Settings
@@ -32,3 +33,4 @@ def seed(session: Session, settings: Settings, bundle: Bundle, now: datetime) ->
     seed_runbook_tests(session, now)
     seed_toil(session, now)
     seed_dr_tests(session, now)
+    seed_risk_reviews(session, now)

@@ -9,7 +9,7 @@ DOMAIN = Domain(
     package=__name__,
     api=("ninefold.dr.api:router",),
     pages=("ninefold.dr.web:router",),
-    nav=(NavEntry("DR", "/dr", order=73),),
+    nav=(NavEntry("DR", "/dr", order=72),),
     commands=(
         Command("dr", "ninefold.dr.cli:app", "DR tests and game days: record, list, report."),
     ),

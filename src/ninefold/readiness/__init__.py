@@ -10,7 +10,7 @@ DOMAIN = Domain(
     api=("ninefold.readiness.api:router",),
     pages=("ninefold.readiness.web:router",),
     web_setup="ninefold.readiness.web:setup",
-    nav=(NavEntry("Readiness", "/readiness", order=71),),
+    nav=(NavEntry("Readiness", "/readiness", order=21),),
     commands=(
         Command(
             "readiness",

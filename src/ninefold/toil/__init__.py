@@ -8,7 +8,7 @@ DOMAIN = Domain(
     package=__name__,
     api=("ninefold.toil.api:router",),
     pages=("ninefold.toil.web:router",),
-    nav=(NavEntry("Toil", "/toil", order=72),),
+    nav=(NavEntry("Toil", "/toil", order=71),),
     commands=(
         Command(
             "toil", "ninefold.toil.cli:app", "Toil: log it, the report per team, automation runs."

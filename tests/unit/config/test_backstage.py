@@ -68,6 +68,7 @@ def test_the_written_directory_passes_check(tmp_path: Path) -> None:
         "dr_tiers": 0,
         "readiness_levels": 0,
         "resources": 0,
+        "risks": 0,
         "kpi_targets": 0,
         "report_deliveries": 0,
     }

@@ -13,7 +13,7 @@ from tests.factories import EXAMPLES
 SECTIONS = (
     "users, teams, services, environments, freezes, change_integrations, budget_policies, "
     "integrations, schedules, escalation_policies, routes, severities, root_causes, declare_rules, "
-    "stakeholders, automations, dr_tiers, readiness_levels, resources, kpi_targets, "
+    "stakeholders, automations, dr_tiers, readiness_levels, resources, risks, kpi_targets, "
     "report_deliveries"
 )
 
@@ -553,6 +553,7 @@ def test_the_examples_are_clean() -> None:
         "dr_tiers": 2,
         "readiness_levels": 3,
         "resources": 2,
+        "risks": 5,
         "kpi_targets": 0,
         "report_deliveries": 0,
     }
