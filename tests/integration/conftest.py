@@ -16,7 +16,7 @@ from ninefold.app import create_app
 from ninefold.auth.model import Role
 from ninefold.clock import system_clock
 from ninefold.settings import Settings
-from tests.factories import load_examples, make_token, make_user
+from tests.factories import EXAMPLES, load_examples, make_token, make_user
 from tests.integration.prometheus_server import backfill_checkout, running_prometheus
 from tests.support.clock import FrozenClock
 
@@ -47,6 +47,32 @@ def admin_headers(shop: Engine, clock: FrozenClock) -> dict[str, str]:
 
 def bearer(engine: Engine, user: str, role: Role, now: datetime) -> dict[str, str]:
     return {"Authorization": f"Bearer {make_token(engine, user, role, now=now)}"}
+
+
+def examples_environment(
+    tmp_path: Path, database_url: str, engine: Engine, now: datetime
+) -> dict[str, str]:
+    """The example shop loaded at `now`, and the environment of `ninefold` commands on it
+    reading the examples' files (SLOs, capacity series), as `ninefold demo` does."""
+    load_examples(engine, now=now)
+    return {
+        "NINEFOLD_DATA_DIR": str(tmp_path),
+        "NINEFOLD_DATABASE_URL": database_url,
+        "NINEFOLD_CONFIG_DIR": str(EXAMPLES),
+    }
+
+
+@pytest.fixture
+def examples_api(
+    env: dict[str, str], settings: Settings, engine: Engine, clock: FrozenClock
+) -> Iterator[TestClient]:
+    """The server reading the examples' files, its requests an admin's (ada); `env` is the
+    test module's, which loads the example shop at its instant."""
+    shop = settings.model_copy(update={"config_dir": EXAMPLES})
+    with TestClient(create_app(shop, engine, clock)) as client:
+        make_user(engine, "ada", Role.ADMIN, now=clock())
+        client.headers.update(bearer(engine, "ada", Role.ADMIN, clock()))
+        yield client
 
 
 # --- a Prometheus with 35 days of checkout history and one known outage ------------------

@@ -5,7 +5,6 @@ a gappy series and a short one refused, `ninefold check` on a resource's file an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,11 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from ninefold.app import create_app
-from ninefold.auth.model import Role
-from ninefold.settings import Settings
-from tests.factories import EXAMPLES, load_examples, make_user
-from tests.integration.conftest import bearer
+from tests.factories import EXAMPLES
+from tests.integration.conftest import examples_environment
 from tests.integration.test_web import log_in
 from tests.support.cli import ninefold
 from tests.support.clock import FrozenClock
@@ -30,27 +26,11 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def env(tmp_path: Path, database_url: str, engine: Engine, clock: FrozenClock) -> dict[str, str]:
     clock.set(NOW)
-    load_examples(engine, now=clock())
-    return {
-        "NINEFOLD_DATA_DIR": str(tmp_path),
-        "NINEFOLD_DATABASE_URL": database_url,
-        "NINEFOLD_CONFIG_DIR": str(EXAMPLES),
-    }
-
-
-@pytest.fixture
-def api(
-    env: dict[str, str], settings: Settings, engine: Engine, clock: FrozenClock
-) -> Iterator[TestClient]:
-    shop = settings.model_copy(update={"config_dir": EXAMPLES})
-    with TestClient(create_app(shop, engine, clock)) as client:
-        make_user(engine, "ada", Role.ADMIN, now=clock())
-        client.headers.update(bearer(engine, "ada", Role.VIEWER, clock()))
-        yield client
+    return examples_environment(tmp_path, database_url, engine, clock())
 
 
 def test_the_examples_forecasts_from_the_cli_the_api_and_the_pages(
-    env: dict[str, str], api: TestClient, clock: FrozenClock
+    env: dict[str, str], examples_api: TestClient, clock: FrozenClock
 ) -> None:
     shown = ninefold("capacity", "forecast", env=env, clock=clock)
     assert shown.returncode == 0, shown.stderr
@@ -61,9 +41,11 @@ def test_the_examples_forecasts_from_the_cli_the_api_and_the_pages(
     [cpu] = [line for line in shown.stdout.splitlines() if "checkout-cpu" in line]
     assert "not within 30 days" in cpu
 
-    listed = api.get("/api/v1/resources", params={"service": "postgres"}).json()
+    listed = examples_api.get("/api/v1/resources", params={"service": "postgres"}).json()
     assert [r["name"] for r in listed["items"]] == ["orders-db-disk"]
-    found = api.get("/api/v1/resources/orders-db-disk/forecast", params={"days": 60}).json()
+    found = examples_api.get(
+        "/api/v1/resources/orders-db-disk/forecast", params={"days": 60}
+    ).json()
     assert (found["threshold"], found["days_until_threshold"]) == (400, 28)
     assert found["crossing_at"] == "2026-12-28T00:00:00Z"
     assert found["last"] == {"at": "2026-11-30T00:00:00Z", "value": 369.2}
@@ -77,10 +59,10 @@ def test_the_examples_forecasts_from_the_cli_the_api_and_the_pages(
     # Rank 0.95 x 181 = 171.95 of 0..181: between the 172nd and 173rd smallest.
     assert found["p95"] == pytest.approx(values[171] + 0.95 * (values[172] - values[171]))
     assert found["headroom"] == pytest.approx((500 - found["p95"]) / 500)
-    assert api.get("/api/v1/resources/nowhere/forecast").status_code == 404
-    assert api.get("/api/v1/resources/orders-db-disk/forecast?days=0").status_code == 422
+    assert examples_api.get("/api/v1/resources/nowhere/forecast").status_code == 404
+    assert examples_api.get("/api/v1/resources/orders-db-disk/forecast?days=0").status_code == 422
 
-    browser = TestClient(api.app)
+    browser = TestClient(examples_api.app)
     log_in(browser, "ada")
     page = browser.get("/capacity").text
     assert '<tr data-resource="orders-db-disk">' in page

@@ -5,7 +5,6 @@ API, the pages and the CLI's exit status as a launch gate."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,11 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from ninefold.app import create_app
-from ninefold.auth.model import Role
-from ninefold.settings import Settings
-from tests.factories import EXAMPLES, load_examples, make_user
-from tests.integration.conftest import bearer
+from tests.factories import EXAMPLES
+from tests.integration.conftest import examples_environment
 from tests.integration.test_web import log_in
 from tests.support.cli import ninefold
 from tests.support.clock import FrozenClock
@@ -29,24 +25,7 @@ NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)  # a Friday
 @pytest.fixture
 def env(tmp_path: Path, database_url: str, engine: Engine, clock: FrozenClock) -> dict[str, str]:
     clock.set(NOW)
-    load_examples(engine, now=clock())
-    return {
-        "NINEFOLD_DATA_DIR": str(tmp_path),
-        "NINEFOLD_DATABASE_URL": database_url,
-        "NINEFOLD_CONFIG_DIR": str(EXAMPLES),
-    }
-
-
-@pytest.fixture
-def api(
-    env: dict[str, str], settings: Settings, engine: Engine, clock: FrozenClock
-) -> Iterator[TestClient]:
-    """The server reading the examples' SLO files, as `ninefold demo` does."""
-    shop = settings.model_copy(update={"config_dir": EXAMPLES})
-    with TestClient(create_app(shop, engine, clock)) as client:
-        make_user(engine, "ada", Role.ADMIN, now=clock())
-        client.headers.update(bearer(engine, "ada", Role.ADMIN, clock()))
-        yield client
+    return examples_environment(tmp_path, database_url, engine, clock())
 
 
 def checks(card: dict[str, object]) -> dict[str, tuple[bool, str]]:
@@ -54,9 +33,9 @@ def checks(card: dict[str, object]) -> dict[str, tuple[bool, str]]:
 
 
 def test_a_tier_0_service_reaches_gold_only_with_everything_in_place(
-    env: dict[str, str], api: TestClient, clock: FrozenClock
+    env: dict[str, str], examples_api: TestClient, clock: FrozenClock
 ) -> None:
-    card = api.get("/api/v1/readiness/checkout").json()
+    card = examples_api.get("/api/v1/readiness/checkout").json()
     assert (card["tier"], card["level"], card["required"], card["meets_required"]) == (
         0, "silver", "gold", False,
     )  # fmt: skip
@@ -73,8 +52,8 @@ def test_a_tier_0_service_reaches_gold_only_with_everything_in_place(
 
     dr = {"scenario": "Primary database lost", "kind": "failover", "services": ["checkout"],
           "ran_on": "2026-11-02", "rto_measured": "20m", "rpo_measured": "0s"}  # fmt: skip
-    assert api.post("/api/v1/dr-tests", json=dr).status_code == 201
-    card = api.get("/api/v1/readiness/checkout").json()
+    assert examples_api.post("/api/v1/dr-tests", json=dr).status_code == 201
+    card = examples_api.get("/api/v1/readiness/checkout").json()
     assert (card["level"], card["meets_required"], card["passed"]) == ("gold", True, 9)
     assert checks(card)["dr_test"] == (
         True,
@@ -85,16 +64,16 @@ def test_a_tier_0_service_reaches_gold_only_with_everything_in_place(
     # A SEV1 resolved two weeks ago: its postmortem was due 5 business days later and was
     # not reviewed; its action item was due yesterday.
     clock.set(NOW - timedelta(days=14))
-    incident = api.post(
+    incident = examples_api.post(
         "/api/v1/incidents",
         json={"title": "Checkout down", "severity": "SEV1", "services": ["checkout"]},
     ).json()
     status = f"/api/v1/incidents/{incident['id']}/status"
-    assert api.post(status, json={"status": "resolved"}).status_code == 200
+    assert examples_api.post(status, json={"status": "resolved"}).status_code == 200
     item = {"kind": "prevent", "title": "Add a circuit breaker", "due": "2026-11-19"}
-    made = api.post(f"/api/v1/incidents/{incident['id']}/action-items", json=item).json()
+    made = examples_api.post(f"/api/v1/incidents/{incident['id']}/action-items", json=item).json()
     clock.set(NOW)
-    card = api.get("/api/v1/readiness/checkout").json()
+    card = examples_api.get("/api/v1/readiness/checkout").json()
     found = checks(card)
     assert found["postmortems_on_time"] == (
         False,
@@ -105,16 +84,20 @@ def test_a_tier_0_service_reaches_gold_only_with_everything_in_place(
         f"overdue action items of SEV1 incidents: #{made['id']}",
     )
     assert (card["level"], card["meets_required"]) == ("silver", False)
-    below = api.get("/api/v1/readiness", params={"below_required": "true", "tier": 0}).json()
+    below = examples_api.get(
+        "/api/v1/readiness", params={"below_required": "true", "tier": 0}
+    ).json()
     assert "checkout" in [c["service"] for c in below["items"]]
     assert all(c["tier"] == 0 and not c["meets_required"] for c in below["items"])
-    done = api.patch(f"/api/v1/action-items/{made['id']}", json={"status": "done"})
+    done = examples_api.patch(f"/api/v1/action-items/{made['id']}", json={"status": "done"})
     assert done.status_code == 200
-    assert checks(api.get("/api/v1/readiness/checkout").json())["no_overdue_sev1_action_items"][0]
+    assert checks(examples_api.get("/api/v1/readiness/checkout").json())[
+        "no_overdue_sev1_action_items"
+    ][0]
 
 
 def test_the_rubric_declared_replaces_the_built_in_one(
-    env: dict[str, str], api: TestClient, clock: FrozenClock, tmp_path: Path
+    env: dict[str, str], examples_api: TestClient, clock: FrozenClock, tmp_path: Path
 ) -> None:
     config = tmp_path / "config"
     config.mkdir()
@@ -128,7 +111,7 @@ def test_the_rubric_declared_replaces_the_built_in_one(
     )
     applied = ninefold("apply", config, env=env, clock=clock)
     assert applied.returncode == 0, applied.stderr
-    levels = api.get("/api/v1/readiness/levels").json()["items"]
+    levels = examples_api.get("/api/v1/readiness/levels").json()["items"]
     assert levels == [
         {"name": "launch", "rules": ["owner", "dashboard"], "required_for_tiers": [0, 1, 2, 3]}
     ]
@@ -137,7 +120,7 @@ def test_the_rubric_declared_replaces_the_built_in_one(
     assert grid.stdout.splitlines()[-1].startswith("below the level required: ")
     assert "recommendations" in grid.stdout.splitlines()[-1]
     assert "checkout" not in grid.stdout.splitlines()[-1]
-    card = api.get("/api/v1/readiness/checkout").json()
+    card = examples_api.get("/api/v1/readiness/checkout").json()
     assert (card["level"], card["rules"]) == ("launch", 2)
 
     for text, says in (
@@ -153,9 +136,9 @@ def test_the_rubric_declared_replaces_the_built_in_one(
 
 
 def test_the_grid_and_the_checklist_pages(
-    env: dict[str, str], api: TestClient, engine: Engine, clock: FrozenClock
+    env: dict[str, str], examples_api: TestClient, engine: Engine, clock: FrozenClock
 ) -> None:
-    browser = TestClient(api.app)
+    browser = TestClient(examples_api.app)
     log_in(browser, "ada")
     grid = browser.get("/readiness")
     assert grid.status_code == 200
@@ -166,4 +149,4 @@ def test_the_grid_and_the_checklist_pages(
     assert "To do: Add a dashboards: link in services.yaml." in checklist
     assert browser.get("/readiness/nowhere").status_code == 404
     assert 'id="service-readiness"' in browser.get("/services/checkout").text
-    assert api.get("/api/v1/readiness/nowhere").status_code == 404
+    assert examples_api.get("/api/v1/readiness/nowhere").status_code == 404

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from ninefold.slos.spec.durations import format_duration, parse_duration
+from ninefold.slos.spec.durations import Spelled, parse_duration
 from ninefold.spec import Name, Spec
 
 ResourceKind = Literal["cpu", "memory", "disk", "connections", "throughput", "other"]
-
-
-def _duration(text: str) -> str:
-    return format_duration(parse_duration(text))
-
-
-Duration = Annotated[str, Field(max_length=32), AfterValidator(_duration)]
 
 
 class ResourceSpec(Spec):
@@ -34,11 +27,11 @@ class ResourceSpec(Spec):
         le=1,
         description="The share of the limit to stay under: forecasts say when it is crossed.",
     )
-    step: Duration = Field(default="1h", description="One point every step (1h, 1d).")
-    season: Duration = Field(
+    step: Spelled = Field(default="1h", description="One point every step (1h, 1d).")
+    season: Spelled = Field(
         default="1d", description="The length of the pattern that repeats (1d, 7d)."
     )
-    history: Duration = Field(
+    history: Spelled = Field(
         default="4w", description="How far back a Prometheus query reads (4w: 28 days)."
     )
     query: str | None = Field(

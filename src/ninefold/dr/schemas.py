@@ -10,18 +10,17 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from ninefold.incidents.schemas import ActionItemIn, ActionItemOut
-from ninefold.slos.spec.durations import format_duration, parse_duration
+from ninefold.slos.spec.durations import parse_duration, spelled
 from ninefold.spec import NameSet, Spec, Url
 
 LONGEST = timedelta(days=3650)
 
 
 def _duration(text: str) -> str:
-    """Kept in its shortest spelling once checked (`60m` is `1h`); at most ten years."""
-    value = parse_duration(text)
-    if value > LONGEST:
+    """As `spelled` keeps it, and at most ten years."""
+    if parse_duration(text) > LONGEST:
         raise ValueError(f"{text!r} is more than ten years")
-    return format_duration(value)
+    return spelled(text)
 
 
 def _measured(text: str) -> str:

@@ -44,6 +44,19 @@ def _slos(config_dir: Path) -> dict[str, dict[str, bool]]:
     return found
 
 
+def monitored(session: Session, config_dir: Path) -> dict[str, tuple[int, bool]]:
+    """Per service, its tier and whether it is monitored as KPIS.md's monitoring coverage
+    counts it: an SLO, each SLO paging on a fast burn, and a dashboard link."""
+    slos = _slos(config_dir)
+    return {
+        s.name: (
+            s.tier,
+            bool(slos.get(s.name)) and all(slos[s.name].values()) and bool(s.dashboards),
+        )
+        for s in catalog.all_services(session)
+    }
+
+
 def gather(session: Session, config_dir: Path, now: datetime) -> list[Facts]:
     """The facts of every service, by name."""
     today = now.date()

@@ -116,6 +116,8 @@ CATALOGUE = (
         "automation run", Target(at_least=5)),
     Kpi("dr_readiness", "DR tests meeting their RTO and RPO", "ratio", "higher", "DR test",
         Target(at_least=0.9)),
+    Kpi("monitoring_coverage", "Tier-0/1 services with an SLO, burn-rate pages and a dashboard",
+        "ratio", "higher", "service", Target(at_least=1.0)),
     Kpi("capacity_headroom", "Capacity headroom above P95 (tightest resource)", "ratio",
         "higher", "resource", Target(at_least=0.2)),
     Kpi("forecast_accuracy", "Capacity forecast error on a held-out season (MAPE)", "ratio",

@@ -24,6 +24,7 @@ from ninefold.dr import service as dr
 from ninefold.incidents import dora_feed
 from ninefold.incidents.model import Severity
 from ninefold.oncall import service as schedules
+from ninefold.readiness import facts
 from ninefold.reports import oncall_load, paging_kpis, records, table
 from ninefold.reports.catalogue import Target
 from ninefold.reports.schemas import (
@@ -100,6 +101,7 @@ def load(
                 session, settings.config_dir, settings.prometheus_url, now or period.end
             )
         ),
+        monitored={} if settings is None else facts.monitored(session, settings.config_dir),
     )
     return loaded if chosen is None else loaded.narrowed(chosen, selection.team)
 

@@ -60,6 +60,9 @@ class Loaded:
     """Each service's owning team: a selection of services reads its teams' toil."""
     drills: Sequence[dr_model.Drill] = ()
     capacity: Sequence[capacity_model.Reading] = ()
+    monitored: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    """Each service's tier and whether it has an SLO, burn-rate pages and a dashboard, as the
+    configuration says now (it keeps no history)."""
     """Each resource's series, read when the table is (files and Prometheus keep no copy here)."""
     memo: dict[tuple[str, Period], Any] = field(default_factory=dict, compare=False, repr=False)
     """Figures several KPIs share, per period (the DORA figures)."""
@@ -91,6 +94,7 @@ class Loaded:
             },
             drills=[d for d in self.drills if services & set(d.services)],
             capacity=[r for r in self.capacity if r.service in services],
+            monitored={k: v for k, v in self.monitored.items() if k in services},
             **self._toil_of(
                 {team} if team is not None else {self.service_teams.get(s) for s in services}
             ),
@@ -300,6 +304,17 @@ def _dr_readiness(loaded: Loaded, period: Period) -> Figure:
     return figure
 
 
+def _monitoring_coverage(loaded: Loaded, period: Period) -> Figure:
+    """Tier-0/1 services with an SLO, a burn-rate page and a dashboard link, over tier-0/1
+    services. The configuration keeps no history: only a period reaching the moment the
+    table is read has the figure."""
+    if loaded.now is not None and period.end < loaded.now:
+        return Figure(None)
+    critical = {name: ok for name, (tier, ok) in sorted(loaded.monitored.items()) if tier <= 1}
+    hits = tuple(name for name, ok in critical.items() if ok)
+    return _of_ratio(Ratio(len(hits), len(critical), tuple(critical), hits))
+
+
 def _capacity_headroom(loaded: Loaded, period: Period) -> Figure:
     """The tightest resource's (limit - P95) / limit over its points in the period; each
     resource's in `details`."""
@@ -375,6 +390,7 @@ FIGURES: dict[str, Figurer] = {
     "toil_ratio": _toil_ratio,
     "automation_savings": _automation_savings,
     "dr_readiness": _dr_readiness,
+    "monitoring_coverage": _monitoring_coverage,
     "capacity_headroom": _capacity_headroom,
     "forecast_accuracy": _forecast_accuracy,
 }

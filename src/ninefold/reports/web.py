@@ -36,6 +36,7 @@ LINKS = {
     "runbook": "/runbooks/{}",
     "DR test": "/dr/{}",
     "resource": "/capacity/{}",
+    "service": "/readiness/{}",
 }
 
 

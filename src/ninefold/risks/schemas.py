@@ -6,17 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
-from ninefold.slos.spec.durations import format_duration, parse_duration
+from ninefold.slos.spec.durations import Spelled
 from ninefold.spec import Name, Spec
 
 Status = Literal["open", "mitigating", "accepted", "closed"]
 Level = Annotated[int, Field(ge=1, le=5)]
-
-
-def _duration(text: str) -> str:
-    return format_duration(parse_duration(text))
 
 
 class RiskSpec(Spec):
@@ -30,7 +26,7 @@ class RiskSpec(Spec):
     owner: Name = Field(description="The user who owns it.")
     mitigation: str = Field(default="", max_length=5000, description="What is done about it.")
     due: date | None = Field(default=None, description="When the mitigation is due.")
-    review_every: Annotated[str, AfterValidator(_duration)] = Field(
+    review_every: Spelled = Field(
         default="13w", description="How often it is reviewed (13w: a quarter)."
     )
     status: Status = Field(default="open", description="open, mitigating, accepted, closed.")
@@ -46,7 +42,7 @@ class RiskPatch(Spec):
     owner: Name | None = None
     mitigation: str | None = Field(default=None, max_length=5000)
     due: date | None = None
-    review_every: Annotated[str, AfterValidator(_duration)] | None = None
+    review_every: Spelled | None = None
     status: Status | None = None
 
 

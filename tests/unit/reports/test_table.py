@@ -266,3 +266,22 @@ def test_capacity_kpis_of_the_resources_series() -> None:
     assert accuracy.previous is not None
     only = by_key(rows(loaded.narrowed({"postgres"}), MARCH))["capacity_headroom"]
     assert only.counted == ("db-disk",)
+
+
+def test_monitoring_coverage_of_the_tier_0_and_1_services_now() -> None:
+    """Checkout (tier 0) and cart (tier 1) are monitored, payments (tier 0) not, search (tier
+    2) does not count; a period over before the table is read has no figure."""
+    loaded = Loaded(
+        monitored={
+            "checkout": (0, True),
+            "payments": (0, False),
+            "cart": (1, True),
+            "search": (2, False),
+        },
+        now=MARCH.end,
+    )
+    found = by_key(rows(loaded, MARCH))["monitoring_coverage"]
+    assert (found.value, found.previous) == (pytest.approx(2 / 3), None)
+    assert (found.counted, found.hits) == (("cart", "checkout", "payments"), ("cart", "checkout"))
+    payments = by_key(rows(loaded.narrowed({"payments", "search"}), MARCH))["monitoring_coverage"]
+    assert payments.value == 0.0

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Annotated
 
 import promql_parser
+from pydantic import AfterValidator, StringConstraints
 
 _CALENDAR = re.compile(r"^(\d+)([MQY])$")
 CALENDAR_UNIT_NAMES = {"M": "month", "Q": "quarter", "Y": "year"}
@@ -50,3 +52,12 @@ def format_duration(value: timedelta) -> str:
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+def spelled(text: str) -> str:
+    """A duration a spec keeps: checked, and in its shortest spelling (`60m` is `1h`)."""
+    return format_duration(parse_duration(text))
+
+
+# A duration field of a spec (`review_every`, `season`), kept as `spelled` gives it.
+Spelled = Annotated[str, StringConstraints(max_length=32), AfterValidator(spelled)]
