@@ -8,6 +8,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -127,9 +128,18 @@ def check_length(series: Series, season: int) -> None:
 
 
 def backtest(series: Series, season: int) -> Accuracy:
-    """Fit on all but the last season, forecast it, and compare with what happened."""
+    """Fit on all but the last season, forecast it, and compare with what happened.
+
+    The KPI table backtests each resource at the end of each of its periods, and most of those
+    series are the same from one request to the next: the result is kept per series."""
     check_length(series, season)
-    train, test = series.values[:-season], series.values[-season:]
+    return _backtest(series.values.tobytes(), season)
+
+
+@lru_cache(maxsize=256)
+def _backtest(values: bytes, season: int) -> Accuracy:
+    whole = np.frombuffer(values, dtype=np.float64)
+    train, test = whole[:-season], whole[-season:]
     fitted = _fit(train, season)
     predicted = np.asarray(fitted.forecast(season), dtype=np.float64)  # type: ignore[attr-defined]
     metric, model = error(test, predicted)
