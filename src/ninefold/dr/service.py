@@ -192,8 +192,12 @@ def drills(session: Session) -> list[model.Drill]:
 
 def service_standing(session: Session, today: date) -> list[ServiceDr]:
     """Every service against its tier's interval, overdue first."""
-    every = drills(session)
-    known = policies(session)
+    return _standing(session, today, drills(session), policies(session))
+
+
+def _standing(
+    session: Session, today: date, every: list[model.Drill], known: list[model.TierPolicy]
+) -> list[ServiceDr]:
     found = [
         model.service_status(s.name, s.tier, known[s.tier], every, today)
         for s in catalog.all_services(session)
@@ -216,10 +220,11 @@ def report(session: Session, start: date, end: date, today: date) -> DrReport:
     its overdue services as of `today`."""
     if end <= start:
         raise Invalid(f"the period ends ({end}) before it starts ({start})")
-    readiness = {r.tier: r for r in model.readiness_by_tier(drills(session), start, end)}
-    standing = service_standing(session, today)
+    every, known = drills(session), policies(session)
+    readiness = {r.tier: r for r in model.readiness_by_tier(every, start, end)}
+    standing = _standing(session, today, every, known)
     tiers = []
-    for policy in policies(session):
+    for policy in known:
         found = readiness.get(policy.tier, model.Readiness(policy.tier, 0, 0))
         tiers.append(
             TierReadiness(

@@ -16,7 +16,7 @@ from ninefold.incidents.model import Severity
 from ninefold.oncall import service as schedules
 from ninefold.readiness.model import LOOKBACK_DAYS, ON_CALL_DAYS, Facts
 from ninefold.runbooks import coverage
-from ninefold.slos.spec.loader import DEFAULT_PERIOD, SLO_DIRECTORY, read
+from ninefold.slos.spec.loader import DEFAULT_PERIOD, SLO_DIRECTORY, load
 
 
 def _gap_hours(session: Session, now: datetime) -> dict[str, dict[str, int]]:
@@ -38,7 +38,9 @@ def _slos(config_dir: Path) -> dict[str, dict[str, bool]]:
     if not (config_dir / SLO_DIRECTORY).is_dir():
         return {}
     found: dict[str, dict[str, bool]] = {}
-    for slo in read([config_dir], DEFAULT_PERIOD)[0].slos:
+    # The SLO files alone: their services are judged against the catalog in the database, so
+    # the rest of the configuration directory need not be read as `loader.read` would.
+    for slo in load([config_dir / SLO_DIRECTORY], period=DEFAULT_PERIOD).slos:
         pages = slo.alerting.page.enabled and bool(slo.alerting.conditions)
         found.setdefault(slo.service, {})[slo.name] = pages
     return found
